@@ -1,0 +1,125 @@
+"""`init`, `import` and `states`: set up the database and load or list the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import Session, select
+
+from cli.common import OutputFormat, console, emit_rows, fail, parse_date, today_in_geneva
+from models.db import migrate, session_scope
+from models.importer import BUNDLED_DIR, BUNDLED_FILES, ImportRejected, ImportResult, import_csv
+from models.tables import State
+from models.tracking import ensure_tracking_since, set_tracking_since
+from rules.entry_into_force import entry_into_force
+from settings import get_settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("import")(import_file)
+    app.command("states")(states)
+
+
+def init(
+    tracking_since: Annotated[
+        str | None,
+        typer.Option(
+            help="Obligations due before this date with nothing recorded are history, not "
+            "overdue. Default: 1 January of the year of the first `init`; kept afterwards."
+        ),
+    ] = None,
+    registry: Annotated[
+        bool, typer.Option(help="Load the bundled registry of real CCM facts when it is empty.")
+    ] = True,
+) -> None:
+    """Create or upgrade the database, and load the bundled registry on first use.
+
+    Safe to run again: migrations already applied and facts already loaded are skipped.
+    """
+    settings = get_settings()
+    since = parse_date(tracking_since, "--tracking-since")
+    migrate()
+    with session_scope() as session:
+        if since is not None:
+            set_tracking_since(session=session, day=since)
+        kept = ensure_tracking_since(session=session, default=dt.date(today_in_geneva().year, 1, 1))
+        empty = session.exec(select(State).limit(1)).first() is None
+        if registry and empty:
+            for name in BUNDLED_FILES:
+                _report(_import(session, BUNDLED_DIR / name, f"data/{name}", settings.actor))
+    console.print(f"database ready: {settings.database_url}")
+    console.print(f"tracking since {kept.isoformat()} (earlier unrecorded obligations are history)")
+
+
+def import_file(
+    files: Annotated[list[Path], typer.Argument(help="CSV files: participants, Art. 3/4 facts, or reports received.")],
+    actor: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
+) -> None:
+    """Validate and load CSV files of facts. All or nothing: one bad row and nothing is written.
+
+    Errors are shown as `file:line: field: reason`. Loading the same file twice changes nothing.
+    """
+    who = actor or get_settings().actor
+    try:
+        with session_scope() as session:
+            results = [_import(session, path, str(path), who) for path in files]
+    except ImportRejected as rejected:
+        for error in rejected.errors:
+            console.print(str(error), highlight=False, markup=False)
+        raise fail(f"{len(rejected.errors)} error(s); nothing was imported")
+    for result in results:
+        _report(result)
+    _announce(results)
+
+
+def _import(session: Session, path: Path, shown: str, actor: str) -> ImportResult:
+    return import_csv(path, session=session, actor=actor, display=shown)
+
+
+def _report(result: ImportResult) -> None:
+    console.print(
+        f"{result.path}: {result.rows} {result.kind} rows: {result.added} added, "
+        f"{result.updated} updated, {result.unchanged} unchanged",
+        highlight=False,
+    )
+
+
+def _announce(results: list[ImportResult]) -> None:
+    """Hook for announcing recorded facts (events); see flows/events.py once it exists."""
+
+
+def states(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+    status: Annotated[str | None, typer.Option(help="Only party, signatory or withdrawn.")] = None,
+) -> None:
+    """List the States in the registry, with entry into force computed under Art. 17."""
+    with session_scope() as session:
+        rows = [_state_row(s) for s in session.exec(select(State).order_by(State.iso3)).all()]
+    if status:
+        rows = [r for r in rows if r["status"] == status]
+    columns = ["iso3", "name", "status", "deposit_date", "entry_into_force"]
+    emit_rows(rows, fmt, columns, title=f"{len(rows)} States")
+
+
+def _state_row(state: State) -> dict[str, object]:
+    if state.withdrawal_effective_date is not None:
+        status = "withdrawn"
+    elif state.deposit_date is not None:
+        status = "party"
+    else:
+        status = "signatory"
+    eif = entry_into_force(state.deposit_date) if state.deposit_date else None
+    return {
+        "iso3": state.iso3,
+        "name": state.name,
+        "status": status,
+        "signature_date": state.signature_date,
+        "deposit_date": state.deposit_date,
+        "entry_into_force": eif,
+        "withdrawal_effective_date": state.withdrawal_effective_date,
+        "instrument": state.instrument,
+    }

@@ -1,0 +1,62 @@
+"""One typed settings object for the whole tracker (env prefix ``CCM_``).
+
+Rules never read it: callers pass the values they need into ``rules/`` functions.
+Alembic's ``env.py``, the CLI, flows, notifications and calendars all read ``get_settings()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CCM_", env_file=".env", extra="ignore")
+
+    # Where the facts and obligations live. SQLite by default (WAL mode), PostgreSQL when shared:
+    # postgresql+psycopg://user@host:5432/dbname
+    database_url: str = "sqlite:///ccm-tracker.db"
+
+    # Before this date, an obligation with no recorded fact is history, not news (see README,
+    # "The first-run flood"). None: the date stored by `ccm-tracker init` (1 January of the
+    # year the registry was first initialised).
+    tracking_since: dt.date | None = None
+
+    # Art. 7(2): which calendar year the first annual report covers.
+    #   eif_year         - the year of entry into force (the literal reading; the default)
+    #   initial_due_year - the year in which the initial report falls due, so a State whose
+    #                      initial report is due in the first months of a year is not asked
+    #                      for an annual report on the months the initial report just covered
+    first_annual_period: Literal["eif_year", "initial_due_year"] = "eif_year"
+
+    # Art. 3(3)/4(5): an extension request is due this many months before the Meeting of
+    # States Parties or Review Conference that must decide it.
+    extension_request_lead_months: int = 9
+    # When no MSP/RC before the deadline is recorded, the deciding meeting is assumed to
+    # open this many months before the deadline (the obligation says it is an estimate).
+    assumed_meeting_months_before_deadline: int = 12
+
+    # Who the audit log names when a person does not say (`--actor` on the CLI).
+    actor: str = "cli"
+
+    # Prefect API: when unset, events are not emitted (recording stays fast; the daily scan
+    # catches up). Read from PREFECT_API_URL by Prefect itself; this only mirrors it.
+    emit_events: bool = True
+
+    # Where `make run` and the zero-config notifier write things a new user can look at.
+    outbox_dir: Path = Path("outbox")
+    feeds_dir: Path = Path("feeds")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Tests change CCM_* variables; this makes the next get_settings() read them again."""
+    get_settings.cache_clear()

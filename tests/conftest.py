@@ -1,0 +1,83 @@
+"""Shared test set-up: a fresh, migrated database per test, on SQLite and (when
+CCM_TEST_POSTGRES_URL is set) on PostgreSQL too; each PostgreSQL run makes its own randomly
+named database and drops it afterwards.
+
+Tests build their data with the factories in ``tests/factories.py``, not hidden fixtures.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from models.db import get_engine, migrate
+from settings import reset_settings_cache
+
+POSTGRES_URL = os.environ.get("CCM_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+# Keep Prefect off any real server and out of ~/.prefect in unit tests.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str | None]:
+    """One randomly named PostgreSQL database for the whole run, dropped at the end."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"ccm_test_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        get_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+            ), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,
+    postgres_server: str | None,
+) -> Iterator[str]:
+    """A migrated, empty database; CCM_DATABASE_URL points at it for the CLI and flows."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'ccm.db'}"
+    else:
+        assert postgres_server is not None
+        url = postgres_server
+        _reset_postgres(url)
+    monkeypatch.setenv("CCM_DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    reset_settings_cache()
+    migrate(url)
+    yield url
+    get_engine(url).dispose()
+    get_engine.cache_clear()
+    reset_settings_cache()
+
+
+def _reset_postgres(url: str) -> None:
+    """Start each test on an empty schema in the run's database."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    get_engine.cache_clear()
