@@ -1,0 +1,36 @@
+"""The Coordination Committee's eight themes, and which obligation kinds each one follows.
+
+Reminders and feeds filter by theme through ``KIND_THEMES``; an ``action_item`` belongs to
+the theme that owns it (recorded on the item), not to a fixed theme.
+"""
+
+from __future__ import annotations
+
+THEMES = (
+    "transparency",
+    "stockpile_destruction",
+    "clearance",
+    "victim_assistance",
+    "universalization",
+    "cooperation",
+    "national_implementation",
+    "general_status",
+)
+
+KIND_THEMES: dict[str, tuple[str, ...]] = {
+    "art7_initial": ("transparency",),
+    "art7_annual": ("transparency",),
+    "art3_stockpile": ("stockpile_destruction",),
+    "art3_extension_request": ("stockpile_destruction",),
+    "art4_clearance": ("clearance",),
+    "art4_extension_request": ("clearance",),
+    "meeting_funds": ("general_status",),
+    "invoice_followup": ("general_status",),
+}
+
+
+def themes_of(kind: str, owner_theme: str | None = None) -> tuple[str, ...]:
+    """The themes an obligation of ``kind`` belongs to (an action item: its owner's)."""
+    if owner_theme:
+        return (owner_theme,)
+    return KIND_THEMES.get(kind, ())
