@@ -43,7 +43,8 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print ``message`` on stderr (never wrapped, so it can be grepped) and return the exit."""
+    typer.secho(f"error: {message}", err=True, fg="red")
     return typer.Exit(code)
 
 

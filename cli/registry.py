@@ -69,7 +69,7 @@ def import_file(
             results = [_import(session, path, str(path), who) for path in files]
     except ImportRejected as rejected:
         for error in rejected.errors:
-            console.print(str(error), highlight=False, markup=False)
+            typer.echo(str(error), err=True)
         raise fail(f"{len(rejected.errors)} error(s); nothing was imported")
     for result in results:
         _report(result)

@@ -199,7 +199,7 @@ def _import_participants(
             check.fail(line, "withdrawal_effective_date", "is not after the deposit")
         if instrument not in INSTRUMENTS:
             check.fail(line, "instrument", f"{instrument!r} is not one of {sorted(INSTRUMENTS - {''})}")
-        if deposit is None and instrument:
+        if not row.get("deposit_date") and instrument:
             check.fail(line, "deposit_date", f"is empty but instrument is {instrument!r}")
         if code:
             if code in seen:
