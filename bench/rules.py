@@ -1,0 +1,106 @@
+"""Benchmark: obligations computed per second, and persisting them vs a bare bulk INSERT.
+
+    .venv/bin/python bench/rules.py [--scale 100]
+
+Prints figures; asserts nothing. Targets (issue 2): >= 100,000 obligations/s computed;
+persisting (sync_obligations, first run) within 2x of a bare bulk INSERT of the same rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from models.db import get_engine, migrate  # noqa: E402
+from models.facts import load_state_facts  # noqa: E402
+from models.importer import BUNDLED_DIR, BUNDLED_FILES, import_csv  # noqa: E402
+from models.obligations import sync_obligations  # noqa: E402
+from models.tables import Obligation as ObligationRow  # noqa: E402
+from rules.facts import RulePolicy  # noqa: E402
+from rules.obligations import all_obligations  # noqa: E402
+
+AS_OF = dt.date(2026, 11, 26)
+SINCE = dt.date(2026, 1, 1)
+
+
+def best_of(repeat: int, func) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scale", type=int, default=100, help="synthetic registry = real x SCALE")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="ccm-bench-"))
+    url = f"sqlite:///{workdir / 'bench.db'}"
+    migrate(url)
+    with Session(get_engine(url)) as session:
+        for name in BUNDLED_FILES:
+            import_csv(BUNDLED_DIR / name, session=session, actor="bench")
+        session.commit()
+        real = load_state_facts(session=session)
+    synthetic = [
+        dataclasses.replace(facts, iso3=f"{facts.iso3}{i:04d}")
+        for i in range(args.scale)
+        for facts in real
+    ]
+    policy = RulePolicy()
+
+    print(f"as of {AS_OF}; python {sys.version.split()[0]}")
+    for label, registry in (("real registry", real), (f"synthetic x{args.scale}", synthetic)):
+        count = len(all_obligations(registry, AS_OF, policy))
+        seconds = best_of(5 if len(registry) < 1000 else 3, lambda: all_obligations(registry, AS_OF, policy))
+        print(f"compute  {label:<16} {len(registry):>7} States {count:>8} obligations "
+              f"{seconds * 1000:9.1f} ms  {count / seconds:>11,.0f} obligations/s")
+
+    computed = all_obligations(real, AS_OF, policy)
+    rows = [
+        {
+            "key": o.key, "state": o.state, "kind": o.kind, "period": o.period, "due": o.due,
+            "original_due": o.original_due, "status": o.status(AS_OF, SINCE).value,
+            "met_on": o.met_on, "version": 1, "note": o.note, "scanned_on": AS_OF,
+        }
+        for o in computed
+    ]
+
+    def bare_insert() -> None:
+        with Session(get_engine(url)) as session:
+            session.execute(insert(ObligationRow), rows)
+            session.rollback()
+
+    def sync_first() -> None:
+        with Session(get_engine(url)) as session:
+            sync_obligations(session=session, computed=computed, as_of=AS_OF, tracking_since=SINCE)
+            session.rollback()
+
+    bare = statistics.median(best_of(1, bare_insert) for _ in range(7))
+    synced = statistics.median(best_of(1, sync_first) for _ in range(7))
+    with Session(get_engine(url)) as session:
+        sync_obligations(session=session, computed=computed, as_of=AS_OF, tracking_since=SINCE)
+        session.commit()
+    unchanged = statistics.median(best_of(1, sync_first) for _ in range(7))
+    print(f"persist  {len(rows)} obligations (SQLite, median of 7):")
+    print(f"  bare bulk INSERT            {bare * 1000:8.1f} ms")
+    print(f"  sync_obligations, first run {synced * 1000:8.1f} ms   ratio {synced / bare:4.2f}x the bare insert")
+    print(f"  sync_obligations, unchanged {unchanged * 1000:8.1f} ms   ratio {unchanged / bare:4.2f}x")
+
+
+if __name__ == "__main__":
+    main()
