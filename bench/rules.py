@@ -19,16 +19,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+from sqlalchemy import insert
+from sqlmodel import Session
 
-from models.db import get_engine, migrate  # noqa: E402
-from models.facts import load_state_facts  # noqa: E402
-from models.importer import BUNDLED_DIR, BUNDLED_FILES, import_csv  # noqa: E402
-from models.obligations import sync_obligations  # noqa: E402
-from models.tables import Obligation as ObligationRow  # noqa: E402
-from rules.facts import RulePolicy  # noqa: E402
-from rules.obligations import all_obligations  # noqa: E402
+from models.db import get_engine, migrate
+from models.facts import load_state_facts
+from models.importer import BUNDLED_DIR, BUNDLED_FILES, import_csv
+from models.obligations import sync_obligations
+from models.tables import Obligation as ObligationRow
+from rules.facts import RulePolicy
+from rules.obligations import all_obligations
 
 AS_OF = dt.date(2026, 11, 26)
 SINCE = dt.date(2026, 1, 1)
@@ -66,7 +66,7 @@ def main() -> None:
     print(f"as of {AS_OF}; python {sys.version.split()[0]}")
     for label, registry in (("real registry", real), (f"synthetic x{args.scale}", synthetic)):
         count = len(all_obligations(registry, AS_OF, policy))
-        seconds = best_of(5 if len(registry) < 1000 else 3, lambda: all_obligations(registry, AS_OF, policy))
+        seconds = best_of(5 if len(registry) < 1000 else 3, lambda registry=registry: all_obligations(registry, AS_OF, policy))
         print(f"compute  {label:<16} {len(registry):>7} States {count:>8} obligations "
               f"{seconds * 1000:9.1f} ms  {count / seconds:>11,.0f} obligations/s")
 

@@ -10,7 +10,12 @@ from enum import StrEnum
 from rules.articles import deadline_chain, extension_request_due, original_deadline
 from rules.entry_into_force import entry_into_force
 from rules.facts import ArticleFacts, RulePolicy, StateFacts
-from rules.reports import annual_report_due, first_annual_period, initial_report_due
+from rules.reports import (
+    FirstAnnualPeriod,
+    annual_report_due,
+    first_annual_period,
+    initial_report_due,
+)
 
 
 class Kind(StrEnum):
@@ -127,7 +132,9 @@ def _article7(
         met_on=received,
         note="Art. 7(1): initial transparency report, 180 days after entry into force",
     )
-    rule = "initial_due_year" if policy.first_annual_period == "initial_due_year" else "eif_year"
+    rule: FirstAnnualPeriod = (
+        "initial_due_year" if policy.first_annual_period == "initial_due_year" else "eif_year"
+    )
     for period in range(first_annual_period(eif, rule), as_of.year + 1):
         due = annual_report_due(period)
         met = period in facts.annual_reports_received

@@ -107,7 +107,7 @@ class SmtpInbox:
         self.host = "127.0.0.1"
         self.port = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)
         self.messages.append(
             self._email.message_from_bytes(envelope.original_content or envelope.content, policy=self._policy)

@@ -1,6 +1,7 @@
 """Invariants of the rules, checked by Hypothesis over many dates."""
 
 import datetime as dt
+import itertools
 import os
 import time
 
@@ -35,7 +36,7 @@ def test_entry_into_force_is_never_before_the_convention_itself(deposit):
 def test_an_extension_never_moves_a_deadline_earlier(original, extensions):
     chain = deadline_chain(original, extensions)
     assert chain[0] == original
-    assert all(a < b for a, b in zip(chain, chain[1:]))
+    assert all(a < b for a, b in itertools.pairwise(chain))
     assert chain[-1] == max([original, *extensions])
 
 
