@@ -122,3 +122,13 @@ def test_import_with_a_bad_row_prints_file_line_field_and_exits_nonzero(database
     assert result.exit_code == 1
     assert f"{bad}:2: iso3: 'ATL' is not an ISO 3166-1 alpha-3 code" in result.output
     assert json.loads(run("states", "--format", "json").stdout) == []
+
+
+def test_facts_shows_both_sides_of_a_source_disagreement(database_url):
+    run("init")
+    result = runner.invoke(app, ["facts", "BIH"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "extended to 2022-09-01" in result.output
+    assert "extended to 2023-09-01" in result.output
+    assert "(sources disagree)" in result.output
+    assert "deadline in force 2023-09-01 (original 2021-03-01)" in result.output

@@ -1,0 +1,93 @@
+"""`facts ISO3`: everything on record for one State, with sources, disagreements shown."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlmodel import select
+
+from cli.common import console, fail
+from models.db import session_scope
+from models.tables import ArticleFact, AuditEntry, ReportReceived, State
+from rules.articles import deadline_chain, original_deadline
+from rules.entry_into_force import entry_into_force
+
+
+def register(app: typer.Typer) -> None:
+    app.command("facts")(facts)
+
+
+def facts(
+    iso3: Annotated[str, typer.Argument(help="The State's ISO 3166-1 alpha-3 code.")],
+    history: Annotated[bool, typer.Option(help="Also show the audit log for this State.")] = False,
+) -> None:
+    """Show every fact on record for a State, each with its source.
+
+    Where sources disagree (two extension dates for one step, a note saying DISAGREEMENT),
+    both rows are shown and flagged: the registry never hides a disagreement.
+    """
+    code = iso3.upper()
+    with session_scope() as session:
+        state = session.get(State, code)
+        if state is None:
+            raise fail(f"{code} is not in the registry (see `ccm-tracker states`)")
+        articles = session.exec(
+            select(ArticleFact).where(ArticleFact.iso3 == code).order_by(ArticleFact.article, ArticleFact.id)
+        ).all()
+        reports = session.exec(
+            select(ReportReceived).where(ReportReceived.iso3 == code).order_by(ReportReceived.kind, ReportReceived.period)
+        ).all()
+        audits = session.exec(
+            select(AuditEntry).where(AuditEntry.subject == code).order_by(AuditEntry.at)
+        ).all() if history else []
+
+    eif = entry_into_force(state.deposit_date) if state.deposit_date else None
+    console.print(f"[bold]{state.name}[/] ({state.iso3})", highlight=False)
+    console.print(
+        f"signed {state.signature_date or '-'}; {state.instrument or 'no instrument'} deposited "
+        f"{state.deposit_date or '-'}; in force {eif or '-'}"
+        + (f"; withdrawal effective {state.withdrawal_effective_date}" if state.withdrawal_effective_date else ""),
+        highlight=False,
+    )
+    console.print(f"source: {state.source}", highlight=False, style="dim")
+    if state.notes:
+        console.print(f"notes: {state.notes}", highlight=False, style="dim")
+
+    table = Table(title="Art. 3 / Art. 4 facts", title_justify="left", show_lines=True)
+    for column in ("art.", "fact", "meeting", "source and notes"):
+        table.add_column(column)
+    for article in sorted({a.article for a in articles}):
+        rows = [a for a in articles if a.article == article]
+        if eif:
+            chain = deadline_chain(original_deadline(article, eif), [r.extended_deadline for r in rows if r.extended_deadline])
+            table.add_row(str(article), f"deadline in force {chain[-1]} (original {chain[0]})", "", "computed")
+        for row in rows:
+            flag = " [red](sources disagree)[/]" if "DISAGREEMENT" in row.notes else ""
+            table.add_row(str(article), _describe(row) + flag, row.extension_granted_at or "", f"{row.source}\n{row.notes}".strip())
+    if articles:
+        console.print(table)
+
+    if reports:
+        report_table = Table(title="Art. 7 reports received", title_justify="left")
+        for column in ("report", "received", "source"):
+            report_table.add_column(column)
+        for report in reports:
+            name = "initial" if report.kind == "initial" else f"{report.period} annual"
+            report_table.add_row(name, str(report.received_on or "date unknown"), report.source)
+        console.print(report_table)
+    for entry in audits:
+        console.print(f"{entry.at:%Y-%m-%d %H:%M} {entry.actor}: {entry.action} {entry.detail} {entry.source}", highlight=False, style="dim")
+
+
+def _describe(row: ArticleFact) -> str:
+    if row.extended_deadline:
+        return f"extended to {row.extended_deadline}"
+    if row.completed_date:
+        return f"completed {row.completed_date}"
+    if row.completed_period:
+        return f"completed in {row.completed_period}"
+    if row.extension_granted_at:
+        return "extension step (date not published)"
+    return "the article applies (stockpiles held)" if row.article == 3 else "the article applies (contaminated areas)"
