@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 
 from models.audit import audit
 from models.tables import ArticleFact, ReportReceived, State
-from rules.articles import extension_too_long, original_deadline
+from rules.articles import original_deadline
 from rules.entry_into_force import OPENED_FOR_SIGNATURE, entry_into_force
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -374,13 +374,3 @@ def _import_reports(
         else:
             result.unchanged += 1
     return result
-
-
-def check_extension_step(article: int, current: dt.date, until: dt.date) -> str | None:
-    """Why one extension step is not acceptable, or None."""
-    if until <= current:
-        return f"{until.isoformat()} is not after the deadline in force {current.isoformat()}"
-    if extension_too_long(article, current, until):
-        years = 4 if article == 3 else 5
-        return f"an Art. {article} extension is at most {years} years (Art. {article})"
-    return None

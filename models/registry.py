@@ -13,9 +13,8 @@ from sqlmodel import Session, select
 
 from models.audit import audit
 from models.facts import load_state_facts
-from models.importer import check_extension_step
 from models.tables import ArticleFact, ReportReceived, State
-from rules.articles import deadline_chain, original_deadline
+from rules.articles import deadline_chain, extension_step_problem, original_deadline
 from rules.entry_into_force import entry_into_force
 
 
@@ -82,7 +81,7 @@ def record_extension(
     """An extension granted by an MSP/RC: the deadline moves to ``until`` (never earlier)."""
     state = get_party(session=session, iso3=iso3)
     current = current_deadline(session=session, state=state, article=article)
-    problem = check_extension_step(article, current, until)
+    problem = extension_step_problem(article, current, until)
     if problem:
         raise FactRejected(f"{state.iso3} Art. {article} extension: {problem}")
     fact = ArticleFact(

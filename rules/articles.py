@@ -50,6 +50,16 @@ def extension_too_long(article: int, current: dt.date, until: dt.date) -> bool:
     return until > add_years(current, MAX_EXTENSION_YEARS[article])
 
 
+def extension_step_problem(article: int, current: dt.date, until: dt.date) -> str | None:
+    """Why extending ``current`` to ``until`` is not a valid step, or None when it is."""
+    if until <= current:
+        return f"{until.isoformat()} is not after the deadline in force {current.isoformat()}"
+    if extension_too_long(article, current, until):
+        years = MAX_EXTENSION_YEARS[article]
+        return f"an Art. {article} extension is at most {years} years a step"
+    return None
+
+
 def deciding_meeting(deadline: dt.date, meetings: Sequence[dt.date]) -> dt.date | None:
     """The last Meeting of States Parties or Review Conference opening before ``deadline``."""
     before = [opening for opening in meetings if opening < deadline]

@@ -97,3 +97,11 @@ def test_extension_request_without_a_known_meeting_is_an_estimate():
         D(2022, 3, 1), [], lead_months=9, assumed_meeting_months=12
     )
     assert (due, estimated) == (D(2020, 6, 1), True)
+
+
+def test_an_extension_step_must_move_the_deadline_later_and_within_the_treaty_maximum():
+    from rules.articles import extension_step_problem
+
+    assert extension_step_problem(4, D(2022, 3, 1), D(2026, 3, 1)) is None
+    assert "is not after" in extension_step_problem(4, D(2022, 3, 1), D(2022, 3, 1))
+    assert "at most 5 years" in extension_step_problem(4, D(2022, 3, 1), D(2027, 3, 2))
