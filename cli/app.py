@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli import deadlines, record, registry
+from cli import feeds  # issue 5: iCal feeds
 
 app = typer.Typer(
     name="ccm-tracker",
@@ -20,6 +21,7 @@ app = typer.Typer(
 
 registry.register(app)
 deadlines.register(app)
+feeds.register(app)
 app.add_typer(record.app, name="record")
 
 
