@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vText
 
 from calendars.model import DeadlineEvent, MeetingEvent
 from calendars.vtimezone import check_offsets, vtimezone
@@ -123,10 +123,10 @@ def calendar_header(name: str, description: str = "") -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("name", name)  # RFC 7986
-    calendar.add("x-wr-calname", name)  # Outlook, Google, Apple
+    calendar.add("x-wr-calname", vText(name))  # Outlook, Google, Apple
     if description:
         calendar.add("description", description)
-        calendar.add("x-wr-caldesc", description)
+        calendar.add("x-wr-caldesc", vText(description))
     calendar.add("x-wr-timezone", "Europe/Zurich")  # the ISU's zone, for floating times
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT12H")  # same as REFRESH
