@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
+from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlmodel import Session, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session
 
 from calendars.model import DeadlineEvent, MeetingEvent, Person
 from models.tables import Obligation as ObligationRow
@@ -37,19 +40,59 @@ KIND_TEXT: dict[str, tuple[str, str, str]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """The obligation columns a calendar reads (a plain, hashable copy of a table row)."""
+
+    key: str
+    state: str | None
+    kind: str
+    period: str | None
+    due: dt.date
+    original_due: dt.date
+    status: str
+    met_on: dt.date | None
+    version: int
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """The settings a description reads (hashable, so events can be cached)."""
+
+    report_recipient: str
+    isu_contact: str
+    info_url: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> Wording:
+        return cls(settings.calendar_report_recipient, settings.calendar_isu_contact,
+                   settings.calendar_info_url)
+
+
 def deadline_event(
-    row: ObligationRow, *, state_name: str | None, settings: Settings
+    row: DeadlineRow | ObligationRow, *, state_name: str | None, settings: Settings | Wording
 ) -> DeadlineEvent:
     """One obligation row as a calendar event (pure: no database, no clock)."""
+    wording = settings if isinstance(settings, Wording) else Wording.of(settings)
+    return _deadline_event(_plain(row), state_name, wording)
+
+
+def _plain(row: DeadlineRow | ObligationRow) -> DeadlineRow:
+    if isinstance(row, DeadlineRow):
+        return row
+    return DeadlineRow(*(getattr(row, name) for name in DeadlineRow.__slots__))  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=50_000)
+def _deadline_event(row: DeadlineRow, state_name: str | None, wording: Wording) -> DeadlineEvent:
     article, what, recipient = KIND_TEXT.get(row.kind, ("", row.kind.replace("_", " "), "isu"))
     who = row.state or "Coordination Committee"
     if row.period and row.kind.endswith("_extension_request"):
         period = f" (deadline {row.period})"
     else:
         period = f" ({row.period})" if row.period else ""
-    send_to = (
-        settings.calendar_report_recipient if recipient == "report" else settings.calendar_isu_contact
-    )
+    send_to = wording.report_recipient if recipient == "report" else wording.isu_contact
     lines = [
         f"What is due: {what}{period}.",
         f"State: {state_name} ({row.state})." if row.state else f"For: {who}.",
@@ -73,7 +116,7 @@ def deadline_event(
         summary=f"{who}: {short}{period}",
         description="\n".join(line for line in lines if line),
         categories=categories,
-        url=settings.calendar_info_url,
+        url=wording.info_url,
         met=row.status == "met",
         met_on=row.met_on,
         state=row.state,
@@ -83,27 +126,35 @@ def deadline_event(
 
 
 def load_deadlines(*, session: Session, settings: Settings) -> list[DeadlineEvent]:
-    """Every obligation the table holds that a State still has, as events."""
-    states = {s.iso3: s for s in session.exec(select(State)).all()}
-    rows = session.exec(select(ObligationRow)).all()
+    """Every obligation the table holds that a State still has, as events.
+
+    Plain column tuples, not ORM objects, and cached events: the server calls this per request.
+    """
+    states = {
+        iso3: (name, withdrawn)
+        for iso3, name, withdrawn in session.connection().execute(
+            sa_select(State.iso3, State.name, State.withdrawal_effective_date)  # type: ignore[call-overload]
+        )
+    }
+    columns = [getattr(ObligationRow, name) for name in (*DeadlineRow.__slots__, "scanned_on")]  # type: ignore[attr-defined]
+    rows = session.connection().execute(sa_select(*columns)).all()
     newest: dict[str | None, dt.date] = {}
     for row in rows:
-        if row.scanned_on is not None and row.scanned_on > newest.get(row.state, dt.date.min):
-            newest[row.state] = row.scanned_on
+        scanned = row[-1]
+        if scanned is not None and scanned > newest.get(row[1], dt.date.min):
+            newest[row[1]] = scanned
+    wording = Wording.of(settings)
     events = []
-    for row in rows:
-        state = states.get(row.state) if row.state else None
-        if _withdrawn(row, state, newest.get(row.state)):
-            continue
-        events.append(deadline_event(row, state_name=state.name if state else None, settings=settings))
+    for *values, scanned in rows:
+        plain = DeadlineRow(*values)
+        name, withdrawn = states.get(plain.state, (None, None)) if plain.state else (None, None)
+        if withdrawn is not None and plain.due > withdrawn:
+            continue  # Art. 20: due after the withdrawal took effect
+        newest_scan = newest.get(plain.state)
+        if scanned is not None and newest_scan is not None and scanned < newest_scan:
+            continue  # the State's last scan no longer computes this key
+        events.append(_deadline_event(plain, name, wording))
     return events
-
-
-def _withdrawn(row: ObligationRow, state: State | None, newest_scan: dt.date | None) -> bool:
-    if state is not None and state.withdrawal_effective_date is not None:
-        if row.due > state.withdrawal_effective_date:
-            return True
-    return row.scanned_on is not None and newest_scan is not None and row.scanned_on < newest_scan
 
 
 class MeetingLike(Protocol):

@@ -26,13 +26,13 @@ def radicale(tmp_path) -> Iterator[Radicale]:
     port = free_port()
     config = tmp_path / "radicale.conf"
     config.write_text(
-        "[server]\nhosts = 127.0.0.1:%d\n[auth]\ntype = none\n[storage]\nfilesystem_folder = %s\n"
-        "[logging]\nlevel = warning\n" % (port, tmp_path / "collections")
+        f"[server]\nhosts = 127.0.0.1:{port}\n[auth]\ntype = none\n"
+        f"[storage]\nfilesystem_folder = {tmp_path / 'collections'}\n[logging]\nlevel = warning\n"
     )
-    log = open(tmp_path / "radicale.log", "wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "radicale", "--config", str(config)], stdout=log, stderr=log
-    )
+    with open(tmp_path / "radicale.log", "wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "radicale", "--config", str(config)], stdout=log, stderr=log
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -48,4 +48,3 @@ def radicale(tmp_path) -> Iterator[Radicale]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-        log.close()

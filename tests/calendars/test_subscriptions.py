@@ -57,7 +57,7 @@ def test_rotation_makes_a_new_token_and_the_old_one_stops_working(database_url):
     with session_scope() as session:
         _, old = create_subscription(session=session, name="Clearance", themes=["clearance"], now=NOW)
     with session_scope() as session:
-        rotated, new = rotate_subscription(session=session, ref="Clearance", now=NOW)
+        _, new = rotate_subscription(session=session, ref="Clearance", now=NOW)
     with session_scope() as session:
         assert find_by_token(session=session, token=old) is None
         found = find_by_token(session=session, token=new)
@@ -76,9 +76,8 @@ def test_rotation_makes_a_new_token_and_the_old_one_stops_working(database_url):
 def test_bad_input_names_what_is_wrong_and_writes_nothing(database_url, values, message):
     with session_scope() as session:
         make_state(session)
-    with pytest.raises(SubscriptionRejected, match=message):
-        with session_scope() as session:
-            create_subscription(session=session, **{"name": "x", "now": NOW, **values})
+    with pytest.raises(SubscriptionRejected, match=message), session_scope() as session:
+        create_subscription(session=session, **{"name": "x", "now": NOW, **values})
     with session_scope() as session:
         assert session.exec(select(Subscription)).all() == []
 
@@ -94,6 +93,5 @@ def test_state_filter_accepts_lower_case_iso3_of_the_registry(database_url):
 def test_an_active_name_cannot_be_taken_twice(database_url):
     with session_scope() as session:
         create_subscription(session=session, name="Clearance", now=NOW)
-    with pytest.raises(SubscriptionRejected, match="already named"):
-        with session_scope() as session:
-            create_subscription(session=session, name="Clearance", now=NOW)
+    with pytest.raises(SubscriptionRejected, match="already named"), session_scope() as session:
+        create_subscription(session=session, name="Clearance", now=NOW)

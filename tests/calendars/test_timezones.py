@@ -15,7 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calendars.render import render_feed
-from calendars.vtimezone import UnsupportedTimezone, check_offsets, parse_posix_tz, vtimezone, zone_rule
+from calendars.vtimezone import (
+    UnsupportedTimezone,
+    check_offsets,
+    parse_posix_tz,
+    vtimezone,
+    zone_rule,
+)
 from tests.calendars.factories import NOW, make_meeting
 from tests.calendars.parsing import PARSERS
 
