@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import deadlines, record, registry
-from cli import feeds  # issue 5: iCal feeds
+from cli import deadlines, feeds, record, registry
 
 app = typer.Typer(
     name="ccm-tracker",

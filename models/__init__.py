@@ -10,4 +10,4 @@ from models.tables import (
 )
 
 __all__ = ["ArticleFact", "AuditEntry", "Obligation", "ReportReceived", "State", "TrackerSetting"]
-from models.subscriptions import Subscription  # noqa: E402, F401  (issue 5: feed subscriptions)
+from models.subscriptions import Subscription  # noqa: F401  (issue 5: feed subscriptions)
