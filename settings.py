@@ -51,6 +51,19 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("outbox")
     feeds_dir: Path = Path("feeds")
 
+    # Calendars (issue 5): the feed server's public base URL (printed by `subscribe`), where
+    # deadline descriptions tell States to send things, and the alarms of `--alarms` feeds.
+    feed_base_url: str = "http://127.0.0.1:8000"
+    calendar_isu_contact: str = (
+        "the CCM Implementation Support Unit (ISU), Geneva (https://www.clusterconvention.org)"
+    )
+    calendar_report_recipient: str = (
+        "the UN Secretary-General, through the UN Office for Disarmament Affairs (Art. 7 "
+        "reporting), with a copy to the CCM Implementation Support Unit (ISU), Geneva"
+    )
+    calendar_info_url: str = "https://www.clusterconvention.org/"
+    feed_alarm_days: tuple[int, ...] = (14, 1)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

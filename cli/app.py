@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import deadlines, facts, record, registry
+from cli import deadlines, facts, feeds, record, registry
 
 app = typer.Typer(
     name="ccm-tracker",
@@ -21,6 +21,7 @@ app = typer.Typer(
 registry.register(app)
 deadlines.register(app)
 facts.register(app)
+feeds.register(app)
 app.add_typer(record.app, name="record")
 
 

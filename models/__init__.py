@@ -10,3 +10,4 @@ from models.tables import (
 )
 
 __all__ = ["ArticleFact", "AuditEntry", "Obligation", "ReportReceived", "State", "TrackerSetting"]
+from models.subscriptions import Subscription  # noqa: F401  (issue 5: feed subscriptions)

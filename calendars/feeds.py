@@ -1,0 +1,123 @@
+"""Which events a feed holds, and the feed's bytes: for a subscription or a default feed.
+
+Filters (all must hold; an empty filter lets everything through):
+- themes: the obligation's kind belongs to one of them (``rules.themes``); meetings concern
+  every theme.
+- states: the obligation's State is one of them; meetings are not a State's, so they stay.
+- kinds: the obligation's kind is one of them; meetings only when ``meeting`` is listed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from calendars.model import DeadlineEvent, MeetingEvent
+from calendars.render import render_feed
+from calendars.sources import MEETING_KIND, load_deadlines, load_meetings
+from models.subscriptions import Subscription
+from models.tables import Obligation as ObligationRow
+from rules.themes import THEMES
+from settings import Settings
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    name: str
+    themes: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    alarms: bool = False
+
+    @classmethod
+    def of(cls, subscription: Subscription) -> Selection:
+        return cls(
+            name=subscription.name,
+            themes=subscription.theme_list,
+            states=subscription.state_list,
+            kinds=subscription.kind_list,
+            alarms=subscription.alarms,
+        )
+
+    def wants_deadline(self, event: DeadlineEvent) -> bool:
+        return (
+            (not self.themes or any(t in self.themes for t in event.themes))
+            and (not self.states or event.state in self.states)
+            and (not self.kinds or event.kind in self.kinds)
+        )
+
+    def wants_meetings(self) -> bool:
+        return not self.kinds or MEETING_KIND in self.kinds
+
+    def describe(self) -> str:
+        parts = [
+            f"themes: {', '.join(self.themes)}" if self.themes else "",
+            f"States: {', '.join(self.states)}" if self.states else "",
+            f"kinds: {', '.join(self.kinds)}" if self.kinds else "",
+        ]
+        shown = "; ".join(p for p in parts if p) or "everything"
+        return f"Convention on Cluster Munitions deadlines and meetings ({shown})."
+
+
+def default_selections() -> list[tuple[str, Selection]]:
+    """The feeds anyone may host openly: everything, and one per theme (file stem, selection)."""
+    found = [("all", Selection(name="CCM: all deadlines and meetings"))]
+    found += [
+        (f"theme-{theme}", Selection(name=f"CCM: {theme.replace('_', ' ')}", themes=(theme,)))
+        for theme in THEMES
+    ]
+    return found
+
+
+def feed_revision(*, session: Session) -> dt.datetime:
+    """The DTSTAMP of every event: midnight UTC of the newest scan (a revision time the data
+    carries, so the same data gives the same bytes, the same ETag, and a 304)."""
+    newest = session.exec(select(func.max(ObligationRow.scanned_on))).one()
+    if newest is None:
+        return EPOCH
+    return dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC)
+
+
+def select_events(
+    selection: Selection, deadlines: Sequence[DeadlineEvent], meetings: Sequence[MeetingEvent]
+) -> tuple[list[DeadlineEvent], list[MeetingEvent]]:
+    return (
+        [d for d in deadlines if selection.wants_deadline(d)],
+        list(meetings) if selection.wants_meetings() else [],
+    )
+
+
+def build_feed(
+    selection: Selection,
+    *,
+    deadlines: Sequence[DeadlineEvent],
+    meetings: Sequence[MeetingEvent],
+    now: dt.datetime,
+    settings: Settings,
+) -> bytes:
+    chosen, chosen_meetings = select_events(selection, deadlines, meetings)
+    return render_feed(
+        name=selection.name,
+        description=selection.describe(),
+        deadlines=chosen,
+        meetings=chosen_meetings,
+        now=now,
+        alarm_days=settings.feed_alarm_days if selection.alarms else (),
+    )
+
+
+def feed_for(selection: Selection, *, session: Session, settings: Settings) -> bytes:
+    """Load, select and render in one go (what the server and the export call)."""
+    return build_feed(
+        selection,
+        deadlines=load_deadlines(session=session, settings=settings),
+        meetings=load_meetings(session=session),
+        now=feed_revision(session=session),
+        settings=settings,
+    )

@@ -1,0 +1,138 @@
+"""`subscribe`, `subscriptions list|revoke|rotate`, `serve` and `feed export`: iCal feeds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.common import OutputFormat, console, emit_rows, fail
+from models.db import session_scope
+from models.subscriptions import (
+    Subscription,
+    SubscriptionRejected,
+    create_subscription,
+    list_subscriptions,
+    revoke_subscription,
+    rotate_subscription,
+)
+from settings import get_settings
+
+subscriptions_app = typer.Typer(help="List, revoke or rotate feed subscriptions.", no_args_is_help=True)
+feed_app = typer.Typer(help="Write feeds as files.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("subscribe")(subscribe)
+    app.add_typer(subscriptions_app, name="subscriptions")
+    app.command("serve")(serve)
+    app.add_typer(feed_app, name="feed")
+
+
+def feed_url(token: str) -> str:
+    return f"{get_settings().feed_base_url.rstrip('/')}/feeds/{token}.ics"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def subscribe(
+    name: Annotated[str, typer.Argument(help='Who the feed is for, e.g. "Transparency coordinator".')],
+    theme: Annotated[list[str] | None, typer.Option(help="Only this theme; repeatable.")] = None,
+    state: Annotated[list[str] | None, typer.Option(help="Only this State (ISO3); repeatable.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Only this kind (e.g. art7_annual, or meeting); repeatable.")] = None,
+    alarms: Annotated[bool, typer.Option("--alarms", help="Add reminders (VALARMs) to the events.")] = False,
+) -> None:
+    """Make a feed subscription and print its secret URL (shown once: keep it)."""
+    settings = get_settings()
+    try:
+        with session_scope() as session:
+            _, token = create_subscription(
+                session=session, name=name, themes=theme, states=state, kinds=kind,
+                alarms=alarms, now=_now(), actor=settings.actor,
+            )
+    except SubscriptionRejected as error:
+        raise fail(str(error))
+    typer.echo(feed_url(token))
+    console.print(
+        "[dim]Paste this URL into Outlook, Google or Apple Calendar (subscribe by URL). It is "
+        "shown only once; `ccm-tracker subscriptions rotate` makes a new one.[/]",
+        highlight=False,
+    )
+
+
+def _row(s: Subscription) -> dict[str, object]:
+    return {
+        "id": s.id, "name": s.name, "themes": s.themes, "states": s.states, "kinds": s.kinds,
+        "alarms": s.alarms, "created": s.created_at, "rotated": s.rotated_at,
+        "revoked": s.revoked_at,
+    }
+
+
+@subscriptions_app.command("list")
+def list_command(
+    all_: Annotated[bool, typer.Option("--all", help="Include revoked subscriptions.")] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+) -> None:
+    """The subscriptions (their tokens are not stored, so they cannot be shown)."""
+    with session_scope() as session:
+        rows = [_row(s) for s in list_subscriptions(session=session, include_revoked=all_)]
+    columns = ["id", "name", "themes", "states", "kinds", "alarms", "created", "rotated", "revoked"]
+    emit_rows(rows, fmt, columns, title=f"{len(rows)} subscriptions")
+
+
+@subscriptions_app.command("revoke")
+def revoke_command(
+    ref: Annotated[str, typer.Argument(help="The subscription's id or exact name.")],
+) -> None:
+    """Stop a feed: its URL answers 404 from now on."""
+    try:
+        with session_scope() as session:
+            found = revoke_subscription(session=session, ref=ref, now=_now(), actor=get_settings().actor)
+            typer.echo(f"revoked subscription {found.id} ({found.name})")
+    except SubscriptionRejected as error:
+        raise fail(str(error))
+
+
+@subscriptions_app.command("rotate")
+def rotate_command(
+    ref: Annotated[str, typer.Argument(help="The subscription's id or exact name.")],
+) -> None:
+    """Give a feed a new secret URL (the old one answers 404) and print it."""
+    try:
+        with session_scope() as session:
+            _, token = rotate_subscription(session=session, ref=ref, now=_now(), actor=get_settings().actor)
+    except SubscriptionRejected as error:
+        raise fail(str(error))
+    typer.echo(feed_url(token))
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve every subscription's feed at /feeds/<token>.ics (and /healthz)."""
+    from calendars.server import serve as run
+
+    run(host, port)
+
+
+@feed_app.command("export")
+def export_command(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the .ics files into.")],
+    subscriptions: Annotated[bool, typer.Option(help="Also write each subscription's feed.")] = True,
+) -> None:
+    """Write the default feeds (all, one per theme) and the subscriptions' feeds as files."""
+    from calendars.export import export_feeds
+
+    with session_scope() as session:
+        done = export_feeds(
+            session=session, settings=get_settings(), directory=directory, subscriptions=subscriptions
+        )
+    for item in done:
+        state = "written" if item.changed else "unchanged"
+        typer.echo(f"{item.path}  {item.events} events  {state}")
+    typer.echo(f"{len(done)} feeds in {directory}")

@@ -1,0 +1,116 @@
+"""From the obligation table (and meetings) to calendar events, and feed selection."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from calendars.feeds import Selection, build_feed, feed_revision
+from calendars.sources import load_deadlines, meeting_event, meeting_events
+from models.db import session_scope
+from models.tables import ReportReceived
+from settings import get_settings
+from tests.calendars.factories import NOW, FakeMeetingRow, make_deadline, make_meeting, scan
+from tests.calendars.parsing import parse_everywhere
+from tests.factories import make_article_fact, make_state
+
+ZURICH = ZoneInfo("Europe/Zurich")
+
+
+def test_deadline_description_says_what_is_due_under_which_article_and_where_to_send_it(
+    database_url, monkeypatch
+):
+    monkeypatch.setenv("CCM_CALENDAR_REPORT_RECIPIENT", "UNODA Geneva <reports@example.org>")
+    from settings import reset_settings_cache
+
+    reset_settings_cache()
+    with session_scope() as session:
+        make_state(session)  # Afghanistan, deposit 2011-09-08, EIF 2012-03-01
+        scan(session)
+        events = {e.key: e for e in load_deadlines(session=session, settings=get_settings())}
+    initial = events["CCM:AFG:art7_initial"]
+    assert initial.due == dt.date(2012, 8, 28)
+    assert initial.summary == "AFG: Initial transparency report"
+    assert "What is due: Initial transparency report (Art. 7(1))" in initial.description
+    assert "State: Afghanistan (AFG)." in initial.description
+    assert "Send it to: UNODA Geneva <reports@example.org>." in initial.description
+    assert initial.categories == ("Art. 7", "transparency")
+
+
+def test_received_report_is_met_and_extension_bumps_sequence(database_url):
+    with session_scope() as session:
+        make_state(session)
+        session.flush()
+        make_article_fact(session, article=4)
+        scan(session)
+        session.add(ReportReceived(iso3="AFG", kind="initial", period=0,
+                                   received_on=dt.date(2012, 8, 20), source="test"))
+        make_article_fact(session, article=4, extended_deadline=dt.date(2027, 3, 1))
+        scan(session, as_of=dt.date(2026, 11, 27))
+        events = {e.key: e for e in load_deadlines(session=session, settings=get_settings())}
+    assert events["CCM:AFG:art7_initial"].met
+    assert "Met on 2012-08-20." in events["CCM:AFG:art7_initial"].description
+    clearance = events["CCM:AFG:art4_clearance"]
+    assert (clearance.due, clearance.version) == (dt.date(2027, 3, 1), 2)
+    assert "(originally 2022-03-01)" in clearance.description
+
+
+def test_obligations_after_a_withdrawal_are_dropped_not_cancelled(database_url):
+    with session_scope() as session:
+        state = make_state(session)
+        scan(session)
+        state.withdrawal_effective_date = dt.date(2020, 1, 1)
+        session.add(state)
+        scan(session, as_of=dt.date(2026, 11, 27))
+        keys = {e.key for e in load_deadlines(session=session, settings=get_settings())}
+        stamp = feed_revision(session=session)
+    assert "CCM:AFG:art7_annual:2018" in keys  # fell due before the withdrawal: history
+    assert "CCM:AFG:art7_annual:2019" not in keys  # due 2020-04-30, after it
+    assert stamp == dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+
+
+def test_selection_filters_by_theme_state_and_kind_and_meetings_need_the_meeting_kind():
+    deadlines = [
+        make_deadline(),
+        make_deadline(key="CCM:LAO:art4_clearance", kind="art4_clearance", state="LAO",
+                      themes=("clearance",)),
+    ]
+    meetings = [make_meeting()]
+
+    def uids(selection: Selection) -> set[str]:
+        data = build_feed(selection, deadlines=deadlines, meetings=meetings, now=NOW,
+                          settings=get_settings())
+        return {uid.split("@")[0] for uid in parse_everywhere(data)}
+
+    assert uids(Selection(name="all")) == {
+        "CCM:AFG:art7_annual:2025", "CCM:LAO:art4_clearance", "CCM:MEETING:14msp"}
+    assert uids(Selection(name="t", themes=("clearance",))) == {
+        "CCM:LAO:art4_clearance", "CCM:MEETING:14msp"}
+    assert uids(Selection(name="s", states=("AFG",))) == {"CCM:AFG:art7_annual:2025", "CCM:MEETING:14msp"}
+    assert uids(Selection(name="k", kinds=("art7_annual",))) == {"CCM:AFG:art7_annual:2025"}
+    assert uids(Selection(name="m", kinds=("meeting",))) == {"CCM:MEETING:14msp"}
+
+
+def test_meeting_adapter_reads_issue_6_rows():
+    row = FakeMeetingRow(
+        key="CCM:MEETING:cc-2026-05", version=3, title="Coordination Committee",
+        kind="coordination_committee", start=dt.datetime(2026, 5, 5, 10, tzinfo=ZURICH),
+        end=dt.datetime(2026, 5, 5, 12, tzinfo=ZURICH), timezone="Europe/Zurich",
+        venue="Maison de la paix", organiser="CCM ISU <isu@example.org>", precision="time",
+        status="cancelled", attendees=("Jane <jane@example.org>", "bob@example.org"),
+    )
+    event = meeting_event(row)
+    assert event is not None
+    assert (event.uid, event.version, event.cancelled) == ("CCM:MEETING:cc-2026-05@ccm-tracker", 3, True)
+    assert event.organiser is not None and event.organiser.email == "isu@example.org"
+    assert [a.email for a in event.attendees] == ["jane@example.org", "bob@example.org"]
+
+
+def test_meetings_known_only_to_the_month_stay_out_of_calendars():
+    row = FakeMeetingRow(
+        key="CCM:MEETING:15msp", version=1, title="15MSP", kind="msp",
+        start=dt.datetime(2027, 9, 1, tzinfo=ZURICH), end=dt.datetime(2027, 9, 1, tzinfo=ZURICH),
+        timezone="Europe/Zurich", venue=None, organiser=None, precision="month",
+        status="scheduled",
+    )
+    assert meeting_events([row]) == []
