@@ -10,4 +10,4 @@ from models.tables import (
 )
 
 __all__ = ["ArticleFact", "AuditEntry", "Obligation", "ReportReceived", "State", "TrackerSetting"]
-import models.committee  # noqa: E402,F401  (issue 6: meetings, money, coordination tables)
+import models.committee  # noqa: F401  (issue 6: meetings, money, coordination tables)
