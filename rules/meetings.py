@@ -94,13 +94,21 @@ def meeting_funds_obligations(meetings: Iterable[MeetingFacts]) -> Iterator[Obli
     """One `meeting_funds` obligation per scheduled UN-serviced meeting with a known opening.
 
     It belongs to no single State (``state`` None). It is met when the funds were recorded
-    as received (every cost-share invoice of the meeting paid).
+    as received (every cost-share invoice of the meeting paid). A cancelled meeting's is
+    closed (met, with a note saying so) rather than dropped, so a stored one stops reminding.
     """
     for meeting in meetings:
         opening = opening_date(meeting)
-        if meeting.kind not in UN_SERVICED or meeting.cancelled or opening is None:
+        if meeting.kind not in UN_SERVICED or opening is None:
             continue
         due = meeting_funds_due(opening)
+        if meeting.cancelled:
+            yield Obligation(
+                key=obligation_key(None, MEETING_FUNDS, meeting.slug), state=None,
+                kind=MEETING_FUNDS, due=due, original_due=due, period=meeting.slug, met=True,
+                note=f"cancelled: {meeting.title} will not be held; no funds needed",
+            )
+            continue
         yield Obligation(
             key=obligation_key(None, MEETING_FUNDS, meeting.slug),
             state=None,

@@ -82,7 +82,9 @@ def followup_obligations(invoice: InvoiceFacts, as_of: dt.date) -> Iterator[Obli
     """The follow-ups of one invoice known on ``as_of``.
 
     Unpaid on ``as_of``: every step due up to ``as_of`` and the next one. Paid on ``as_of``:
-    only the steps that fell due before the payment, each met by it; none after it.
+    the steps that fell due before the payment and the one that was pending on the day of
+    payment, each met by it; none after it. (The pending one is closed rather than dropped:
+    a scan before the payment stored it as open, and the obligation table never deletes.)
     """
     paid = invoice.paid_on if invoice.paid_on is not None and invoice.paid_on <= as_of else None
     if invoice.issued_on > as_of:
@@ -90,8 +92,7 @@ def followup_obligations(invoice: InvoiceFacts, as_of: dt.date) -> Iterator[Obli
     step = 1
     while True:
         due = followup_due(invoice.issued_on, step)
-        if paid is not None and due >= paid:
-            return
+        pending_at_payment = paid is not None and due >= paid
         yield Obligation(
             key=obligation_key(invoice.iso3, INVOICE_FOLLOWUP, followup_period(invoice.number, step)),
             state=invoice.iso3,
@@ -105,10 +106,11 @@ def followup_obligations(invoice: InvoiceFacts, as_of: dt.date) -> Iterator[Obli
                 f"follow-up {step} of invoice {invoice.number} ({format_chf(invoice.amount_centimes)}"
                 f", issued {invoice.issued_on.isoformat()})"
                 + (" [illustrative]" if invoice.illustrative else "")
+                + (f"; not needed: paid {paid.isoformat()}" if pending_at_payment and paid else "")
             ),
         )
-        if paid is None and due > as_of:
-            return  # the next one is listed; later ones are not yet news
+        if pending_at_payment or (paid is None and due > as_of):
+            return  # the next one is listed; later ones are not yet news (or never will be)
         step += 1
 
 

@@ -48,8 +48,10 @@ def test_meetings_the_un_does_not_service_yield_no_funds_obligation(kind):
     assert list(meeting_funds_obligations([meeting_facts(kind=kind)])) == []
 
 
-def test_a_cancelled_meeting_yields_no_funds_obligation():
-    assert list(meeting_funds_obligations([meeting_facts(cancelled=True)])) == []
+def test_a_cancelled_meetings_funds_obligation_is_closed_not_dropped():
+    [obligation] = meeting_funds_obligations([meeting_facts(cancelled=True)])
+    assert obligation.met and obligation.met_on is None
+    assert obligation.note.startswith("cancelled: ")
 
 
 def test_a_meeting_known_only_by_month_yields_no_date_and_says_why():

@@ -76,7 +76,7 @@ def test_moving_a_meeting_bumps_its_version_and_is_audited(database_url):
     assert obligation.due == dt.date(2017, 6, 7)
 
 
-def test_a_cancelled_meeting_keeps_its_row_and_loses_its_funds_deadline(database_url):
+def test_a_cancelled_meeting_keeps_its_row_and_closes_its_funds_deadline(database_url):
     with session_scope() as session:
         schedule(session, "7msp", start="2017-09-04", end="2017-09-06", timezone="Europe/Zurich",
                  kind="msp")
@@ -86,9 +86,10 @@ def test_a_cancelled_meeting_keeps_its_row_and_loses_its_funds_deadline(database
     with session_scope() as session:
         assert [m.status for m in list_meetings(session=session)] == ["cancelled"]
         assert decision_meeting_dates(session=session) == []
-        assert not [o for o in compute_obligations(session=session, as_of=dt.date(2017, 1, 1),
-                                                   settings=get_settings())
-                    if o.kind == "meeting_funds"]
+        [funds] = [o for o in compute_obligations(session=session, as_of=dt.date(2017, 1, 1),
+                                                  settings=get_settings())
+                   if o.kind == "meeting_funds"]
+    assert funds.met and funds.note.startswith("cancelled: ")
 
 
 def test_a_local_time_skipped_by_the_clock_change_is_refused_and_nothing_is_written(run):

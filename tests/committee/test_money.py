@@ -54,6 +54,7 @@ def test_payment_stops_the_follow_ups_and_is_audited(states):
     assert [(o.due, o.met, o.met_on) for o in after] == [
         (dt.date(2017, 3, 9), True, dt.date(2017, 5, 20)),
         (dt.date(2017, 5, 9), True, dt.date(2017, 5, 20)),
+        (dt.date(2017, 7, 9), True, dt.date(2017, 5, 20)),  # pending at payment: closed
     ]
     with session_scope() as session:
         audit = [(a.action, a.subject) for a in session.exec(select(AuditEntry)).all()]
