@@ -132,3 +132,25 @@ def test_one_joint_letter_lists_every_open_invoice_of_the_state(run, states):
     assert "ISU-2017-AFG" in letter and "UN-7MSP-AFG" in letter and "ISU-2017-ALB" not in letter
     assert "meeting costs: 7MSP" in letter
     assert "**Total outstanding: CHF 1,250.50**" in letter
+
+
+def test_after_payment_no_stored_follow_up_is_left_open(states):
+    from models.obligations import sync_obligations
+    from models.tables import Obligation as ObligationRow
+
+    def scan(day):
+        with session_scope() as session:
+            found = compute_obligations(session=session, as_of=day, settings=get_settings())
+            sync_obligations(session=session, computed=found, as_of=day, tracking_since=None)
+
+    with session_scope() as session:
+        issue_invoice(session=session, number="ISU-2017-AFG", iso3="AFG", kind="isu_contribution",
+                      amount="1000", issued_on=dt.date(2017, 1, 9), actor="test")
+    scan(dt.date(2017, 3, 10))  # stores F1 (overdue) and F2 (open)
+    with session_scope() as session:
+        pay_invoice(session=session, number="ISU-2017-AFG", paid_on=dt.date(2017, 4, 20), actor="t")
+    scan(dt.date(2017, 6, 1))
+    with session_scope() as session:
+        rows = session.exec(select(ObligationRow).where(ObligationRow.kind == "invoice_followup")).all()
+    assert sorted((r.period, r.status) for r in rows) == [
+        ("ISU-2017-AFG-F1", "met"), ("ISU-2017-AFG-F2", "met")]
