@@ -8,17 +8,13 @@ follow-ups: every step up to as_of is listed), 40 meetings, 200 dated action ite
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rules.action_items import ActionItemFacts, action_item_obligations  # noqa: E402
-from rules.facts import RulePolicy, StateFacts  # noqa: E402
-from rules.meetings import MeetingFacts, meeting_funds_obligations  # noqa: E402
-from rules.money import InvoiceFacts, all_followups  # noqa: E402
-from rules.obligations import all_obligations  # noqa: E402
+from rules.action_items import ActionItemFacts, action_item_obligations
+from rules.facts import RulePolicy, StateFacts
+from rules.meetings import MeetingFacts, meeting_funds_obligations
+from rules.money import InvoiceFacts, all_followups
+from rules.obligations import all_obligations
 
 AS_OF = dt.date(2026, 11, 26)
 STATES = [f"S{n:02d}" for n in range(112)]
