@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from email.utils import getaddresses, parseaddr
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
@@ -215,9 +217,36 @@ def meeting_events(meetings: Iterable[Any]) -> list[MeetingEvent]:
 
 
 def list_meetings(*, session: Session) -> list[Any]:
-    """MERGE POINT: issue 6's ``list_meetings(session=...)`` goes here (no Meeting table on
-    this branch, so feeds carry deadlines only until the lead wires it)."""
-    return []
+    """The Committee's meetings (``models.meetings``) in the shape ``meeting_event`` reads."""
+    from models.meetings import list_meetings as committee_meetings
+
+    return [_meeting_like(m) for m in committee_meetings(session=session)]
+
+
+def _meeting_like(meeting: Any) -> SimpleNamespace:
+    """Map a ``models.committee.Meeting`` row onto ``MeetingLike``.
+
+    A meeting known to the day carries local days (last one inclusive); ``MeetingEvent``
+    reads ``start``/``end`` as dates then, so midnight on the meeting's clock stands in.
+    """
+    zone = ZoneInfo(meeting.timezone)
+    start, end = meeting.start, meeting.end
+    if meeting.date_precision == "day" and meeting.start_date:
+        start = dt.datetime.combine(meeting.start_date, dt.time(0), tzinfo=zone)
+        end = dt.datetime.combine(meeting.end_date or meeting.start_date, dt.time(0), tzinfo=zone)
+    return SimpleNamespace(
+        key=meeting.uid,
+        version=meeting.version,
+        title=meeting.title,
+        kind=meeting.kind,
+        start=start,
+        end=end,
+        timezone=meeting.timezone,
+        venue=meeting.venue,
+        organiser=meeting.organiser,
+        precision=meeting.date_precision,
+        status=meeting.status,
+    )
 
 
 def load_meetings(*, session: Session) -> list[MeetingEvent]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import deadlines, facts, feeds, record, registry
+from cli import actions, deadlines, demo, facts, feeds, meetings, money, outreach, record, registry
 
 app = typer.Typer(
     name="ccm-tracker",
@@ -23,6 +23,13 @@ deadlines.register(app)
 facts.register(app)
 feeds.register(app)
 app.add_typer(record.app, name="record")
+# issue 6: meetings, money and the coordinators' own work
+app.add_typer(meetings.app, name="meetings")
+app.add_typer(money.app, name="money")
+app.add_typer(actions.app, name="action")
+app.add_typer(actions.themes_app, name="themes")
+app.add_typer(demo.app, name="demo")
+outreach.register(app)
 
 
 def main() -> None:

@@ -1,5 +1,10 @@
-"""SQLModel tables (the facts, the obligations, the audit log), the engine and migrations."""
+"""SQLModel tables (the facts, the obligations, the audit log), the engine and migrations.
 
+Importing this package registers every table on ``SQLModel.metadata`` (Alembic reads it).
+"""
+
+import models.committee  # noqa: F401  (meetings, money, coordination)
+from models.subscriptions import Subscription
 from models.tables import (
     ArticleFact,
     AuditEntry,
@@ -9,5 +14,12 @@ from models.tables import (
     TrackerSetting,
 )
 
-__all__ = ["ArticleFact", "AuditEntry", "Obligation", "ReportReceived", "State", "TrackerSetting"]
-from models.subscriptions import Subscription  # noqa: F401  (issue 5: feed subscriptions)
+__all__ = [
+    "ArticleFact",
+    "AuditEntry",
+    "Obligation",
+    "ReportReceived",
+    "State",
+    "Subscription",
+    "TrackerSetting",
+]

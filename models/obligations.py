@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, select
 
+from models.committee_obligations import committee_obligations, deciding_meetings
 from models.facts import load_state_facts
 from models.tables import Obligation as ObligationRow
 from rules.facts import RulePolicy
@@ -31,7 +32,7 @@ def rule_policy(settings: Settings) -> RulePolicy:
 
 def decision_meeting_dates(*, session: Session) -> list[dt.date]:
     """Opening dates of recorded MSPs and Review Conferences (they decide extensions)."""
-    return []
+    return deciding_meetings(session=session)
 
 
 def compute_obligations(
@@ -44,7 +45,10 @@ def compute_obligations(
     """Every obligation the registry implies on ``as_of`` (nothing is written)."""
     facts = load_state_facts(session=session, states=states)
     meetings = decision_meeting_dates(session=session)
-    return all_obligations(facts, as_of, rule_policy(settings), meetings)
+    return [
+        *all_obligations(facts, as_of, rule_policy(settings), meetings),
+        *committee_obligations(session=session, as_of=as_of, states=states),
+    ]
 
 
 @dataclass

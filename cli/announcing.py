@@ -1,0 +1,30 @@
+"""Announce a recorded fact (flows.events) and say whether the event went out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cli.common import console
+from flows.events import Delivery, announce_fact
+
+
+def announce(resource: str, what: str, payload: dict[str, Any] | None = None) -> Delivery:
+    delivery = announce_fact(resource=resource, what=what, payload=payload or {})
+    if delivery.delivered:
+        console.print(f"event sent: {what} ({resource})", highlight=False)
+    else:
+        console.print(f"event not sent for {resource}: {delivery.reason} "
+                      "(the daily scan catches up)", highlight=False)
+    return delivery
+
+
+def announce_many(facts: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+    """Announce several facts and print one line: how many went out, and why not."""
+    results = [announce_fact(resource=r, what=w, payload=p) for r, w, p in facts]
+    sent = sum(1 for d in results if d.delivered)
+    reasons = sorted({d.reason for d in results if not d.delivered})
+    line = f"events: {sent} of {len(results)} sent"
+    if reasons:
+        line += f"; not sent: {'; '.join(reasons)} (the daily scan catches up)"
+    console.print(line, highlight=False)

@@ -1,0 +1,159 @@
+"""`meetings list|add|move|cancel`: the meetings calendar, dated only as precisely as known."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.announcing import announce
+from cli.common import GENEVA, OutputFormat, emit_rows, fail
+from models.committee import Meeting
+from models.db import session_scope
+from models.meetings import (
+    MeetingRejected,
+    cancel_meeting,
+    list_meetings,
+    meeting_when,
+    move_meeting,
+    schedule_meeting,
+)
+from rules.meetings import (
+    UN_SERVICED,
+    MeetingFacts,
+    MeetingKind,
+    in_zone,
+    meeting_funds_due,
+    undated_reason,
+)
+from settings import get_settings
+
+app = typer.Typer(help="The meetings calendar: list, add, move, cancel.", no_args_is_help=True)
+
+Start = Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD) or local start (YYYY-MM-DDTHH:MM).")]
+End = Annotated[str | None, typer.Option(help="Last day, or local end time (same form as --start).")]
+Month = Annotated[str | None, typer.Option(help="Only the month is known: YYYY-MM.")]
+Source = Annotated[str, typer.Option(help="Where this comes from (minutes and section, a note verbale).")]
+COLUMNS = ["slug", "title", "kind", "when", "timezone", "in_geneva", "venue", "status",
+           "version", "funds_due"]
+
+
+@app.command("list")
+def list_command(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+    zone: Annotated[str, typer.Option("--show-in", help="Also show timed meetings on this clock.")] = GENEVA,
+) -> None:
+    """Every meeting with its local dates, its time on Geneva's clock, and when its funds are due.
+
+    Meetings known only by month or "to be decided" show no days and no funds date.
+    """
+    with session_scope() as session:
+        rows = [meeting_row(m, zone) for m in list_meetings(session=session)]
+    columns = COLUMNS if fmt is OutputFormat.table else [*COLUMNS, "uid", "precision", "start",
+                                                          "end", "start_date", "end_date",
+                                                          "month", "organiser", "source"]
+    emit_rows(rows, fmt, columns, title=f"{len(rows)} meetings")
+
+
+def meeting_row(m: Meeting, zone: str = GENEVA) -> dict[str, object]:
+    facts = MeetingFacts(slug=m.slug, title=m.title, kind=m.kind, precision=m.date_precision,
+                         start_date=m.start_date, end_date=m.end_date, month=m.month,
+                         cancelled=m.status == "cancelled")
+    funds: object = ""
+    if m.kind in UN_SERVICED and m.status != "cancelled":
+        funds = undated_reason(facts) or meeting_funds_due(m.start_date)  # type: ignore[arg-type]
+    return {
+        "slug": m.slug, "uid": m.uid, "title": m.title, "kind": m.kind,
+        "precision": m.date_precision, "when": describe_when(m), "timezone": m.timezone,
+        "in_geneva": _on_clock(m, zone), "venue": m.venue, "organiser": m.organiser,
+        "status": m.status, "version": m.version, "funds_due": funds,
+        "start": m.start.isoformat() if m.start else None,
+        "end": m.end.isoformat() if m.end else None,
+        "start_date": m.start_date, "end_date": m.end_date, "month": m.month, "source": m.source,
+    }
+
+
+def describe_when(m: Meeting) -> str:
+    if m.start and m.end:
+        end = m.end.strftime("%H:%M") if m.end.date() == m.start.date() else m.end.strftime("%Y-%m-%d %H:%M")
+        return f"{m.start:%Y-%m-%d %H:%M}-{end}"
+    if m.start_date and m.end_date:
+        return m.start_date.isoformat() if m.start_date == m.end_date else f"{m.start_date} to {m.end_date}"
+    if m.month:
+        return f"{m.month} (day not fixed)"
+    return "to be decided"
+
+
+def _on_clock(m: Meeting, zone: str) -> str:
+    if m.start_at is None or m.end_at is None:
+        return ""
+    start, end = in_zone(m.start_at, zone), in_zone(m.end_at, zone)
+    return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M} ({start:%Z})"
+
+
+@app.command("add")
+def add(
+    slug: Annotated[str, typer.Argument(help="A short stable name, e.g. 7msp, cc-2017-01-25.")],
+    title: Annotated[str, typer.Option(help="The meeting's name.")],
+    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(MeetingKind)}.")],
+    start: Start = None,
+    end: End = None,
+    month: Month = None,
+    timezone: Annotated[str, typer.Option(help="IANA timezone of the venue.")] = GENEVA,
+    venue: Annotated[str, typer.Option(help="Where.")] = "",
+    organiser: Annotated[str, typer.Option(help="Who organises it.")] = "",
+    source: Source = "",
+) -> None:
+    """Schedule a meeting. With no --start and no --month its dates are "to be decided"."""
+    def write(session):  # type: ignore[no-untyped-def]
+        when = meeting_when(start=start, end=end, month=month, timezone=timezone)
+        return schedule_meeting(session=session, slug=slug, title=title, kind=kind, when=when,
+                                timezone=timezone, venue=venue, organiser=organiser,
+                                source=source, actor=get_settings().actor)
+    _record(write, "scheduled")
+
+
+@app.command("move")
+def move(
+    slug: Annotated[str, typer.Argument(help="The meeting's slug.")],
+    start: Start = None,
+    end: End = None,
+    month: Month = None,
+    timezone: Annotated[str | None, typer.Option(help="IANA timezone (default: unchanged).")] = None,
+    venue: Annotated[str | None, typer.Option(help="New venue (default: unchanged).")] = None,
+    source: Source = "",
+) -> None:
+    """Move a meeting (or fix its dates): its version grows, so calendars update it."""
+    def write(session):  # type: ignore[no-untyped-def]
+        current = [m for m in list_meetings(session=session) if m.slug == slug]
+        zone = timezone or (current[0].timezone if current else GENEVA)
+        when = meeting_when(start=start, end=end, month=month, timezone=zone)
+        return move_meeting(session=session, slug=slug, when=when, timezone=zone, venue=venue,
+                            source=source, actor=get_settings().actor)
+    _record(write, "moved")
+
+
+@app.command("cancel")
+def cancel(slug: Annotated[str, typer.Argument(help="The meeting's slug.")], source: Source = "") -> None:
+    """Cancel a meeting (kept on record; calendars receive the cancellation)."""
+    _record(lambda session: cancel_meeting(session=session, slug=slug, source=source,
+                                           actor=get_settings().actor), "cancelled")
+
+
+def _record(write, verb: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        with session_scope() as session:
+            meeting, change = write(session)
+            row = meeting_row(meeting)
+    except MeetingRejected as rejected:
+        raise fail(str(rejected))
+    if change == "unchanged":
+        typer.echo(f"unchanged: {row['slug']} ({row['when']})")
+        return
+    typer.echo(f"{change}: {row['slug']} {row['when']} {row['timezone']} (version {row['version']})")
+    if row["funds_due"]:
+        typer.echo(f"meeting funds due: {row['funds_due']}")
+    announce(f"ccm.meeting.{row['slug']}", f"ccm.meeting.{change}",
+             {"uid": row["uid"], "version": row["version"], "when": row["when"]})
+
+

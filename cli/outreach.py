@@ -1,0 +1,85 @@
+"""`outreach ISO3`: one consolidated letter per target State; `outreach --overlaps`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlmodel import select
+
+from cli.common import OutputFormat, emit_rows, err_console, fail, parse_date, today_in_geneva
+from models.committee import Meeting
+from models.coordination import CoordinationRejected, coordinators, state_name, targets
+from models.db import session_scope
+from models.money import invoice_facts
+from models.obligations import compute_obligations
+from models.tracking import tracking_since
+from notifications.letters import ThemeAsk, outreach_letter
+from rules.action_items import overlaps
+from rules.obligations import Status
+from settings import get_settings
+
+# The State's own treaty deadlines go in its letter; follow-ups and action items are the
+# Committee's own work (open invoices have their own section).
+LETTER_KINDS_EXCLUDED = {"invoice_followup", "action_item", "meeting_funds"}
+
+
+def register(app: typer.Typer) -> None:
+    app.command("outreach")(outreach)
+
+
+def outreach(
+    iso3: Annotated[str | None, typer.Argument(help="The target State (ISO3).")] = None,
+    overlaps_only: Annotated[bool, typer.Option("--overlaps", help="List States targeted by more than one theme.")] = False,
+    as_of: Annotated[str | None, typer.Option(help="As on this day (default: today in Geneva).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write the letter here instead of printing it.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="For --overlaps: table, json or csv")] = OutputFormat.table,
+) -> None:
+    """Draft one Markdown letter to a State with every theme's ask, open deadline and invoice.
+
+    With `--overlaps`, list the States that more than one theme targets instead.
+    """
+    if overlaps_only:
+        _overlaps(fmt)
+        return
+    if iso3 is None:
+        raise fail("give a State (ISO3), or --overlaps", code=2)
+    day = parse_date(as_of, "--as-of") or today_in_geneva()
+    code = iso3.upper()
+    settings = get_settings()
+    with session_scope() as session:
+        try:
+            name = state_name(session=session, iso3=code)
+        except CoordinationRejected as rejected:
+            raise fail(str(rejected))
+        names = {t: [state_name(session=session, iso3=c) for c in cs]
+                 for t, cs in coordinators(session=session).items()}
+        asks = [ThemeAsk(t.theme, t.ask, tuple(names.get(t.theme, []))) for t in targets(session=session, iso3=code)]
+        since = tracking_since(session=session, override=settings.tracking_since)
+        found = compute_obligations(session=session, as_of=day, settings=settings, states=[code])
+        invoices = [f for f in invoice_facts(session=session, iso3=code) if f.open_on(day)]
+        titles = {m.slug: m.title for m in session.exec(select(Meeting)).all()}
+    due = [
+        (o, status.value) for o in found if o.kind not in LETTER_KINDS_EXCLUDED
+        for status in [o.status(day, since)] if status in (Status.OPEN, Status.OVERDUE)
+    ]
+    if not asks:
+        err_console.print(f"note: no theme targets {code}; the letter has no theme's ask")
+    text = outreach_letter(iso3=code, name=name, as_of=day, asks=asks, obligations=due,
+                           invoices=invoices, meeting_titles=titles)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"written: {output}")
+    else:
+        typer.echo(text)
+
+
+def _overlaps(fmt: OutputFormat) -> None:
+    with session_scope() as session:
+        pairs = [(t.theme, t.iso3) for t in targets(session=session)]
+        found = overlaps(pairs)
+        rows = [{"state": iso3, "name": state_name(session=session, iso3=iso3), "themes": " ".join(themes)}
+                for iso3, themes in found.items()]
+    emit_rows(rows, fmt, ["state", "name", "themes"],
+              title=f"{len(rows)} States targeted by more than one theme")

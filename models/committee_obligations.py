@@ -1,0 +1,38 @@
+"""The Committee's obligations (`meeting_funds`, `invoice_followup`, `action_item`), read
+from its tables and computed by the pure rules; `compute_obligations` adds them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from models.coordination import action_item_facts, output_facts
+from models.meetings import meeting_facts
+from models.money import invoice_facts
+from rules.action_items import action_item_obligations, output_obligations
+from rules.meetings import deciding_meeting_dates, meeting_funds_obligations
+from rules.money import all_followups
+from rules.obligations import Obligation
+
+
+def committee_obligations(
+    *, session: Session, as_of: dt.date, states: Sequence[str] | None = None
+) -> list[Obligation]:
+    """With ``states``, only the obligations of those States (none of the Committee's own)."""
+    found = [
+        *meeting_funds_obligations(meeting_facts(session=session)),
+        *all_followups(invoice_facts(session=session), as_of),
+        *action_item_obligations(action_item_facts(session=session)),
+        *output_obligations(output_facts(session=session), as_of),
+    ]
+    if states:
+        wanted = set(states)
+        found = [o for o in found if o.state in wanted]
+    return found
+
+
+def deciding_meetings(*, session: Session) -> list[dt.date]:
+    """Opening days of the MSPs and Review Conferences on record (known to the day)."""
+    return deciding_meeting_dates(meeting_facts(session=session))

@@ -1,0 +1,239 @@
+"""The themes' coordinators and target States, action items and outputs; each change audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pycountry
+from sqlmodel import Session, select
+
+from models.audit import audit
+from models.committee import (
+    ActionItem,
+    ActionItemTarget,
+    Output,
+    OutputResponse,
+    TargetState,
+    ThemeCoordinator,
+)
+from models.tables import State
+from rules.action_items import ITEM_STATUSES, ActionItemFacts, OutputFacts
+from rules.themes import THEMES
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class CoordinationRejected(ValueError):
+    """The coordination fact cannot be recorded as given; nothing was written."""
+
+
+def check_theme(theme: str) -> str:
+    if theme not in THEMES:
+        raise CoordinationRejected(f"theme {theme!r} is not one of {', '.join(THEMES)}")
+    return theme
+
+
+def country_name(iso3: str) -> str:
+    """The ISO 3166 name of ``iso3`` (targets need not be parties), or a clear error."""
+    country = pycountry.countries.get(alpha_3=iso3.upper())
+    if country is None:
+        raise CoordinationRejected(f"{iso3!r} is not an ISO 3166-1 alpha-3 code")
+    return str(country.name)  # the UN spelling ("Viet Nam"), not the common name
+
+
+def state_name(*, session: Session, iso3: str) -> str:
+    row = session.get(State, iso3.upper())
+    return row.name if row else country_name(iso3)
+
+
+def add_coordinator(*, session: Session, theme: str, iso3: str, source: str, actor: str) -> str:
+    check_theme(theme)
+    if session.get(State, iso3.upper()) is None:
+        raise CoordinationRejected(f"coordinator {iso3.upper()} is not in the registry")
+    found = session.exec(select(ThemeCoordinator).where(
+        ThemeCoordinator.theme == theme, ThemeCoordinator.iso3 == iso3.upper())).first()
+    if found is not None:
+        return "unchanged"
+    session.add(ThemeCoordinator(theme=theme, iso3=iso3.upper(), source=source))
+    audit(session=session, actor=actor, action="coordinator.added", subject=iso3.upper(),
+          detail={"theme": theme}, source=source)
+    return "created"
+
+
+def add_target(
+    *, session: Session, theme: str, iso3: str, ask: str = "", source: str, actor: str
+) -> str:
+    check_theme(theme)
+    name = state_name(session=session, iso3=iso3)
+    found = session.exec(select(TargetState).where(
+        TargetState.theme == theme, TargetState.iso3 == iso3.upper())).first()
+    if found is not None:
+        if (found.ask, found.source) == (ask, source):
+            return "unchanged"
+        found.ask, found.source = ask, source
+        session.add(found)
+        change = "updated"
+    else:
+        session.add(TargetState(theme=theme, iso3=iso3.upper(), name=name, ask=ask, source=source))
+        change = "created"
+    audit(session=session, actor=actor, action=f"target.{change}", subject=iso3.upper(),
+          detail={"theme": theme, "ask": ask}, source=source)
+    return change
+
+
+def coordinators(*, session: Session) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {theme: [] for theme in THEMES}
+    for row in session.exec(select(ThemeCoordinator).order_by(ThemeCoordinator.id)).all():
+        found[row.theme].append(row.iso3)
+    return found
+
+
+def targets(*, session: Session, iso3: str | None = None) -> list[TargetState]:
+    query = select(TargetState).order_by(TargetState.iso3, TargetState.theme)
+    if iso3:
+        query = query.where(TargetState.iso3 == iso3.upper())
+    return list(session.exec(query).all())
+
+
+def add_action_item(
+    *,
+    session: Session,
+    slug: str,
+    title: str,
+    owner_theme: str,
+    owner: str = "",
+    due: dt.date | None = None,
+    target_states: list[str] | None = None,
+    source: str = "",
+    notes: str = "",
+    actor: str,
+    replace: bool = False,
+) -> tuple[ActionItem, str]:
+    if not SLUG.match(slug):
+        raise CoordinationRejected(f"slug {slug!r}: use lower-case letters, digits and '-'")
+    check_theme(owner_theme)
+    wanted = sorted({t.upper() for t in target_states or []})
+    for iso3 in wanted:
+        country_name(iso3)
+    values = {"title": title, "owner_theme": owner_theme, "owner": owner, "due": due,
+              "source": source, "notes": notes}
+    item = session.exec(select(ActionItem).where(ActionItem.slug == slug)).first()
+    if item is not None and not replace:
+        raise CoordinationRejected(f"action item {slug!r} exists")
+    if item is None:
+        item = ActionItem(slug=slug, **values)
+        session.add(item)
+        session.flush()
+        change = "created"
+    else:
+        changed = {k: v for k, v in values.items() if getattr(item, k) != v}
+        have = item_targets(session=session, item=item)
+        if not changed and have == wanted:
+            return item, "unchanged"
+        for name, value in changed.items():
+            setattr(item, name, value)
+        session.add(item)
+        for row in session.exec(select(ActionItemTarget).where(
+                ActionItemTarget.action_item_id == item.id)).all():
+            if row.iso3 not in wanted:
+                session.delete(row)
+        wanted = [iso3 for iso3 in wanted if iso3 not in have]
+        change = "updated"
+    for iso3 in wanted:
+        session.add(ActionItemTarget(action_item_id=item.id, iso3=iso3))  # type: ignore[arg-type]
+    audit(session=session, actor=actor, action=f"action.{change}", subject=slug,
+          detail={"theme": owner_theme, "due": due, "targets": wanted, "title": title},
+          source=source)
+    return item, change
+
+
+def close_action_item(
+    *, session: Session, slug: str, status: str, on: dt.date, source: str = "", actor: str
+) -> ActionItem:
+    """Mark an item done or dropped on ``on`` (or open again)."""
+    if status not in ITEM_STATUSES:
+        raise CoordinationRejected(f"status {status!r} is not one of {', '.join(ITEM_STATUSES)}")
+    item = session.exec(select(ActionItem).where(ActionItem.slug == slug)).first()
+    if item is None:
+        raise CoordinationRejected(f"no action item {slug!r} (see `ccm-tracker action list`)")
+    item.status = status
+    item.closed_on = None if status == "open" else on
+    session.add(item)
+    audit(session=session, actor=actor, action=f"action.{status}", subject=slug,
+          detail={"on": on, "theme": item.owner_theme}, source=source)
+    return item
+
+
+def item_targets(*, session: Session, item: ActionItem) -> list[str]:
+    rows = session.exec(select(ActionItemTarget).where(ActionItemTarget.action_item_id == item.id))
+    return sorted(row.iso3 for row in rows.all())
+
+
+def action_items(*, session: Session) -> list[tuple[ActionItem, list[str]]]:
+    targets_of: dict[int, list[str]] = {}
+    for row in session.exec(select(ActionItemTarget)).all():
+        targets_of.setdefault(row.action_item_id, []).append(row.iso3)
+    items = session.exec(select(ActionItem).order_by(ActionItem.slug)).all()
+    return [(item, sorted(targets_of.get(item.id or 0, []))) for item in items]
+
+
+def action_item_facts(*, session: Session) -> list[ActionItemFacts]:
+    return [
+        ActionItemFacts(
+            slug=item.slug, title=item.title, owner_theme=item.owner_theme, due=item.due,
+            status=item.status, closed_on=item.closed_on, targets=tuple(found),
+        )
+        for item, found in action_items(session=session)
+    ]
+
+
+def add_output(
+    *, session: Session, slug: str, theme: str, text: str, target_count: int,
+    deadline: dt.date | None, source: str, actor: str,
+) -> str:
+    check_theme(theme)
+    if target_count < 1:
+        raise CoordinationRejected("an output's target count must be at least 1")
+    values = {"theme": theme, "text": text, "target_count": target_count,
+              "deadline": deadline, "source": source}
+    row = session.exec(select(Output).where(Output.slug == slug)).first()
+    if row is not None and all(getattr(row, k) == v for k, v in values.items()):
+        return "unchanged"
+    change = "created" if row is None else "updated"
+    row = row or Output(slug=slug, **values)
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.add(row)
+    audit(session=session, actor=actor, action=f"output.{change}", subject=slug,
+          detail=values, source=source)
+    return change
+
+
+def record_response(
+    *, session: Session, slug: str, iso3: str, on: dt.date, source: str, actor: str
+) -> str:
+    """A State responded towards an output (counted once per State)."""
+    output = session.exec(select(Output).where(Output.slug == slug)).first()
+    if output is None:
+        raise CoordinationRejected(f"no output {slug!r}")
+    country_name(iso3)
+    found = session.exec(select(OutputResponse).where(
+        OutputResponse.output_id == output.id, OutputResponse.iso3 == iso3.upper())).first()
+    if found is not None:
+        return "unchanged"
+    session.add(OutputResponse(output_id=output.id, iso3=iso3.upper(), responded_on=on, source=source))  # type: ignore[arg-type]
+    audit(session=session, actor=actor, action="output.response", subject=iso3.upper(),
+          detail={"output": slug, "on": on}, source=source)
+    return "created"
+
+
+def output_facts(*, session: Session) -> list[OutputFacts]:
+    responses: dict[int, list[dt.date]] = {}
+    for row in session.exec(select(OutputResponse)).all():
+        responses.setdefault(row.output_id, []).append(row.responded_on)
+    return [
+        OutputFacts(slug=o.slug, theme=o.theme, text=o.text, target_count=o.target_count,
+                    deadline=o.deadline, responses=tuple(sorted(responses.get(o.id or 0, []))))
+        for o in session.exec(select(Output).order_by(Output.slug)).all()
+    ]

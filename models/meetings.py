@@ -1,0 +1,258 @@
+"""Schedule, move, cancel and list meetings; each change is audited.
+
+Times are given on the meeting's own clock (``2017-03-16T09:00`` in Asia/Bangkok) and stored
+in UTC beside the IANA timezone name; a local time that does not exist (the hour skipped when
+clocks go forward) is refused rather than guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from models.audit import audit
+from models.committee import Invoice, Meeting
+from rules.meetings import (
+    GENEVA,
+    DatePrecision,
+    MeetingFacts,
+    MeetingKind,
+    check_timezone,
+)
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# A change to any of these moves the meeting for calendars (SEQUENCE grows).
+MOVING_FIELDS = (
+    "date_precision", "start_at", "end_at", "start_date", "end_date", "month", "timezone",
+    "venue", "status",
+)
+DESCRIPTIVE_FIELDS = ("title", "kind", "organiser", "source", "notes")
+
+
+class MeetingRejected(ValueError):
+    """The meeting cannot be recorded as given; nothing was written."""
+
+
+@dataclass(frozen=True)
+class When:
+    """A meeting's dates as precisely as they are known."""
+
+    precision: str
+    start_at: dt.datetime | None = None
+    end_at: dt.datetime | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    month: str | None = None
+
+
+def meeting_when(
+    *, start: str | None, end: str | None, month: str | None, timezone: str = GENEVA
+) -> When:
+    """Read ``start``/``end`` (``YYYY-MM-DD`` or ``YYYY-MM-DDTHH:MM`` local), or ``month``
+    (``YYYY-MM``), or nothing at all ("to be decided")."""
+    problem = check_timezone(timezone)
+    if problem:
+        raise MeetingRejected(problem)
+    if month is not None:
+        if start or end:
+            raise MeetingRejected("give either a month or start/end dates, not both")
+        if not MONTH.match(month):
+            raise MeetingRejected(f"month {month!r} is not YYYY-MM")
+        return When(DatePrecision.MONTH, month=month)
+    if start is None:
+        if end is not None:
+            raise MeetingRejected("an end needs a start")
+        return When(DatePrecision.TBD)
+    timed = "T" in start or " " in start.strip()
+    end = end or (None if timed else start)
+    if end is None:
+        raise MeetingRejected("a meeting with a start time needs an end time")
+    if timed != ("T" in end or " " in end.strip()):
+        raise MeetingRejected("start and end must both be dates, or both date and time")
+    if not timed:
+        first, last = _date(start, "start"), _date(end, "end")
+        if last < first:
+            raise MeetingRejected(f"end {last} is before start {first}")
+        return When(DatePrecision.DAY, start_date=first, end_date=last)
+    zone = ZoneInfo(timezone)
+    begins, ends = _local(start, zone, "start"), _local(end, zone, "end")
+    if ends <= begins:
+        raise MeetingRejected(f"end {end} is not after start {start}")
+    return When(
+        DatePrecision.TIME,
+        start_at=begins.astimezone(dt.UTC),
+        end_at=ends.astimezone(dt.UTC),
+        start_date=begins.date(),
+        end_date=ends.date(),
+    )
+
+
+def schedule_meeting(
+    *,
+    session: Session,
+    slug: str,
+    title: str,
+    kind: str,
+    when: When,
+    timezone: str = GENEVA,
+    venue: str = "",
+    organiser: str = "",
+    source: str = "",
+    notes: str = "",
+    actor: str,
+    replace: bool = False,
+) -> tuple[Meeting, str]:
+    """Record a meeting. Returns it and what happened: created, moved, updated or unchanged.
+
+    An existing ``slug`` is refused unless ``replace`` (the demo loader, ``meetings move``).
+    """
+    if not SLUG.match(slug):
+        raise MeetingRejected(f"slug {slug!r}: use lower-case letters, digits and '-' (e.g. 7msp)")
+    if kind not in set(MeetingKind):
+        raise MeetingRejected(f"kind {kind!r} is not one of {', '.join(MeetingKind)}")
+    if not title.strip():
+        raise MeetingRejected("a meeting needs a title")
+    values = {
+        "title": title, "kind": kind, "date_precision": str(when.precision),
+        "start_at": when.start_at, "end_at": when.end_at, "start_date": when.start_date,
+        "end_date": when.end_date, "month": when.month, "timezone": timezone, "venue": venue,
+        "organiser": organiser, "status": "scheduled", "source": source, "notes": notes,
+    }
+    existing = session.exec(select(Meeting).where(Meeting.slug == slug)).first()
+    if existing is None:
+        meeting = Meeting(slug=slug, version=1, **values)
+        session.add(meeting)
+        session.flush()
+        _audit(session, actor, "meeting.scheduled", meeting, source)
+        return meeting, "created"
+    if not replace:
+        raise MeetingRejected(f"meeting {slug!r} exists (use `ccm-tracker meetings move {slug}`)")
+    return _update(session, existing, values, actor, source)
+
+
+def move_meeting(
+    *, session: Session, slug: str, when: When, timezone: str | None = None,
+    venue: str | None = None, source: str = "", actor: str,
+) -> tuple[Meeting, str]:
+    meeting = get_meeting(session=session, slug=slug)
+    values = {
+        "date_precision": str(when.precision), "start_at": when.start_at, "end_at": when.end_at,
+        "start_date": when.start_date, "end_date": when.end_date, "month": when.month,
+        "timezone": timezone or meeting.timezone, "status": "scheduled",
+    }
+    if venue is not None:
+        values["venue"] = venue
+    return _update(session, meeting, values, actor, source)
+
+
+def cancel_meeting(*, session: Session, slug: str, source: str = "", actor: str) -> tuple[Meeting, str]:
+    meeting = get_meeting(session=session, slug=slug)
+    return _update(session, meeting, {"status": "cancelled"}, actor, source)
+
+
+def get_meeting(*, session: Session, slug: str) -> Meeting:
+    meeting = session.exec(select(Meeting).where(Meeting.slug == slug)).first()
+    if meeting is None:
+        raise MeetingRejected(f"no meeting {slug!r} (see `ccm-tracker meetings list`)")
+    return meeting
+
+
+def list_meetings(*, session: Session) -> list[Meeting]:
+    """Every meeting, cancelled ones included (calendars send their CANCEL), in date order.
+
+    Each row has ``uid`` (``CCM:MEETING:<slug>``), ``version`` (SEQUENCE), ``kind``,
+    ``date_precision``, ``start``/``end`` (aware, on the meeting's clock; None unless
+    ``time``), ``start_date``/``end_date`` (local days, last one inclusive), ``month``,
+    ``timezone``, ``venue``, ``organiser`` and ``status`` (scheduled | cancelled).
+    """
+    rows = session.exec(select(Meeting)).all()
+    return sorted(rows, key=lambda m: (m.start_date or _month_start(m.month), m.slug))
+
+
+def meeting_facts(*, session: Session) -> list[MeetingFacts]:
+    """Meetings as the rules see them; funds count as received when every cost-share
+    invoice of the meeting is paid (the last payment's day)."""
+    paid: dict[int, list[dt.date | None]] = {}
+    for invoice in session.exec(select(Invoice).where(Invoice.meeting_id.is_not(None))).all():  # type: ignore[union-attr]
+        paid.setdefault(invoice.meeting_id, []).append(invoice.paid_on)  # type: ignore[arg-type]
+    facts = []
+    for m in list_meetings(session=session):
+        days = paid.get(m.id or 0, [])
+        received = max(days) if days and all(d is not None for d in days) else None  # type: ignore[type-var]
+        facts.append(
+            MeetingFacts(
+                slug=m.slug, title=m.title, kind=m.kind, precision=m.date_precision,
+                start_date=m.start_date, end_date=m.end_date, month=m.month,
+                cancelled=m.status == "cancelled", funds_received_on=received,
+            )
+        )
+    return facts
+
+
+def _update(
+    session: Session, meeting: Meeting, values: dict[str, object], actor: str, source: str
+) -> tuple[Meeting, str]:
+    changed = {
+        name: value for name, value in values.items() if getattr(meeting, name) != value
+    }
+    if not changed:
+        return meeting, "unchanged"
+    moved = any(name in MOVING_FIELDS for name in changed)
+    before = {name: getattr(meeting, name) for name in changed}
+    for name, value in changed.items():
+        setattr(meeting, name, value)
+    if moved:
+        meeting.version += 1
+    session.add(meeting)
+    change = "cancelled" if changed.get("status") == "cancelled" else "moved" if moved else "updated"
+    _audit(session, actor, f"meeting.{change}", meeting, source, before=before)
+    return meeting, change
+
+
+def _audit(
+    session: Session, actor: str, action: str, meeting: Meeting, source: str,
+    before: dict[str, object] | None = None,
+) -> None:
+    detail: dict[str, object] = {
+        "uid": meeting.uid, "version": meeting.version, "kind": meeting.kind,
+        "precision": meeting.date_precision, "start": meeting.start_at or meeting.start_date,
+        "end": meeting.end_at or meeting.end_date, "month": meeting.month,
+        "timezone": meeting.timezone, "venue": meeting.venue, "status": meeting.status,
+    }
+    if before:
+        detail["before"] = before
+    audit(session=session, actor=actor, action=action, subject=meeting.uid, detail=detail,
+          source=source)
+
+
+def _date(text: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise MeetingRejected(f"{what} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _local(text: str, zone: ZoneInfo, what: str) -> dt.datetime:
+    try:
+        naive = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise MeetingRejected(f"{what} {text!r} is not YYYY-MM-DDTHH:MM") from None
+    if naive.tzinfo is not None:
+        raise MeetingRejected(f"{what} {text!r}: give the local time, without an offset")
+    local = naive.replace(tzinfo=zone)
+    # DST trap: a time skipped when clocks go forward does not survive a round trip.
+    if local.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        raise MeetingRejected(f"{what} {text} does not exist in {zone.key} (clocks go forward)")
+    return local
+
+
+def _month_start(month: str | None) -> dt.date:
+    if month is None:
+        return dt.date.max  # to be decided: last
+    year, number = (int(p) for p in month.split("-"))
+    return dt.date(year, number, 1)

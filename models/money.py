@@ -1,0 +1,175 @@
+"""Issue and pay invoices, read what is owed, and keep the shortfall figures reported.
+
+Amounts enter as text (``"1,932.34"``) and are kept as integer centimes: never a float.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlmodel import Session, select
+
+from models.audit import audit
+from models.committee import Invoice, Meeting, ReportedShortfall
+from models.tables import State
+from rules.money import INVOICE_KINDS, AmountError, InvoiceFacts, format_chf, parse_chf
+
+NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,23}$")
+
+
+class MoneyRejected(ValueError):
+    """The invoice or payment cannot be recorded as given; nothing was written."""
+
+
+def amount_centimes(text: str) -> int:
+    try:
+        centimes = parse_chf(text)
+    except AmountError as error:
+        raise MoneyRejected(str(error)) from None
+    if centimes <= 0:
+        raise MoneyRejected(f"amount {text!r} must be more than zero")
+    return centimes
+
+
+def issue_invoice(
+    *,
+    session: Session,
+    number: str,
+    iso3: str,
+    kind: str,
+    amount: str,
+    issued_on: dt.date,
+    meeting: str | None = None,
+    illustrative: bool = False,
+    source: str = "",
+    notes: str = "",
+    actor: str,
+    replace: bool = False,
+) -> tuple[Invoice, str]:
+    """Record an invoice sent to ``iso3``. Returns it and created/updated/unchanged."""
+    if not NUMBER.match(number):
+        raise MoneyRejected(f"invoice number {number!r}: up to 24 letters, digits, '.', '/', '-'")
+    if kind not in INVOICE_KINDS:
+        raise MoneyRejected(f"invoice kind {kind!r} is not one of {', '.join(INVOICE_KINDS)}")
+    state = session.get(State, iso3.upper())
+    if state is None:
+        raise MoneyRejected(f"{iso3.upper()} is not in the registry (see `ccm-tracker states`)")
+    meeting_id = None
+    if meeting is not None:
+        row = session.exec(select(Meeting).where(Meeting.slug == meeting)).first()
+        if row is None:
+            raise MoneyRejected(f"no meeting {meeting!r} (see `ccm-tracker meetings list`)")
+        meeting_id = row.id
+    elif kind == "meeting_costs":
+        raise MoneyRejected("a meeting_costs invoice needs --meeting SLUG")
+    values = {
+        "iso3": state.iso3, "kind": kind, "amount_centimes": amount_centimes(amount),
+        "issued_on": issued_on, "meeting_id": meeting_id, "illustrative": illustrative,
+        "source": source, "notes": notes,
+    }
+    existing = session.exec(select(Invoice).where(Invoice.number == number)).first()
+    if existing is not None and not replace:
+        raise MoneyRejected(f"invoice {number} exists (issued {existing.issued_on})")
+    if existing is not None:
+        changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        if not changed:
+            return existing, "unchanged"
+        for name, value in changed.items():
+            setattr(existing, name, value)
+        session.add(existing)
+        _audit(session, actor, "invoice.updated", existing, source, changed=sorted(changed))
+        return existing, "updated"
+    invoice = Invoice(number=number, **values)
+    session.add(invoice)
+    session.flush()
+    _audit(session, actor, "invoice.issued", invoice, source)
+    return invoice, "created"
+
+
+def pay_invoice(
+    *, session: Session, number: str, paid_on: dt.date, source: str = "", actor: str
+) -> tuple[Invoice, str]:
+    """Record that an invoice was paid in full on ``paid_on`` (its follow-ups stop)."""
+    invoice = session.exec(select(Invoice).where(Invoice.number == number)).first()
+    if invoice is None:
+        raise MoneyRejected(f"no invoice {number!r} (see `ccm-tracker money shortfall`)")
+    if paid_on < invoice.issued_on:
+        raise MoneyRejected(f"invoice {number} was issued {invoice.issued_on}: paid {paid_on} is earlier")
+    if invoice.paid_on == paid_on:
+        return invoice, "unchanged"
+    previous = invoice.paid_on
+    invoice.paid_on = paid_on
+    session.add(invoice)
+    _audit(session, actor, "invoice.paid", invoice, source, previously_paid_on=previous)
+    return invoice, "paid"
+
+
+def invoice_facts(*, session: Session, iso3: str | None = None) -> list[InvoiceFacts]:
+    slugs = {m.id: m.slug for m in session.exec(select(Meeting)).all()}
+    query = select(Invoice).order_by(Invoice.issued_on, Invoice.number)
+    if iso3:
+        query = query.where(Invoice.iso3 == iso3.upper())
+    return [
+        InvoiceFacts(
+            number=i.number, iso3=i.iso3, kind=i.kind, amount_centimes=i.amount_centimes,
+            issued_on=i.issued_on, paid_on=i.paid_on,
+            meeting=slugs.get(i.meeting_id) if i.meeting_id else None,
+            illustrative=i.illustrative,
+        )
+        for i in session.exec(query).all()
+    ]
+
+
+def record_reported_shortfall(
+    *,
+    session: Session,
+    reported_on: dt.date,
+    reported_by: str,
+    amount: str,
+    previously: str = "",
+    letters_sent: int | None = None,
+    source: str = "",
+    actor: str,
+) -> tuple[ReportedShortfall, str]:
+    """Keep a shortfall figure as reported (e.g. by the ISU to the Committee)."""
+    centimes = amount_centimes(amount)
+    existing = session.exec(
+        select(ReportedShortfall).where(
+            ReportedShortfall.reported_on == reported_on,
+            ReportedShortfall.reported_by == reported_by,
+        )
+    ).first()
+    values = {"amount_centimes": centimes, "previously": previously,
+              "letters_sent": letters_sent, "source": source}
+    if existing is not None:
+        changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        if not changed:
+            return existing, "unchanged"
+        for name, value in changed.items():
+            setattr(existing, name, value)
+        row, change = existing, "updated"
+    else:
+        row, change = ReportedShortfall(reported_on=reported_on, reported_by=reported_by, **values), "created"
+    session.add(row)
+    audit(session=session, actor=actor, action=f"shortfall.{'reported' if change == 'created' else 'updated'}",
+          subject="CC", detail={"reported_on": reported_on, "by": reported_by,
+                                "amount": format_chf(centimes)}, source=source)
+    return row, change
+
+
+def latest_reported_shortfall(*, session: Session, as_of: dt.date) -> ReportedShortfall | None:
+    return session.exec(
+        select(ReportedShortfall)
+        .where(ReportedShortfall.reported_on <= as_of)
+        .order_by(ReportedShortfall.reported_on.desc())  # type: ignore[attr-defined]
+    ).first()
+
+
+def _audit(session: Session, actor: str, action: str, invoice: Invoice, source: str, **extra: object) -> None:
+    detail = {
+        "number": invoice.number, "kind": invoice.kind, "amount": format_chf(invoice.amount_centimes),
+        "issued_on": invoice.issued_on, "paid_on": invoice.paid_on,
+        "illustrative": invoice.illustrative, **extra,
+    }
+    audit(session=session, actor=actor, action=action, subject=invoice.iso3, detail=detail, source=source)

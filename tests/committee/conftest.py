@@ -1,0 +1,36 @@
+"""Fixtures only the Committee's tests need: the CLI runner and a demo-loaded database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+
+
+@pytest.fixture
+def run(database_url: str) -> Callable[..., Any]:
+    """Run `ccm-tracker ARGS` against the test database; fail loudly on an unexpected code."""
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> Any:
+        result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+        assert result.exit_code == code, result.output
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def demo(run: Callable[..., Any]) -> Callable[..., Any]:
+    """The demo dataset loaded (with the bundled registry); returns the runner."""
+    run("demo", "load")
+    return run
+
+
+def as_json(result: Any) -> Any:
+    return json.loads(result.stdout)

@@ -1,0 +1,164 @@
+"""Meetings in the database: timezones, moves, cancellations, and what they imply."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from models.db import session_scope
+from models.meetings import (
+    MeetingRejected,
+    cancel_meeting,
+    list_meetings,
+    meeting_when,
+    move_meeting,
+    schedule_meeting,
+)
+from models.obligations import compute_obligations, decision_meeting_dates
+from models.tables import AuditEntry
+from rules.meetings import in_zone
+from settings import get_settings
+from tests.committee.conftest import as_json
+from tests.factories import make_article_fact, make_state
+
+GENEVA = ZoneInfo("Europe/Zurich")
+
+
+def schedule(session, slug="bangkok", start="2017-03-16T09:00", end="2017-03-16T17:00",
+             timezone="Asia/Bangkok", kind="workshop", month=None):
+    when = meeting_when(start=start, end=end, month=month, timezone=timezone)
+    meeting, _ = schedule_meeting(session=session, slug=slug, title=f"meeting {slug}", kind=kind,
+                                  when=when, timezone=timezone, actor="test")
+    return meeting
+
+
+def test_a_bangkok_meeting_is_shown_at_the_right_geneva_time(database_url):
+    with session_scope() as session:
+        schedule(session)  # 09:00 in Bangkok (UTC+7), Geneva on winter time (UTC+1)
+        schedule(session, "after-dst", start="2017-04-03T09:00", end="2017-04-03T17:00")
+    with session_scope() as session:
+        winter, summer = sorted(list_meetings(session=session), key=lambda m: m.start_date)
+    assert winter.start.utcoffset() == dt.timedelta(hours=7)
+    assert winter.start_at == dt.datetime(2017, 3, 16, 2, 0, tzinfo=dt.UTC)
+    geneva = in_zone(winter.start_at, "Europe/Zurich")
+    assert (geneva.hour, geneva.utcoffset()) == (3, dt.timedelta(hours=1))
+    # Geneva moved to summer time on 26 March 2017; Bangkok has no DST: 6 hours -> 5 hours.
+    geneva = in_zone(summer.start_at, "Europe/Zurich")
+    assert (geneva.hour, geneva.utcoffset()) == (4, dt.timedelta(hours=2))
+
+
+def test_meetings_list_shows_the_bangkok_meeting_on_genevas_clock(run):
+    run("meetings", "add", "bangkok", "--title", "Regional seminar", "--kind", "workshop",
+        "--start", "2017-03-16T09:00", "--end", "2017-03-16T17:00", "--timezone", "Asia/Bangkok")
+    [row] = as_json(run("meetings", "list", "--format", "json"))
+    assert row["when"] == "2017-03-16 09:00-17:00"
+    assert row["in_geneva"] == "2017-03-16 03:00-11:00 (CET)"
+    assert row["start"] == "2017-03-16T09:00:00+07:00"
+
+
+def test_moving_a_meeting_bumps_its_version_and_is_audited(database_url):
+    with session_scope() as session:
+        schedule(session, "7msp", start="2017-09-04", end="2017-09-06", timezone="Europe/Zurich",
+                 kind="msp")
+    with session_scope() as session:
+        when = meeting_when(start="2017-09-05", end="2017-09-07", month=None)
+        meeting, change = move_meeting(session=session, slug="7msp", when=when, actor="test")
+        assert (change, meeting.version) == ("moved", 2)
+        same, again = move_meeting(session=session, slug="7msp", when=when, actor="test")
+        assert (again, same.version) == ("unchanged", 2)
+    with session_scope() as session:
+        actions = [a.action for a in session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()]
+        [obligation] = [o for o in compute_obligations(session=session, as_of=dt.date(2017, 1, 1),
+                                                       settings=get_settings())
+                        if o.kind == "meeting_funds"]
+    assert actions == ["meeting.scheduled", "meeting.moved"]
+    assert obligation.due == dt.date(2017, 6, 7)
+
+
+def test_a_cancelled_meeting_keeps_its_row_and_closes_its_funds_deadline(database_url):
+    with session_scope() as session:
+        schedule(session, "7msp", start="2017-09-04", end="2017-09-06", timezone="Europe/Zurich",
+                 kind="msp")
+    with session_scope() as session:
+        meeting, change = cancel_meeting(session=session, slug="7msp", actor="test")
+        assert (change, meeting.status, meeting.version) == ("cancelled", "cancelled", 2)
+    with session_scope() as session:
+        assert [m.status for m in list_meetings(session=session)] == ["cancelled"]
+        assert decision_meeting_dates(session=session) == []
+        [funds] = [o for o in compute_obligations(session=session, as_of=dt.date(2017, 1, 1),
+                                                  settings=get_settings())
+                   if o.kind == "meeting_funds"]
+    assert funds.met and funds.note.startswith("cancelled: ")
+
+
+def test_a_local_time_skipped_by_the_clock_change_is_refused_and_nothing_is_written(run):
+    result = run("meetings", "add", "x", "--title", "X", "--kind", "msp",
+                 "--start", "2017-03-26T02:30", "--end", "2017-03-26T05:00", code=1)
+    assert "does not exist in Europe/Zurich" in result.output
+    with session_scope() as session:
+        assert list_meetings(session=session) == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "month", "timezone", "message"),
+    [
+        ("2017-09-06", "2017-09-04", None, "Europe/Zurich", "is before start"),
+        ("2017-09-04T10:00", "2017-09-04", None, "Europe/Zurich", "must both be"),
+        ("2017-09-04", None, "2017-09", "Europe/Zurich", "not both"),
+        (None, None, "2017-13", "Europe/Zurich", "not YYYY-MM"),
+        ("2017-09-04", None, None, "Geneva", "not an IANA timezone"),
+    ],
+)
+def test_meeting_dates_that_make_no_sense_are_refused(start, end, month, timezone, message):
+    with pytest.raises(MeetingRejected, match=message):
+        meeting_when(start=start, end=end, month=month, timezone=timezone)
+
+
+def test_a_meeting_known_by_month_has_no_days_and_no_funds_date(run):
+    run("meetings", "add", "8msp", "--title", "8MSP", "--kind", "msp", "--month", "2018-09")
+    [row] = as_json(run("meetings", "list", "--format", "json"))
+    assert (row["precision"], row["start_date"], row["month"]) == ("month", None, "2018-09")
+    assert row["funds_due"] == "opening day not fixed (only the month 2018-09 is known)"
+    assert as_json(run("deadlines", "--format", "json", "--kind", "meeting_funds")) == []
+
+
+def test_an_auckland_meeting_opens_on_its_local_day(database_url):
+    with session_scope() as session:
+        # 09:00 on 8 March in Auckland is still 7 March in UTC and in Geneva.
+        meeting = schedule(session, "ism", start="2017-03-08T09:00", end="2017-03-08T17:00",
+                           timezone="Pacific/Auckland", kind="intersessional")
+        assert meeting.start_at.date() == dt.date(2017, 3, 7)
+        assert meeting.start_date == dt.date(2017, 3, 8)
+    with session_scope() as session:
+        [funds] = [o for o in compute_obligations(session=session, as_of=dt.date(2017, 1, 1),
+                                                  settings=get_settings())
+                   if o.kind == "meeting_funds"]
+    assert funds.due == dt.date(2016, 12, 8)
+
+
+def test_a_recorded_msp_decides_when_an_extension_request_is_due(database_url):
+    with session_scope() as session:
+        make_state(session)  # Afghanistan: entry into force 2012-03-01
+        session.flush()  # the State first (no ORM relationship orders the inserts)
+        make_article_fact(session, article=3)  # Art. 3 deadline 2020-03-01
+        schedule(session, "7msp", start="2017-09-04", end="2017-09-06", timezone="Europe/Zurich",
+                 kind="msp")
+    with session_scope() as session:
+        assert decision_meeting_dates(session=session) == [dt.date(2017, 9, 4)]
+        [request] = [o for o in compute_obligations(session=session, as_of=dt.date(2017, 1, 1),
+                                                    settings=get_settings())
+                     if o.kind == "art3_extension_request"]
+    assert request.due == dt.date(2016, 12, 4)  # 9 months before the 7MSP opens
+    assert "estimated" not in request.note
+
+
+def test_list_meetings_gives_calendars_a_stable_uid_and_version(database_url):
+    with session_scope() as session:
+        schedule(session, "cc-2017-01-25", start="2017-01-25T14:00", end="2017-01-25T15:30",
+                 timezone="Europe/Zurich", kind="coordination_committee")
+    with session_scope() as session:
+        [meeting] = list_meetings(session=session)
+    assert (meeting.uid, meeting.version, meeting.status) == ("CCM:MEETING:cc-2017-01-25", 1, "scheduled")
+    assert meeting.start == dt.datetime(2017, 1, 25, 14, 0, tzinfo=GENEVA)
+    assert meeting.start.tzinfo.key == "Europe/Zurich"
