@@ -20,6 +20,7 @@ from calendars.model import DeadlineEvent, MeetingEvent
 from calendars.render import render_feed
 from calendars.sources import MEETING_KIND, load_deadlines, load_meetings
 from models.subscriptions import Subscription
+from models.tables import AuditEntry
 from models.tables import Obligation as ObligationRow
 from rules.themes import THEMES
 from settings import Settings
@@ -76,12 +77,18 @@ def default_selections() -> list[tuple[str, Selection]]:
 
 
 def feed_revision(*, session: Session) -> dt.datetime:
-    """The DTSTAMP of every event: midnight UTC of the newest scan (a revision time the data
-    carries, so the same data gives the same bytes, the same ETag, and a 304)."""
-    newest = session.exec(select(func.max(ObligationRow.scanned_on))).one()
-    if newest is None:
-        return EPOCH
-    return dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC)
+    """The DTSTAMP of every event: a revision time the data carries (the newest scan's
+    midnight UTC, or the newest fact recorded in the audit log, whichever is later), so the
+    same data gives the same bytes, the same ETag, and a 304."""
+    newest_scan = session.exec(select(func.max(ObligationRow.scanned_on))).one()
+    newest_fact = session.exec(select(func.max(AuditEntry.at))).one()
+    candidates = [EPOCH]
+    if newest_scan is not None:
+        candidates.append(dt.datetime.combine(newest_scan, dt.time(), tzinfo=dt.UTC))
+    if newest_fact is not None:
+        aware = newest_fact if newest_fact.tzinfo else newest_fact.replace(tzinfo=dt.UTC)
+        candidates.append(aware.astimezone(dt.UTC).replace(microsecond=0))
+    return max(candidates)
 
 
 def select_events(
