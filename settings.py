@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     outbox_dir: Path = Path("outbox")
     feeds_dir: Path = Path("feeds")
 
+    # Reminders (docs/reminders.md). The Apprise config file (YAML or text, with tags) holds
+    # every Apprise URL; unset: all reminders go to the local outbox folder via ccmoutbox://.
+    apprise_config: Path | None = None
+    # The reminder policy file (TOML or YAML); unset: the built-in defaults.
+    reminder_policy: Path | None = None
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import deadlines, record, registry
+from cli import deadlines, record, registry, remind
 
 app = typer.Typer(
     name="ccm-tracker",
@@ -21,6 +21,7 @@ app = typer.Typer(
 registry.register(app)
 deadlines.register(app)
 app.add_typer(record.app, name="record")
+remind.register(app)
 
 
 def main() -> None:

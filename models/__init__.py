@@ -1,5 +1,6 @@
 """SQLModel tables (the facts, the obligations, the audit log), the engine and migrations."""
 
+from models.reminders import Acknowledgement, Recipient, Reminder  # noqa: F401
 from models.tables import (
     ArticleFact,
     AuditEntry,
