@@ -16,6 +16,7 @@ from pathlib import Path
 
 import apprise
 from apprise.attachment.memory import AttachMemory
+from apprise.plugins.email.base import NotifyEmail
 from apprise.result import AppriseResultStatus
 
 from notifications.channels import outbox as outbox_channel
@@ -111,7 +112,7 @@ class AppriseChannel:
 def _no_throttle(service: object) -> None:
     # Apprise waits 5.5 s between two sends on one email service object (STACK-NOTES): we
     # send one digest per recipient, so the throttle only slows a run down.
-    if isinstance(service, apprise.plugins.NotifyEmail):
+    if isinstance(service, NotifyEmail):
         service.request_rate_per_sec = 0
 
 
