@@ -45,7 +45,7 @@ def dispatch_reminders(as_of: dt.date | None = None, dry_run: bool = False) -> d
         lines = preview(as_of=day, settings=settings, policy=policy)
         create_table_artifact(
             key="reminders-dry-run",
-            table=[line.__dict__ for line in lines],
+            table=[_cells(line.__dict__) for line in lines],
             description=f"Reminders a run on {day.isoformat()} would send (nothing was sent)",
         )
         logger.info("dry run: %d reminder(s) would go to %d recipient(s)",
@@ -58,7 +58,7 @@ def dispatch_reminders(as_of: dt.date | None = None, dry_run: bool = False) -> d
         table = outbox_rows(session=session, since=started)
     create_table_artifact(
         key="reminders",
-        table=[{c: row[c] for c in OUTBOX_COLUMNS} for row in table],
+        table=[_cells({c: row[c] for c in OUTBOX_COLUMNS}) for row in table],
         description=(
             f"Reminders on {day.isoformat()}: {result.count('sent')} sent, "
             f"{result.count('failed')} failed, {result.count('pending')} to retry; "
@@ -77,3 +77,8 @@ def dispatch_reminders(as_of: dt.date | None = None, dry_run: bool = False) -> d
     if summary["failed"]:
         logger.warning("%d reminder(s) failed for good; see the 'reminders' artifact", summary["failed"])
     return summary
+
+
+def _cells(row: dict[str, object]) -> dict[str, object]:
+    """Artifact cells are JSON: dates and datetimes as ISO text."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}

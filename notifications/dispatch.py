@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlmodel import Session
 
 from models.db import session_scope
 from models.reminders import Reminder
@@ -85,11 +86,12 @@ def dispatch(
     for group in groups:
         with session_scope(url) as session:
             rows = claim(session=session, group=group, as_of=as_of, now=clock())
+            details = obligation_details(session, {row.obligation_key for row in rows})
         if not rows:
             continue  # another dispatcher claimed them first
         delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
         try:
-            _send(url, group, rows, as_of, people, channel, senders)
+            _send(group, rows, as_of, people, details, channel, senders)
         except Exception as error:  # noqa: BLE001 - every failure is recorded, none lost
             typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
                 f"{type(error).__name__}: {scrub(str(error))}"
@@ -107,25 +109,25 @@ def dispatch(
     return result
 
 
-def _send(url, group: Group, rows, as_of, people, channel, senders) -> None:  # type: ignore[no-untyped-def]
+def _send(group: Group, rows, as_of, people, details, channel, senders) -> None:  # type: ignore[no-untyped-def]
     audience = people.get(group.recipient)
     if audience is None:
         raise PermanentDeliveryError(f"recipient {group.recipient!r} no longer exists")
     sender = senders.get(group.kind)
     if sender is None:
         raise PermanentDeliveryError(f"no sender for message kind {group.kind!r}")
-    details = obligation_details(url, {row.obligation_key for row in rows})
     sender(channel, Outgoing(audience, rows, as_of, details))
 
 
-def obligation_details(url: str | None, keys: set[str]) -> dict[str, ObligationDetails]:
-    with session_scope(url) as session:
-        found = session.execute(
-            select(Obligation.key, Obligation.state, State.name, Obligation.kind,
-                   Obligation.period, Obligation.note)
-            .outerjoin(State, State.iso3 == Obligation.state)
-            .where(Obligation.key.in_(keys))
-        ).all()
+def obligation_details(session: Session, keys: set[str]) -> dict[str, ObligationDetails]:
+    if not keys:
+        return {}
+    found = session.execute(
+        select(Obligation.key, Obligation.state, State.name, Obligation.kind,
+               Obligation.period, Obligation.note)
+        .outerjoin(State, State.iso3 == Obligation.state)
+        .where(Obligation.key.in_(keys))
+    ).all()
     return {key: ObligationDetails(state, name, kind, period, note)
             for key, state, name, kind, period, note in found}
 

@@ -45,6 +45,9 @@ class AppriseChannel:
         self.config_path = config_path
         self.outbox_dir = outbox_dir
         self._configured: apprise.Apprise | None = None
+        # tag -> an Apprise object holding only that tag's services: Apprise's own tag
+        # matching scans every service per call, which is quadratic over a run.
+        self._by_tag: dict[str, apprise.Apprise] = {}
         if config_path is not None:
             if not Path(config_path).is_file():
                 raise ConfigurationError(
@@ -59,6 +62,8 @@ class AppriseChannel:
                 services = list(self._configured)  # loads the file; bad URLs are dropped here
             for service in services:
                 _no_throttle(service)
+                for tag in service.tags:
+                    self._by_tag.setdefault(str(tag), apprise.Apprise()).add(service)
 
     @property
     def describe(self) -> str:
@@ -77,7 +82,7 @@ class AppriseChannel:
     ) -> None:
         """Deliver or raise ``PermanentDeliveryError`` / ``TransientDeliveryError``."""
         if self._configured is not None:
-            target = self._configured
+            target = self._by_tag.get(tag) or apprise.Apprise()
         else:
             target = apprise.Apprise()
             target.add(outbox_channel.outbox_url(self.outbox_dir, recipient), tag=tag)

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import pytest
 from sqlmodel import select
@@ -70,9 +71,9 @@ def test_each_recipient_gets_one_digest_over_real_smtp_and_a_second_run_sends_no
 
 
 class Hook(BaseHTTPRequestHandler):
-    received: list = []
+    received: ClassVar[list] = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         length = int(self.headers["Content-Length"])
         Hook.received.append(json.loads(self.rfile.read(length)))
         self.send_response(200)
@@ -145,7 +146,7 @@ def test_a_refused_address_is_a_permanent_error_and_is_not_retried(database_url,
     from aiosmtpd.controller import Controller
 
     class Refuse:
-        async def handle_RCPT(self, server, session, envelope, address, options):  # noqa: N802
+        async def handle_RCPT(self, server, session, envelope, address, options):
             return "550 5.1.1 no such mailbox"
 
     port = free_port()

@@ -84,7 +84,7 @@ class Gate:
         self.second_arrived = threading.Event()
         self.release = threading.Event()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         self.messages.append(self.parse(envelope.original_content or envelope.content))
         if len(self.messages) == 2:
             self.second_arrived.set()

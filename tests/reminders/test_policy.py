@@ -23,7 +23,7 @@ def test_annual_report_stages_are_60_30_7_and_0_days_before_on_geneva_working_da
 def test_a_stage_on_a_geneva_holiday_is_sent_the_working_day_before_and_the_legal_date_stays():
     # Jeune genevois: Thursday 10 September 2026. A deadline that day is announced on Wednesday.
     due = dt.date(2026, 9, 10)
-    stage = [s for s in stages_for("art7_annual", due, POLICY) if s.name == "due"][0]
+    stage = next(s for s in stages_for("art7_annual", due, POLICY) if s.name == "due")
     assert stage.send_on == dt.date(2026, 9, 9)
     assert stage.nominal == due
 
@@ -31,7 +31,7 @@ def test_a_stage_on_a_geneva_holiday_is_sent_the_working_day_before_and_the_lega
 def test_an_overdue_stage_on_a_holiday_waits_for_the_next_working_day():
     # Due 24 December 2026: one week late = 31 December (Restauration de la Republique),
     # then 1 January, then the weekend: first working day Monday 4 January 2027.
-    first = [s for s in stages_for("art7_annual", dt.date(2026, 12, 24), POLICY) if s.name == "overdue:w1"][0]
+    first = next(s for s in stages_for("art7_annual", dt.date(2026, 12, 24), POLICY) if s.name == "overdue:w1")
     assert first.send_on == dt.date(2027, 1, 4)
 
 
