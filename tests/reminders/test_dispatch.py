@@ -194,3 +194,28 @@ def test_a_missing_apprise_config_file_stops_the_run_before_anything_is_claimed(
 
     with pytest.raises(ConfigurationError, match="not a readable file"):
         AppriseChannel(tmp_path / "nope.yaml", tmp_path)
+
+
+def test_an_invite_enqueued_through_the_outbox_is_sent_once_with_its_ics_attached(
+    database_url, configure, tmp_path
+):
+    from notifications.outbox import Attachment, OutboxMessage, enqueue
+
+    settings = configure(None)
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    invite = OutboxMessage(
+        kind="invite", key="CCM:MEETING:14MSP", version=0, stage="invite:REQUEST",
+        recipient="alice", send_on=AS_OF, subject="14MSP", body="You are invited",
+        attachment=Attachment("14MSP.ics", ics, method="REQUEST"),
+    )
+    with session_scope(database_url) as session:
+        make_recipient(session, "alice")
+        assert enqueue(session=session, messages=[invite], now=NOW) == 1
+        assert enqueue(session=session, messages=[invite], now=NOW) == 0
+    run_reminders(as_of=AS_OF, settings=settings, policy=POLICY, clock=Clock())
+    run_reminders(as_of=AS_OF, settings=settings, policy=POLICY, clock=Clock())
+    [text] = list((tmp_path / "outbox").glob("*.txt"))
+    assert text.read_text().startswith("To: alice\nSubject: 14MSP\n\nYou are invited")
+    [attached] = list((tmp_path / "outbox").glob("*14MSP.ics"))
+    assert attached.read_bytes() == ics
+    assert [s for _, _, s, _, _ in _states(database_url)] == ["sent"]
