@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     calendar_info_url: str = "https://www.clusterconvention.org/"
     feed_alarm_days: tuple[int, ...] = (14, 1)
 
+    # Reminders (docs/reminders.md). The Apprise config file (YAML or text, with tags) holds
+    # every Apprise URL; unset: all reminders go to the local outbox folder via ccmoutbox://.
+    apprise_config: Path | None = None
+    # The reminder policy file (TOML or YAML); unset: the built-in defaults.
+    reminder_policy: Path | None = None
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from cli import actions, deadlines, demo, facts, feeds, meetings, money, outreach, record, registry
+from cli import (
+    actions,
+    deadlines,
+    demo,
+    facts,
+    feeds,
+    meetings,
+    money,
+    outreach,
+    record,
+    registry,
+    remind,
+)
 
 app = typer.Typer(
     name="ccm-tracker",
@@ -30,6 +42,7 @@ app.add_typer(actions.app, name="action")
 app.add_typer(actions.themes_app, name="themes")
 app.add_typer(demo.app, name="demo")
 outreach.register(app)
+remind.register(app)
 
 
 def main() -> None:

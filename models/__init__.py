@@ -4,6 +4,7 @@ Importing this package registers every table on ``SQLModel.metadata`` (Alembic r
 """
 
 import models.committee  # noqa: F401  (meetings, money, coordination)
+from models.reminders import Acknowledgement, Recipient, Reminder
 from models.subscriptions import Subscription
 from models.tables import (
     ArticleFact,
@@ -15,9 +16,12 @@ from models.tables import (
 )
 
 __all__ = [
+    "Acknowledgement",
     "ArticleFact",
     "AuditEntry",
     "Obligation",
+    "Recipient",
+    "Reminder",
     "ReportReceived",
     "State",
     "Subscription",

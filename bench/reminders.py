@@ -1,0 +1,161 @@
+"""Reminder benchmark (prints figures, asserts nothing).
+
+1. Planning: 10,000 candidate reminders (1,000 obligations x 10 recipients who follow
+   everything) -> outbox rows, through plan_reminders (load, plan, insert on conflict do
+   nothing), on a fresh SQLite file. Figure: rows/s.
+2. Dispatch: plan + dispatch 1,000 reminders to 1,000 recipients (1,000 digests, one Apprise
+   call each, claim + record per digest) to aiosmtpd on loopback, against a bare loop of
+   smtplib.send_message of 1,000 messages in the same run (one connection per message, as
+   Apprise does; and one reused connection). Figure: messages/s and the ratio.
+
+Run:  .venv/bin/python bench/reminders.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import smtplib
+import socket
+import sys
+import tempfile
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aiosmtpd.controller import Controller
+
+from models.db import get_engine, migrate, session_scope
+from models.reminders import Recipient
+from models.tables import Obligation
+from notifications.channels.apprise_channel import AppriseChannel
+from notifications.dispatch import dispatch
+from notifications.planning import plan_reminders
+from notifications.policy import ReminderPolicy
+
+AS_OF = dt.date(2026, 3, 2)
+NOW = dt.datetime(2026, 3, 2, 7, tzinfo=dt.UTC)
+POLICY = ReminderPolicy()
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.count = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        self.count += 1
+        return "250 ok"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fresh_db(folder: Path, name: str) -> str:
+    url = f"sqlite:///{folder / name}"
+    migrate(url)
+    return url
+
+
+def seed(url: str, obligations: int, recipients: int) -> None:
+    with session_scope(url) as session:
+        for i in range(obligations):
+            key = f"CCM:S{i:04d}:art7_annual:2025"
+            session.add(Obligation(key=key, state=f"S{i % 1000:03d}"[:3], kind="art7_annual",
+                                   period="2025", due=dt.date(2026, 4, 30),
+                                   original_due=dt.date(2026, 4, 30), status="open", version=1))
+        for j in range(recipients):
+            session.add(Recipient(name=f"r{j:04d}", tag=f"r{j:04d}", created_at=NOW))
+
+
+def bench_planning(folder: Path) -> None:
+    url = fresh_db(folder, "plan.db")
+    seed(url, obligations=1000, recipients=10)
+    started = time.perf_counter()
+    with session_scope(url) as session:
+        result = plan_reminders(session=session, as_of=AS_OF, policy=POLICY, now=NOW)
+    elapsed = time.perf_counter() - started
+    print(f"planning: {result.candidates} candidates -> {result.new_rows} rows in {elapsed:.3f} s "
+          f"({result.new_rows / elapsed:,.0f} rows/s)")
+    started = time.perf_counter()
+    with session_scope(url) as session:
+        again = plan_reminders(session=session, as_of=AS_OF, policy=POLICY, now=NOW)
+    print(f"planning again (all conflicts, nothing new: {again.new_rows}): "
+          f"{time.perf_counter() - started:.3f} s")
+    get_engine(url).dispose()
+
+
+def bare_loop(port: int, n: int, reuse: bool) -> float:
+    started = time.perf_counter()
+    client = smtplib.SMTP("127.0.0.1", port) if reuse else None
+    for i in range(n):
+        message = EmailMessage()
+        message["From"] = "isu@example.org"
+        message["To"] = f"r{i:04d}@example.org"
+        message["Subject"] = "CCM deadlines: 1 coming up (2026-03-02)"
+        message.set_content("Deadlines followed by r0000 ...\n" * 8)
+        if reuse:
+            client.send_message(message)
+        else:
+            with smtplib.SMTP("127.0.0.1", port) as once:
+                once.send_message(message)
+    if client:
+        client.quit()
+    return time.perf_counter() - started
+
+
+def bench_dispatch(folder: Path, n: int = 1000) -> None:
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        config = folder / "apprise.yaml"
+        lines = ["version: 1", "urls:"]
+        for j in range(n):
+            lines += [f'  - "mailto://127.0.0.1:{port}?from=isu@example.org&to=r{j:04d}@example.org":',
+                      f"      - tag: r{j:04d}"]
+        config.write_text("\n".join(lines) + "\n")
+        url = fresh_db(folder, "dispatch.db")
+        seed(url, obligations=1, recipients=n)
+        started = time.perf_counter()
+        channel = AppriseChannel(config, folder / "outbox")
+        with session_scope(url) as session:
+            plan_reminders(session=session, as_of=AS_OF, policy=POLICY, now=NOW)
+        result = dispatch(url=url, as_of=AS_OF, policy=POLICY, channel=channel)
+        ours = time.perf_counter() - started
+        sent = result.count("sent")
+        started = time.perf_counter()
+        for j in range(n):
+            channel.send(tag=f"r{j:04d}", recipient=f"r{j:04d}", title="CCM deadlines", body="x" * 400)
+        apprise_only = time.perf_counter() - started
+        fresh = bare_loop(port, n, reuse=False)
+        reused = bare_loop(port, n, reuse=True)
+        print(f"dispatch: {sent} reminders -> {sink.count - 3 * n} digests via Apprise in {ours:.2f} s "
+              f"({sent / ours:,.0f} msg/s), config load + plan + claim/send/record")
+        print(f"Apprise alone (same channel, no database):     {apprise_only:.2f} s "
+              f"({n / apprise_only:,.0f} msg/s) -> our bookkeeping adds "
+              f"{(ours - apprise_only) / n * 1000:.1f} ms/message")
+        print(f"bare smtplib loop, new connection per message: {fresh:.2f} s ({n / fresh:,.0f} msg/s)"
+              f" -> ratio {ours / fresh:.2f}x")
+        print(f"bare smtplib loop, one reused connection:      {reused:.2f} s ({n / reused:,.0f} msg/s)"
+              f" -> ratio {ours / reused:.2f}x")
+        get_engine(url).dispose()
+    finally:
+        controller.stop()
+
+
+def main() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bench_planning(folder)
+        bench_dispatch(folder)
+
+
+if __name__ == "__main__":
+    main()

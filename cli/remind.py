@@ -1,0 +1,119 @@
+"""`remind`, `ack` and `recipients`: reminders through Apprise (docs/reminders.md).
+
+These call the same functions as the Prefect flow `dispatch-reminders`, without Prefect.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.common import OutputFormat, console, emit_rows, fail, parse_date, today_in_geneva
+from models.db import session_scope
+from notifications.channels.apprise_channel import ConfigurationError
+from notifications.dispatch import utc_now
+from notifications.policy_file import PolicyFileError
+from notifications.recipients import (
+    RecipientError,
+    add_recipient,
+    list_recipients,
+    remove_recipient,
+)
+from notifications.service import AcknowledgeError, acknowledge, preview, run_reminders
+from settings import get_settings
+
+recipients_app = typer.Typer(help="Who gets reminders, and for what (themes, States, kinds).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("remind")(remind)
+    app.command("ack")(ack)
+    app.add_typer(recipients_app, name="recipients")
+
+
+def remind(
+    as_of: Annotated[str | None, typer.Option(help="Plan as on this day (default: today in Geneva).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would go to whom; send and write nothing.")] = False,
+) -> None:
+    """Plan the reminders due today and send them: one digest per recipient.
+
+    Messages go through Apprise to the URLs tagged in the file named by CCM_APPRISE_CONFIG;
+    with no such file they are written to the local outbox folder (CCM_OUTBOX_DIR).
+    """
+    day = parse_date(as_of, "--as-of") or today_in_geneva()
+    settings = get_settings()
+    try:
+        if dry_run:
+            lines = preview(as_of=day, settings=settings)
+            emit_rows([line.__dict__ for line in lines], OutputFormat.table,
+                      ["recipient", "key", "stage", "due", "send_on", "why"],
+                      title=f"{len(lines)} reminder(s) would go out on {day.isoformat()} (dry run)")
+            return
+        report = run_reminders(as_of=day, settings=settings)
+    except (PolicyFileError, ConfigurationError) as error:
+        raise fail(str(error))
+    result = report.dispatch
+    rows = [{"recipient": d.recipient, "items": len(d.items), "outcome": d.outcome, "error": d.error}
+            for d in result.deliveries]
+    emit_rows(rows, OutputFormat.table, ["recipient", "items", "outcome", "error"],
+              title=f"Reminders on {day.isoformat()}: {report.plan.new_rows} planned, "
+                    f"{result.count('sent')} sent, {result.count('failed')} failed, "
+                    f"{result.count('pending')} to retry")
+    if result.count("failed"):
+        raise typer.Exit(1)
+
+
+def ack(
+    key: Annotated[str, typer.Argument(help="Obligation key, e.g. CCM:AFG:art7_annual:2025")],
+    recipient: Annotated[str | None, typer.Option(help="Only for this recipient (default: everyone).")] = None,
+) -> None:
+    """Stop further reminders for one obligation (until its due date moves)."""
+    settings = get_settings()
+    try:
+        with session_scope() as session:
+            cancelled = acknowledge(session=session, key=key, recipient=recipient, actor=settings.actor, now=utc_now())
+    except AcknowledgeError as error:
+        raise fail(str(error))
+    who = recipient or "everyone"
+    console.print(f"Acknowledged {key} for {who}; {cancelled} pending reminder(s) cancelled.", highlight=False)
+
+
+@recipients_app.command("add")
+def recipients_add(
+    name: Annotated[str, typer.Argument(help="A name for the person or channel.")],
+    tag: Annotated[str, typer.Option(help="The Apprise tag of their URL(s) in the Apprise config file.")],
+    theme: Annotated[list[str] | None, typer.Option(help="Follow this theme; repeatable.")] = None,
+    state: Annotated[list[str] | None, typer.Option(help="Follow this State (ISO3); repeatable.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(help="Follow this kind; repeatable.")] = None,
+) -> None:
+    """Add a recipient. No filter: they follow everything."""
+    try:
+        with session_scope() as session:
+            add_recipient(session=session, name=name, tag=tag, themes=theme or [], states=state or [],
+                          kinds=kind or [], now=utc_now())
+    except RecipientError as error:
+        raise fail(str(error))
+    console.print(f"Added recipient {name} (Apprise tag {tag}).", highlight=False)
+
+
+@recipients_app.command("list")
+def recipients_list(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+) -> None:
+    """List recipients and what they follow (an empty filter means everything)."""
+    with session_scope() as session:
+        rows = [{"name": r.name, "tag": r.tag, "themes": r.themes, "states": r.states, "kinds": r.kinds}
+                for r in list_recipients(session=session)]
+    emit_rows(rows, fmt, ["name", "tag", "themes", "states", "kinds"], title=f"{len(rows)} recipient(s)")
+
+
+@recipients_app.command("remove")
+def recipients_remove(name: Annotated[str, typer.Argument(help="The recipient's name.")]) -> None:
+    """Remove a recipient (their sent history stays in the outbox)."""
+    try:
+        with session_scope() as session:
+            remove_recipient(session=session, name=name)
+    except RecipientError as error:
+        raise fail(str(error))
+    console.print(f"Removed recipient {name}.", highlight=False)

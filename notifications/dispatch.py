@@ -1,0 +1,135 @@
+"""Dispatch: reclaim rows of dead dispatchers, then for each ready group claim, send, record.
+
+One group is one recipient's reminders (one digest, one Apprise call, so a failure is
+pinned on the right person) or one invite. Each step is its own short transaction: the
+claim ("sending") is committed before the call, the outcome after it.
+
+Retry layer (the only one): the outbox itself. A transient failure puts the rows back to
+"pending" with ``next_attempt_at`` = now + backoff (policy ``retry.backoff_minutes``); the
+next run whose clock has passed it claims them again. Prefect task retries stay off, and
+Apprise's own ``?retry=`` is not used by us.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from models.db import session_scope
+from models.reminders import Reminder
+from models.tables import Obligation, State
+from notifications.channels.apprise_channel import AppriseChannel
+from notifications.errors import (
+    DeliveryError,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+    scrub,
+)
+from notifications.outbox import (
+    Group,
+    claim,
+    ready_groups,
+    reclaim_stale,
+    record_failure,
+    record_sent,
+)
+from notifications.policy import ReminderPolicy
+from notifications.recipients import audiences
+from notifications.senders import SENDERS, ObligationDetails, Outgoing, Sender
+
+log = logging.getLogger("ccm.reminders")
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class Delivery:
+    recipient: str
+    kind: str
+    items: list[tuple[str, str]]  # (obligation key, stage)
+    outcome: str  # sent | pending (will retry) | failed
+    error: str = ""
+
+
+@dataclass
+class DispatchResult:
+    reclaimed: int = 0
+    deliveries: list[Delivery] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(len(d.items) for d in self.deliveries if d.outcome == outcome)
+
+
+def dispatch(
+    *,
+    url: str | None,
+    as_of: dt.date,
+    policy: ReminderPolicy,
+    channel: AppriseChannel,
+    clock: Callable[[], dt.datetime] = utc_now,
+    senders: Mapping[str, Sender] = SENDERS,
+) -> DispatchResult:
+    result = DispatchResult()
+    with session_scope(url) as session:
+        lease = dt.timedelta(minutes=policy.sending_lease_minutes)
+        result.reclaimed = reclaim_stale(session=session, now=clock(), lease=lease)
+    with session_scope(url) as session:
+        groups = ready_groups(session=session, as_of=as_of, now=clock())
+        people = {audience.name: audience for audience in audiences(session=session)}
+    for group in groups:
+        with session_scope(url) as session:
+            rows = claim(session=session, group=group, as_of=as_of, now=clock())
+            details = obligation_details(session, {row.obligation_key for row in rows})
+        if not rows:
+            continue  # another dispatcher claimed them first
+        delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
+        try:
+            _send(group, rows, as_of, people, details, channel, senders)
+        except Exception as error:  # noqa: BLE001 - every failure is recorded, none lost
+            typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
+                f"{type(error).__name__}: {scrub(str(error))}"
+            )
+            with session_scope(url) as session:
+                states = record_failure(session=session, rows=rows, error=typed, now=clock(), policy=policy)
+            delivery.outcome = "failed" if "failed" in states else "pending"
+            delivery.error = typed.reason
+            log.warning("reminders to %s not delivered (%s): %s", group.recipient, delivery.outcome, typed.reason)
+        else:
+            with session_scope(url) as session:
+                record_sent(session=session, rows=rows, now=clock())
+            log.info("sent %d %s item(s) to %s", len(rows), group.kind, group.recipient)
+        result.deliveries.append(delivery)
+    return result
+
+
+def _send(group: Group, rows, as_of, people, details, channel, senders) -> None:  # type: ignore[no-untyped-def]
+    audience = people.get(group.recipient)
+    if audience is None:
+        raise PermanentDeliveryError(f"recipient {group.recipient!r} no longer exists")
+    sender = senders.get(group.kind)
+    if sender is None:
+        raise PermanentDeliveryError(f"no sender for message kind {group.kind!r}")
+    sender(channel, Outgoing(audience, rows, as_of, details))
+
+
+def obligation_details(session: Session, keys: set[str]) -> dict[str, ObligationDetails]:
+    if not keys:
+        return {}
+    found = session.execute(
+        select(Obligation.key, Obligation.state, State.name, Obligation.kind,
+               Obligation.period, Obligation.note)
+        .outerjoin(State, State.iso3 == Obligation.state)
+        .where(Obligation.key.in_(keys))
+    ).all()
+    return {key: ObligationDetails(state, name, kind, period, note)
+            for key, state, name, kind, period, note in found}
+
+
+__all__ = ["Delivery", "DispatchResult", "Reminder", "dispatch", "utc_now"]

@@ -1,0 +1,228 @@
+"""The outbox: enqueue messages idempotently, claim them before sending, record outcomes.
+
+Every message - a reminder or an invite - is one ``reminder`` row, unique on (obligation key,
+version, stage, recipient). The life of a row:
+
+    pending --claim--> sending --sent--> sent
+                          |----transient error--> pending (next_attempt_at = now + backoff)
+                          |----permanent error, or last attempt--> failed
+    pending --acknowledged / met / superseded--> cancelled
+    sending, left longer than the lease by a dispatcher that died --> pending (reclaimed)
+
+A claim is a conditional UPDATE (``... WHERE state = 'pending'``) that stamps a fresh claim
+token: only rows that this UPDATE changed carry the token, so only their claimer sends them,
+on SQLite and on PostgreSQL alike (the second UPDATE re-checks the state after the first
+commits). The claim is committed before the call; the outcome is written after it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from models.reminders import OutboxState, Reminder
+from notifications.errors import DeliveryError
+from notifications.policy import ReminderPolicy, retry_delay
+
+T = Reminder.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: for an iTIP invite, ``content`` is the .ics bytes,
+    ``mimetype`` "text/calendar" and ``method`` the calendar's METHOD (REQUEST, CANCEL)."""
+
+    filename: str
+    content: bytes
+    mimetype: str = "text/calendar"
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One message to enqueue. ``(key, version, stage, recipient)`` is its idempotency key:
+    enqueueing it again is a no-op, whatever its state.
+
+    kind      "reminder" (wording rendered at send time, one digest per recipient per run)
+              or "invite" (``subject``/``body``/``attachment`` given, sent one by one)
+    key       the obligation key, or for an invite the event UID
+    version   the obligation version, or for an invite the iCalendar SEQUENCE
+    stage     "before:30d", "due", "overdue:w1"...; for an invite "invite:REQUEST"...
+    recipient a ``recipient`` name (its Apprise tag routes the message)
+    send_on   not sent before this day (Geneva)
+    """
+
+    kind: str
+    key: str
+    version: int
+    stage: str
+    recipient: str
+    send_on: dt.date
+    due: dt.date | None = None
+    subject: str = ""
+    body: str = ""
+    attachment: Attachment | None = None
+
+
+def enqueue(*, session: Session, messages: Sequence[OutboxMessage], now: dt.datetime) -> int:
+    """Insert ``messages``; rows already there are left alone. Returns how many were new."""
+    if not messages:
+        return 0
+    values = [_row(m, now) for m in messages]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = 0
+    for start in range(0, len(values), 2000):
+        statement = (
+            insert(T)
+            .on_conflict_do_nothing(index_elements=["obligation_key", "version", "stage", "recipient"])
+            .returning(T.c.id)
+        )
+        inserted += len(session.execute(statement, values[start : start + 2000]).all())
+    return inserted
+
+
+def _row(message: OutboxMessage, now: dt.datetime) -> dict[str, object]:
+    attachment = message.attachment
+    return {
+        "message_kind": message.kind,
+        "obligation_key": message.key,
+        "version": message.version,
+        "stage": message.stage,
+        "recipient": message.recipient,
+        "due": message.due,
+        "send_on": message.send_on,
+        "state": OutboxState.PENDING.value,
+        "attempts": 0,
+        "last_error": "",
+        "created_at": now,
+        "updated_at": now,
+        "subject": message.subject,
+        "body": message.body,
+        "attachment": attachment.content if attachment else None,
+        "attachment_name": attachment.filename if attachment else None,
+        "attachment_method": attachment.method if attachment else None,
+    }
+
+
+def _ready(as_of: dt.date, now: dt.datetime):  # type: ignore[no-untyped-def]
+    return and_(
+        T.c.state == OutboxState.PENDING.value,
+        T.c.send_on <= as_of,
+        or_(T.c.next_attempt_at.is_(None), T.c.next_attempt_at <= now),
+    )
+
+
+@dataclass(frozen=True)
+class Group:
+    """What one claim takes: a recipient's reminders (one digest), or one invite row."""
+
+    kind: str
+    recipient: str
+    row_id: int | None = None
+
+
+def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[Group]:
+    rows = session.execute(
+        select(T.c.message_kind, T.c.recipient, T.c.id).where(_ready(as_of, now)).order_by(T.c.id)
+    ).all()
+    groups: dict[Group, None] = {}
+    for kind, recipient, row_id in rows:
+        groups[Group(kind, recipient, None if kind == "reminder" else row_id)] = None
+    return list(groups)
+
+
+def claim(*, session: Session, group: Group, as_of: dt.date, now: dt.datetime) -> list[Reminder]:
+    """Mark the group's ready rows "sending" under a fresh token; return only those rows."""
+    token = uuid.uuid4().hex
+    where = [_ready(as_of, now), T.c.message_kind == group.kind, T.c.recipient == group.recipient]
+    if group.row_id is not None:
+        where.append(T.c.id == group.row_id)
+    changed = session.execute(
+        update(T)
+        .where(*where)
+        .values(
+            state=OutboxState.SENDING.value,
+            claim_token=token,
+            claimed_at=now,
+            attempts=T.c.attempts + 1,
+            updated_at=now,
+        )
+    ).rowcount
+    if not changed:
+        return []
+    return list(
+        session.execute(select(Reminder).where(Reminder.claim_token == token).order_by(Reminder.id))
+        .scalars()
+        .all()
+    )
+
+
+def record_sent(*, session: Session, rows: Sequence[Reminder], now: dt.datetime) -> int:
+    """Sent; returns how many rows were still ours (a reclaimed row is not overwritten)."""
+    return _finish(session, rows, {"state": OutboxState.SENT.value, "sent_at": now,
+                                   "last_error": "", "next_attempt_at": None, "updated_at": now})
+
+
+def record_failure(
+    *,
+    session: Session,
+    rows: Sequence[Reminder],
+    error: DeliveryError,
+    now: dt.datetime,
+    policy: ReminderPolicy,
+) -> list[str]:
+    """Pending again with a backoff (transient), or failed (permanent / out of attempts).
+    Returns the new state of each row, in order."""
+    states = []
+    for row in rows:
+        delay = None if error.permanent else retry_delay(row.attempts, policy)
+        if delay is None:
+            kind = "permanent" if error.permanent else f"gave up after {row.attempts} attempts"
+            values = {"state": OutboxState.FAILED.value, "next_attempt_at": None,
+                      "last_error": f"{kind}: {error.reason}"[:2000], "updated_at": now}
+        else:
+            values = {"state": OutboxState.PENDING.value, "next_attempt_at": now + delay,
+                      "last_error": f"attempt {row.attempts} failed, retry after "
+                                    f"{(now + delay).isoformat(timespec='minutes')}: "
+                                    f"{error.reason}"[:2000], "updated_at": now}
+        _finish(session, [row], values)
+        states.append(str(values["state"]))
+    return states
+
+
+def _finish(session: Session, rows: Sequence[Reminder], values: dict[str, object]) -> int:
+    if not rows:
+        return 0
+    ids = [row.id for row in rows]
+    return session.execute(
+        update(T)
+        .where(T.c.id.in_(ids), T.c.claim_token == rows[0].claim_token,
+               T.c.state == OutboxState.SENDING.value)
+        .values(**values)
+    ).rowcount
+
+
+def reclaim_stale(*, session: Session, now: dt.datetime, lease: dt.timedelta) -> int:
+    """Rows left "sending" past the lease: their dispatcher died. Back to pending.
+
+    Whether the message left before the process died is unknown: the next run sends it, so
+    a dispatcher killed between the server's acceptance and our record duplicates at most
+    that one in-flight message (docs/reminders.md, "Exactly once?").
+    """
+    return session.execute(
+        update(T)
+        .where(T.c.state == OutboxState.SENDING.value, T.c.claimed_at < now - lease)
+        .values(
+            state=OutboxState.PENDING.value,
+            next_attempt_at=None,
+            last_error="dispatcher stopped during the send; outcome unknown, sending again",
+            updated_at=now,
+        )
+    ).rowcount

@@ -1,0 +1,152 @@
+"""Planning: obligations x recipients x policy -> outbox rows (idempotent), and cancelling
+pending rows that no longer deserve a message (met, superseded by a new version, acknowledged).
+
+``plan`` is pure; ``plan_reminders`` loads, plans and enqueues in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlmodel import Session
+
+from models.reminders import Acknowledgement, OutboxState, Reminder
+from models.tables import Obligation
+from notifications.outbox import OutboxMessage, enqueue
+from notifications.policy import ReminderPolicy, current_stage
+from notifications.recipients import Audience, audiences
+
+QUIET_STATUSES = ("met", "history")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An obligation as the last scan left it."""
+
+    key: str
+    version: int
+    kind: str
+    state: str | None
+    due: dt.date
+    status: str
+    met_on: dt.date | None = None
+
+
+# obligation key -> [(recipient or "*", acknowledged version)]
+AckIndex = Mapping[str, Sequence[tuple[str, int]]]
+
+
+def acknowledged(acks: AckIndex, key: str, recipient: str, version: int) -> bool:
+    return any(who in ("*", recipient) and version <= upto for who, upto in acks.get(key, ()))
+
+
+def plan(
+    candidates: Iterable[Candidate],
+    recipients: Sequence[Audience],
+    acks: AckIndex,
+    as_of: dt.date,
+    policy: ReminderPolicy,
+) -> list[OutboxMessage]:
+    """The reminders due on ``as_of``: for each open or overdue obligation, its current stage
+    (missed stages collapsed), for each recipient who follows it and has not acknowledged."""
+    planned: list[OutboxMessage] = []
+    for obligation in candidates:
+        if obligation.status in QUIET_STATUSES or obligation.met_on is not None:
+            continue
+        stage = current_stage(obligation.kind, obligation.due, as_of, policy)
+        if stage is None:
+            continue
+        for audience in recipients:
+            if not audience.follows(obligation.kind, obligation.state):
+                continue
+            if acknowledged(acks, obligation.key, audience.name, obligation.version):
+                continue
+            planned.append(
+                OutboxMessage(
+                    kind="reminder",
+                    key=obligation.key,
+                    version=obligation.version,
+                    stage=stage.name,
+                    recipient=audience.name,
+                    send_on=stage.send_on,
+                    due=obligation.due,
+                )
+            )
+    return planned
+
+
+@dataclass
+class PlanResult:
+    candidates: int  # obligation x recipient pairs considered
+    planned: list[OutboxMessage]
+    new_rows: int
+    cancelled: int
+
+
+def load_candidates(*, session: Session) -> list[Candidate]:
+    o = Obligation.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(o.c.key, o.c.version, o.c.kind, o.c.state, o.c.due, o.c.status, o.c.met_on)
+    ).all()
+    return [Candidate(*row) for row in rows]
+
+
+def load_acks(*, session: Session) -> dict[str, list[tuple[str, int]]]:
+    index: dict[str, list[tuple[str, int]]] = {}
+    for row in session.execute(select(Acknowledgement)).scalars():
+        index.setdefault(row.obligation_key, []).append((row.recipient, row.version))
+    return index
+
+
+def plan_reminders(
+    *,
+    session: Session,
+    as_of: dt.date,
+    policy: ReminderPolicy,
+    now: dt.datetime,
+    write: bool = True,
+) -> PlanResult:
+    candidates = load_candidates(session=session)
+    recipients = audiences(session=session)
+    planned = plan(candidates, recipients, load_acks(session=session), as_of, policy)
+    if not write:
+        return PlanResult(len(candidates) * len(recipients), planned, 0, 0)
+    cancelled = cancel_stale(session=session, now=now)
+    new_rows = enqueue(session=session, messages=planned, now=now)
+    return PlanResult(len(candidates) * len(recipients), planned, new_rows, cancelled)
+
+
+def cancel_stale(*, session: Session, now: dt.datetime, key: str | None = None) -> int:
+    """Pending reminders whose obligation is met, history, or at a newer version, or that
+    were acknowledged, become "cancelled" with the reason; they are never sent."""
+    r = Reminder.__table__  # type: ignore[attr-defined]
+    o = Obligation.__table__  # type: ignore[attr-defined]
+    a = Acknowledgement.__table__  # type: ignore[attr-defined]
+    base = [r.c.state == OutboxState.PENDING.value, r.c.message_kind == "reminder"]
+    if key is not None:
+        base.append(r.c.obligation_key == key)
+    reasons = {
+        "obligation met or no longer tracked": exists().where(
+            o.c.key == r.c.obligation_key,
+            or_(o.c.status.in_(QUIET_STATUSES), o.c.met_on.is_not(None)),
+        ),
+        "superseded: the due date moved (new version)": exists().where(
+            o.c.key == r.c.obligation_key, o.c.version != r.c.version
+        ),
+        "acknowledged": exists().where(
+            a.c.obligation_key == r.c.obligation_key,
+            a.c.version >= r.c.version,
+            or_(a.c.recipient == "*", a.c.recipient == r.c.recipient),
+        ),
+    }
+    total = 0
+    for reason, condition in reasons.items():
+        total += session.execute(
+            update(r)
+            .where(and_(*base, condition))
+            .values(state=OutboxState.CANCELLED.value, last_error=reason, updated_at=now)
+        ).rowcount
+    return total

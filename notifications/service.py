@@ -1,0 +1,139 @@
+"""One reminder run, callable without Prefect: the CLI and the flow both call these.
+
+``run_reminders``: plan (idempotent), then dispatch. ``preview``: what would go to whom,
+nothing written. ``acknowledge``: stop reminders for an obligation. ``outbox_rows``: the
+table the flow leaves as an artifact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from models.db import session_scope
+from models.reminders import Acknowledgement, OutboxState, Recipient, Reminder
+from models.tables import Obligation
+from notifications.channels.apprise_channel import AppriseChannel
+from notifications.dispatch import DispatchResult, dispatch, utc_now
+from notifications.planning import PlanResult, cancel_stale, plan_reminders
+from notifications.policy import ReminderPolicy
+from notifications.policy_file import load_policy
+from settings import Settings, get_settings
+
+
+@dataclass
+class RunReport:
+    as_of: dt.date
+    plan: PlanResult
+    dispatch: DispatchResult = field(default_factory=DispatchResult)
+
+
+def channel_from(settings: Settings) -> AppriseChannel:
+    return AppriseChannel(settings.apprise_config, settings.outbox_dir)
+
+
+def run_reminders(
+    *,
+    as_of: dt.date,
+    settings: Settings | None = None,
+    policy: ReminderPolicy | None = None,
+    channel: AppriseChannel | None = None,
+    clock: Callable[[], dt.datetime] = utc_now,
+) -> RunReport:
+    settings = settings or get_settings()
+    policy = policy or load_policy(settings.reminder_policy)
+    channel = channel or channel_from(settings)  # a bad config fails here, before any claim
+    planned = plan_step(as_of=as_of, settings=settings, policy=policy, now=clock())
+    sent = dispatch(url=settings.database_url, as_of=as_of, policy=policy, channel=channel, clock=clock)
+    return RunReport(as_of, planned, sent)
+
+
+def plan_step(
+    *, as_of: dt.date, settings: Settings, policy: ReminderPolicy, now: dt.datetime
+) -> PlanResult:
+    with session_scope(settings.database_url) as session:
+        return plan_reminders(session=session, as_of=as_of, policy=policy, now=now)
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    recipient: str
+    key: str
+    stage: str
+    due: dt.date | None
+    send_on: dt.date
+    why: str  # "new" (would be planned now) or "pending" (already in the outbox, ready)
+
+
+def preview(
+    *, as_of: dt.date, settings: Settings | None = None, policy: ReminderPolicy | None = None
+) -> list[PreviewLine]:
+    """What a run on ``as_of`` would send, to whom. Writes nothing."""
+    settings = settings or get_settings()
+    policy = policy or load_policy(settings.reminder_policy)
+    with session_scope(settings.database_url) as session:
+        planned = plan_reminders(
+            session=session, as_of=as_of, policy=policy, now=utc_now(), write=False
+        ).planned
+        known = set(session.execute(
+            select(Reminder.obligation_key, Reminder.version, Reminder.stage, Reminder.recipient)
+        ).all())
+        ready = session.execute(
+            select(Reminder).where(Reminder.state == OutboxState.PENDING, Reminder.send_on <= as_of)
+        ).scalars().all()
+        lines = [
+            PreviewLine(r.recipient, r.obligation_key, r.stage, r.due, r.send_on, "pending")
+            for r in ready
+        ]
+    lines += [
+        PreviewLine(m.recipient, m.key, m.stage, m.due, m.send_on, "new")
+        for m in planned
+        if (m.key, m.version, m.stage, m.recipient) not in known
+    ]
+    return sorted(lines, key=lambda line: (line.recipient, line.due or line.send_on, line.key))
+
+
+class AcknowledgeError(ValueError):
+    pass
+
+
+def acknowledge(
+    *, session: Session, key: str, recipient: str | None, actor: str, now: dt.datetime
+) -> int:
+    """Stop reminders for obligation ``key`` (its current version) for ``recipient`` or for
+    everyone. Pending rows are cancelled at once. Returns how many were cancelled."""
+    obligation = session.get(Obligation, key)
+    if obligation is None:
+        raise AcknowledgeError(f"no obligation with key {key!r} (see `ccm-tracker deadlines --format json`)")
+    who = recipient or "*"
+    if recipient is not None and session.get(Recipient, recipient) is None:
+        raise AcknowledgeError(f"no recipient named {recipient!r}")
+    existing = session.execute(
+        select(Acknowledgement).where(Acknowledgement.obligation_key == key, Acknowledgement.recipient == who)
+    ).scalars().first()
+    if existing is None:
+        session.add(Acknowledgement(obligation_key=key, recipient=who, version=obligation.version, at=now, actor=actor))
+    else:
+        existing.version, existing.at, existing.actor = obligation.version, now, actor
+        session.add(existing)
+    session.flush()
+    return cancel_stale(session=session, now=now, key=key)
+
+
+OUTBOX_COLUMNS = ["recipient", "obligation_key", "stage", "due", "state", "attempts", "last_error", "next_attempt_at"]
+
+
+def outbox_rows(*, session: Session, since: dt.datetime | None = None) -> list[dict[str, object]]:
+    """Rows worth showing: everything not yet sent (pending, sending, failed), and what was
+    sent or cancelled since ``since``. No URL is stored, so none can be shown."""
+    rows = session.execute(select(Reminder).order_by(Reminder.recipient, Reminder.id)).scalars().all()
+    shown = []
+    for row in rows:
+        recent = since is not None and row.updated_at >= since
+        if row.state in (OutboxState.PENDING, OutboxState.SENDING, OutboxState.FAILED) or recent:
+            shown.append({column: getattr(row, column) for column in OUTBOX_COLUMNS})
+    return shown

@@ -1,0 +1,49 @@
+"""Hand-written factories for reminder tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlmodel import Session
+
+from models.tables import Obligation
+from notifications.recipients import add_recipient
+
+NOW = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
+
+
+def make_obligation(
+    session: Session,
+    state: str | None = "AFG",
+    kind: str = "art7_annual",
+    period: str | None = "2025",
+    due: dt.date = dt.date(2026, 4, 30),
+    status: str = "open",
+    version: int = 1,
+    note: str = "",
+) -> Obligation:
+    key = ":".join(["CCM", state or "CC", kind, *([period] if period else [])])
+    row = Obligation(
+        key=key, state=state, kind=kind, period=period, due=due, original_due=due,
+        status=status, version=version, note=note,
+    )
+    session.add(row)
+    return row
+
+
+def make_recipient(session: Session, name: str = "alice", tag: str | None = None, **filters):  # type: ignore[no-untyped-def]
+    return add_recipient(session=session, name=name, tag=tag or name, now=NOW, **filters)
+
+
+def write_apprise_config(path: Path, urls: dict[str, str]) -> Path:
+    """An Apprise YAML config: one URL per tag."""
+    lines = ["version: 1", "urls:"]
+    for tag, url in urls.items():
+        lines += [f'  - "{url}":', f"      - tag: {tag}"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def smtp_url(port: int, to: str) -> str:
+    return f"mailto://127.0.0.1:{port}?from=isu@example.org&to={to}"
