@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     apprise_config: Path | None = None
     # The reminder policy file (TOML or YAML); unset: the built-in defaults.
     reminder_policy: Path | None = None
+    # ORGANIZER of meeting invites (`ccm-tracker invite`): "Name <address>". The default is a
+    # placeholder that works offline; set the ISU's or the Presidency's real address.
+    invite_organiser: str = "ccm-tracker <ccm-tracker@localhost>"
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from cli import (
     actions,
@@ -10,6 +11,7 @@ from cli import (
     demo,
     facts,
     feeds,
+    invite,
     meetings,
     money,
     outreach,
@@ -17,6 +19,7 @@ from cli import (
     registry,
     remind,
 )
+from settings import get_settings
 
 app = typer.Typer(
     name="ccm-tracker",
@@ -43,7 +46,20 @@ app.add_typer(actions.themes_app, name="themes")
 app.add_typer(demo.app, name="demo")
 outreach.register(app)
 remind.register(app)
+invite.register(app)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except (OperationalError, ProgrammingError) as error:
+        text = str(error.orig)
+        if "no such table" in text or "does not exist" in text:
+            typer.secho(
+                f"error: the database at {get_settings().database_url} is not set up "
+                f"({text.splitlines()[0]}): run `ccm-tracker init` first",
+                err=True,
+                fg="red",
+            )
+            raise SystemExit(2) from None
+        raise

@@ -86,12 +86,13 @@ def recipients_add(
     theme: Annotated[list[str] | None, typer.Option(help="Follow this theme; repeatable.")] = None,
     state: Annotated[list[str] | None, typer.Option(help="Follow this State (ISO3); repeatable.")] = None,
     kind: Annotated[list[str] | None, typer.Option(help="Follow this kind; repeatable.")] = None,
+    email: Annotated[str | None, typer.Option(help="Their address as an ATTENDEE of calendar invites (`ccm-tracker invite`).")] = None,
 ) -> None:
     """Add a recipient. No filter: they follow everything."""
     try:
         with session_scope() as session:
             add_recipient(session=session, name=name, tag=tag, themes=theme or [], states=state or [],
-                          kinds=kind or [], now=utc_now())
+                          kinds=kind or [], email=email, now=utc_now())
     except RecipientError as error:
         raise fail(str(error))
     console.print(f"Added recipient {name} (Apprise tag {tag}).", highlight=False)

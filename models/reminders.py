@@ -35,6 +35,9 @@ class Recipient(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     tag: str = Field(max_length=64)  # the Apprise tag in the Apprise config file
+    # The address calendar invites name as ATTENDEE (optional; not a delivery channel: the
+    # invite itself goes through the Apprise tag "<tag>-invite", else "<tag>").
+    email: str | None = Field(default=None, max_length=254)
     themes: str = Field(default="", sa_column=Column(String, nullable=False, default=""))
     states: str = Field(default="", sa_column=Column(String, nullable=False, default=""))
     kinds: str = Field(default="", sa_column=Column(String, nullable=False, default=""))

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from models.reminders import Recipient
-from rules.themes import KIND_THEMES, THEMES, themes_of
+from rules.themes import KINDS, THEMES, themes_of
 
+EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -58,6 +59,7 @@ def add_recipient(
     themes: Sequence[str] = (),
     states: Sequence[str] = (),
     kinds: Sequence[str] = (),
+    email: str | None = None,
     now: dt.datetime,
 ) -> Recipient:
     """Validate everything first; a bad value raises ``RecipientError`` and nothing is added."""
@@ -72,14 +74,17 @@ def add_recipient(
     bad = [s for s in states if not ISO3.match(s)]
     if bad:
         raise RecipientError(f"--state {', '.join(bad)}: not an ISO 3166 alpha-3 code")
-    bad = [k for k in kinds if k not in KIND_THEMES]
+    bad = [k for k in kinds if k not in KINDS]
     if bad:
-        raise RecipientError(f"--kind {', '.join(bad)}: unknown; known: {', '.join(KIND_THEMES)}")
+        raise RecipientError(f"--kind {', '.join(bad)}: unknown; known: {', '.join(KINDS)}")
+    if email is not None and not EMAIL.match(email):
+        raise RecipientError(f"--email {email!r}: not an email address (name@domain)")
     if session.get(Recipient, name) is not None:
         raise RecipientError(f"recipient {name!r} exists already (remove it first to change it)")
     row = Recipient(
         name=name,
         tag=tag,
+        email=email,
         themes=",".join(sorted(set(themes))),
         states=",".join(sorted(set(states))),
         kinds=",".join(sorted(set(kinds))),

@@ -54,6 +54,11 @@ def send_reminder_digest(channel: AppriseChannel, outgoing: Outgoing) -> None:
 
 
 def send_invite(channel: AppriseChannel, outgoing: Outgoing) -> None:
+    """Each invite row on its own. It goes to the Apprise tag ``<tag>-invite`` when the config
+    has one (e.g. a ``ccminvite://`` URL that sends real iTIP MIME), else to ``<tag>``, where
+    the .ics rides as an attachment (Slack, Teams, plain email...)."""
+    invite_tag = f"{outgoing.audience.tag}-invite"
+    tag = invite_tag if channel.has_tag(invite_tag) else outgoing.audience.tag
     for row in outgoing.rows:
         attachments = []
         if row.attachment is not None:
@@ -62,7 +67,7 @@ def send_invite(channel: AppriseChannel, outgoing: Outgoing) -> None:
                 OutgoingAttachment(row.attachment_name or "invite.ics", row.attachment, mimetype)
             )
         channel.send(
-            tag=outgoing.audience.tag,
+            tag=tag,
             recipient=outgoing.audience.name,
             title=row.subject,
             body=row.body,

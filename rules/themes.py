@@ -29,6 +29,10 @@ KIND_THEMES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Every obligation kind a recipient or a feed may follow (an action item has no fixed theme).
+KINDS = (*KIND_THEMES, "action_item")
+
+
 def themes_of(kind: str, owner_theme: str | None = None) -> tuple[str, ...]:
     """The themes an obligation of ``kind`` belongs to (an action item: its owner's)."""
     if owner_theme:

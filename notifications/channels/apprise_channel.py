@@ -19,6 +19,7 @@ from apprise.attachment.memory import AttachMemory
 from apprise.plugins.email.base import NotifyEmail
 from apprise.result import AppriseResultStatus
 
+from notifications.channels import invite as _invite_channel  # noqa: F401  (registers ccminvite://)
 from notifications.channels import outbox as outbox_channel
 from notifications.errors import PermanentDeliveryError, TransientDeliveryError, classify
 
@@ -70,6 +71,10 @@ class AppriseChannel:
         return f"Apprise config {self.config_path}" if self.config_path else (
             f"local outbox {self.outbox_dir}"
         )
+
+    def has_tag(self, tag: str) -> bool:
+        """Whether the Apprise config holds a URL with this tag."""
+        return tag in self._by_tag
 
     def send(
         self,

@@ -17,6 +17,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from apprise.decorators import notify
 
+from notifications.channels import accept_in_yaml_config
+
 SCHEME = "ccmoutbox"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -55,3 +57,6 @@ def _write(path: Path, content: bytes) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(content)
     os.replace(temporary, path)
+
+
+accept_in_yaml_config(SCHEME)

@@ -9,7 +9,7 @@ import icalendar
 import pytest
 from apprise.attachment.memory import AttachMemory
 
-import calendars.invite_plugin  # noqa: F401  (registers ccminvite://)
+import notifications.channels.invite  # noqa: F401  (registers ccminvite://)
 from calendars.itip import InviteError, invite_calendar, invite_message, invite_text
 from tests.calendars.factories import DELEGATE, ISU, NOW, make_deadline, make_meeting
 

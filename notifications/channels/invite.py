@@ -25,9 +25,12 @@ from apprise.decorators import notify
 from icalendar import Calendar
 
 from calendars.itip import InviteError, invite_message, method_of
+from notifications.channels import accept_in_yaml_config
 
 SCHEME = "ccminvite"
-log = logging.getLogger("ccm.invites")
+# A child of Apprise's logger: Apprise captures it per call, so a failure's reason reaches the
+# outbox row (through notifications.errors.classify) instead of only a log file.
+log = logging.getLogger("apprise.plugins.ccminvite")
 
 
 def _calendar_from(body: str, attach: Any) -> tuple[bytes, bool]:
@@ -110,3 +113,6 @@ def send_invite(
         log.warning("invite not sent: %s", error)
         return False
     return True
+
+
+accept_in_yaml_config(SCHEME)

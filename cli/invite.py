@@ -1,0 +1,68 @@
+"""`invite SLUG`: send a meeting's calendar invite (iTIP) through the notification outbox."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.common import OutputFormat, emit_rows, fail, today_in_geneva
+from models.db import session_scope
+from notifications.channels.apprise_channel import ConfigurationError
+from notifications.dispatch import dispatch, utc_now
+from notifications.invites import InviteRefused, queue_meeting_invites
+from notifications.policy_file import PolicyFileError, load_policy
+from notifications.service import channel_from
+from settings import get_settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command("invite")(invite)
+
+
+def invite(
+    slug: Annotated[str, typer.Argument(help="The meeting's slug (see `ccm-tracker meetings list`).")],
+    recipient: Annotated[list[str] | None, typer.Option(help="Invite this recipient; repeatable. Default: every recipient with an --email who follows meetings.")] = None,
+    queue_only: Annotated[bool, typer.Option("--queue-only", help="Queue the invites; the next `remind` run sends them.")] = False,
+) -> None:
+    """Invite recipients to a meeting: a real calendar invite they can accept.
+
+    A scheduled meeting sends METHOD:REQUEST; after `meetings move` it sends an update (same
+    UID, higher SEQUENCE); after `meetings cancel`, METHOD:CANCEL. Inviting again to an
+    unchanged meeting sends nothing. Each invite goes to the recipient's Apprise tag
+    `<tag>-invite` when the Apprise config has it (a `ccminvite://` URL builds RFC 6047 MIME),
+    else to `<tag>` with the .ics attached. Every send is recorded and retried like a reminder.
+    """
+    settings = get_settings()
+    try:
+        channel = channel_from(settings)
+        with session_scope() as session:
+            plan = queue_meeting_invites(
+                session=session,
+                slug=slug,
+                recipients=recipient or [],
+                organiser=settings.invite_organiser,
+                now=utc_now(),
+                send_on=today_in_geneva(),
+            )
+        typer.echo(
+            f"{plan.meeting}: METHOD:{plan.method} (SEQUENCE {plan.version}) queued for "
+            f"{', '.join(plan.queued) or 'nobody new'}"
+            + (f"; already queued for {', '.join(plan.already)}" if plan.already else "")
+        )
+        if queue_only:
+            return
+        result = dispatch(
+            url=settings.database_url,
+            as_of=today_in_geneva(),
+            policy=load_policy(settings.reminder_policy),
+            channel=channel,
+        )
+    except (InviteRefused, ConfigurationError, PolicyFileError) as error:
+        raise fail(str(error))
+    rows = [{"recipient": d.recipient, "items": len(d.items), "outcome": d.outcome, "error": d.error}
+            for d in result.deliveries]
+    emit_rows(rows, OutputFormat.table, ["recipient", "items", "outcome", "error"],
+              title=f"sent {result.count('sent')}, failed {result.count('failed')}, to retry {result.count('pending')}")
+    if result.count("failed"):
+        raise typer.Exit(1)
