@@ -33,6 +33,7 @@ from notifications.errors import (
 from notifications.outbox import (
     Group,
     claim,
+    ready_condition,
     ready_groups,
     reclaim_stale,
     record_failure,
@@ -83,10 +84,15 @@ def dispatch(
     with session_scope(url) as session:
         groups = ready_groups(session=session, as_of=as_of, now=clock())
         people = {audience.name: audience for audience in audiences(session=session)}
+        # One query for the wording of every ready row (read-only: a claim decides who sends).
+        details = ready_details(session, as_of=as_of, now=clock())
     for group in groups:
         with session_scope(url) as session:
             rows = claim(session=session, group=group, as_of=as_of, now=clock())
-            details = obligation_details(session, {row.obligation_key for row in rows})
+        missing = {row.obligation_key for row in rows} - details.keys()
+        if missing:  # a row that became ready after the first query
+            with session_scope(url) as session:
+                details.update(obligation_details(session, missing))
         if not rows:
             continue  # another dispatcher claimed them first
         delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
@@ -119,17 +125,24 @@ def _send(group: Group, rows, as_of, people, details, channel, senders) -> None:
     sender(channel, Outgoing(audience, rows, as_of, details))
 
 
+def ready_details(session: Session, *, as_of: dt.date, now: dt.datetime) -> dict[str, ObligationDetails]:
+    keys = set(session.execute(select(Reminder.obligation_key).where(ready_condition(as_of, now))).scalars())
+    return obligation_details(session, keys)
+
+
 def obligation_details(session: Session, keys: set[str]) -> dict[str, ObligationDetails]:
-    if not keys:
-        return {}
-    found = session.execute(
-        select(Obligation.key, Obligation.state, State.name, Obligation.kind,
-               Obligation.period, Obligation.note)
-        .outerjoin(State, State.iso3 == Obligation.state)
-        .where(Obligation.key.in_(keys))
-    ).all()
-    return {key: ObligationDetails(state, name, kind, period, note)
-            for key, state, name, kind, period, note in found}
+    ordered = sorted(keys)
+    found: dict[str, ObligationDetails] = {}
+    for start in range(0, len(ordered), 1000):  # stay far below SQLite's bound-parameter limit
+        rows = session.execute(
+            select(Obligation.key, Obligation.state, State.name, Obligation.kind,
+                   Obligation.period, Obligation.note)
+            .outerjoin(State, State.iso3 == Obligation.state)
+            .where(Obligation.key.in_(ordered[start : start + 1000]))
+        ).all()
+        for key, state, name, kind, period, note in rows:
+            found[key] = ObligationDetails(state, name, kind, period, note)
+    return found
 
 
 __all__ = ["Delivery", "DispatchResult", "Reminder", "dispatch", "utc_now"]

@@ -111,7 +111,8 @@ def _row(message: OutboxMessage, now: dt.datetime) -> dict[str, object]:
     }
 
 
-def _ready(as_of: dt.date, now: dt.datetime):  # type: ignore[no-untyped-def]
+def ready_condition(as_of: dt.date, now: dt.datetime):  # type: ignore[no-untyped-def]
+    """Rows a dispatcher may claim now."""
     return and_(
         T.c.state == OutboxState.PENDING.value,
         T.c.send_on <= as_of,
@@ -130,7 +131,7 @@ class Group:
 
 def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[Group]:
     rows = session.execute(
-        select(T.c.message_kind, T.c.recipient, T.c.id).where(_ready(as_of, now)).order_by(T.c.id)
+        select(T.c.message_kind, T.c.recipient, T.c.id).where(ready_condition(as_of, now)).order_by(T.c.id)
     ).all()
     groups: dict[Group, None] = {}
     for kind, recipient, row_id in rows:
@@ -141,7 +142,7 @@ def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[
 def claim(*, session: Session, group: Group, as_of: dt.date, now: dt.datetime) -> list[Reminder]:
     """Mark the group's ready rows "sending" under a fresh token; return only those rows."""
     token = uuid.uuid4().hex
-    where = [_ready(as_of, now), T.c.message_kind == group.kind, T.c.recipient == group.recipient]
+    where = [ready_condition(as_of, now), T.c.message_kind == group.kind, T.c.recipient == group.recipient]
     if group.row_id is not None:
         where.append(T.c.id == group.row_id)
     changed = session.execute(

@@ -21,9 +21,13 @@ from apprise.result import AppriseResultStatus
 
 from notifications.channels import invite as _invite_channel  # noqa: F401  (registers ccminvite://)
 from notifications.channels import outbox as outbox_channel
+from notifications.channels.tls import install_lazy_tls_for_apprise_smtp
 from notifications.errors import PermanentDeliveryError, TransientDeliveryError, classify
 
+install_lazy_tls_for_apprise_smtp()
+
 _APPRISE_LOG = logging.getLogger("apprise")
+_SEQUENTIAL = apprise.AppriseAsset(async_mode=False)
 _LOG_LOCK = threading.Lock()
 _quiet_depth = 0
 
@@ -54,17 +58,18 @@ class AppriseChannel:
                 raise ConfigurationError(
                     f"CCM_APPRISE_CONFIG names {config_path}, which is not a readable file"
                 )
-            config = apprise.AppriseConfig()
+            # One service per call: Apprise's worker-thread pool would only add a hand-off.
+            config = apprise.AppriseConfig(asset=_SEQUENTIAL)
             if not config.add(str(config_path)):
                 raise ConfigurationError(f"{config_path}: Apprise cannot load this config file")
-            self._configured = apprise.Apprise()
+            self._configured = apprise.Apprise(asset=_SEQUENTIAL)
             self._configured.add(config)
             with _quiet_apprise():
                 services = list(self._configured)  # loads the file; bad URLs are dropped here
             for service in services:
                 _no_throttle(service)
                 for tag in service.tags:
-                    self._by_tag.setdefault(str(tag), apprise.Apprise()).add(service)
+                    self._by_tag.setdefault(str(tag), apprise.Apprise(asset=_SEQUENTIAL)).add(service)
 
     @property
     def describe(self) -> str:
@@ -87,9 +92,9 @@ class AppriseChannel:
     ) -> None:
         """Deliver or raise ``PermanentDeliveryError`` / ``TransientDeliveryError``."""
         if self._configured is not None:
-            target = self._by_tag.get(tag) or apprise.Apprise()
+            target = self._by_tag.get(tag) or apprise.Apprise(asset=_SEQUENTIAL)
         else:
-            target = apprise.Apprise()
+            target = apprise.Apprise(asset=_SEQUENTIAL)
             target.add(outbox_channel.outbox_url(self.outbox_dir, recipient), tag=tag)
         attach = None
         if attachments:
