@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import deadlines, record, registry
+from cli import deadlines, record, registry, scan
 
 app = typer.Typer(
     name="ccm-tracker",
@@ -20,6 +20,7 @@ app = typer.Typer(
 
 registry.register(app)
 deadlines.register(app)
+scan.register(app)
 app.add_typer(record.app, name="record")
 
 
