@@ -135,14 +135,15 @@ def announce_facts(facts: Sequence[tuple[str, str, dict[str, Any] | None]]) -> D
         return Delivery(True, "nothing to announce", 0)
     if not _events_enabled():
         return Delivery(False, "events are switched off (CCM_EMIT_EVENTS=false)")
-    if not configured_api_url():
+    api_url = configured_api_url()
+    if not api_url:
         return Delivery(False, NO_API)
     occurred = dt.datetime.now(dt.timezone.utc)
     events = [
         fact_event(resource=resource, what=what, payload=payload, occurred=occurred)
         for resource, what, payload in facts
     ]
-    return send_events(events, timeout=SEND_TIMEOUT_SECONDS)
+    return send_events(events, api_url=api_url, timeout=SEND_TIMEOUT_SECONDS)
 
 
 def configured_api_url() -> str | None:
@@ -155,17 +156,19 @@ def configured_api_url() -> str | None:
     return PREFECT_API_URL.value() or None
 
 
-def send_events(events: Sequence[dict[str, Any]], *, timeout: float | None = None) -> Delivery:
-    """POST ``events`` to the Prefect API in batches; inside a flow run this is the run's API
-    (the ephemeral server when none is configured)."""
+def send_events(
+    events: Sequence[dict[str, Any]],
+    *,
+    api_url: str | None = None,
+    timeout: float | None = None,
+) -> Delivery:
+    """POST ``events`` to the Prefect API in batches. ``api_url`` None: the API of the current
+    Prefect context (inside a flow run, the run's server, ephemeral when none is configured)."""
     if not events:
         return Delivery(True, "no changes", 0)
-    from prefect.client.orchestration import get_client
-
-    settings = {"timeout": timeout} if timeout else None
     sent = 0
     try:
-        with get_client(sync_client=True, httpx_settings=settings) as client:
+        with _client(api_url, timeout) as client:
             for start in range(0, len(events), BATCH_SIZE):
                 batch = list(events[start:start + BATCH_SIZE])
                 response = client.request("POST", "/events", json=batch)
@@ -174,6 +177,21 @@ def send_events(events: Sequence[dict[str, Any]], *, timeout: float | None = Non
     except Exception as error:  # an unreachable or refusing server must not fail a record
         return Delivery(False, f"Prefect API did not take the events: {_short(error)}", sent)
     return Delivery(True, "", sent)
+
+
+def _client(api_url: str | None, timeout: float | None):  # type: ignore[no-untyped-def]
+    from prefect.client.orchestration import SyncPrefectClient, get_client
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_KEY
+
+    settings = {"timeout": timeout} if timeout else None
+    if api_url is None:
+        return get_client(sync_client=True, httpx_settings=settings)
+    return SyncPrefectClient(
+        api_url,
+        auth_string=PREFECT_API_AUTH_STRING.value(),
+        api_key=PREFECT_API_KEY.value(),
+        httpx_settings=settings,
+    )
 
 
 def _event(
