@@ -36,7 +36,7 @@ def scan(
 
     try:
         summary = scan_obligations(as_of=day, states=states)
-    except Exception as error:  # the flow's logs above say where; here say what
+    except Exception as error:  # noqa: BLE001 - the flow's logs above say where; here say what
         raise fail(f"the scan failed: {error}")
     for line in summary_lines(summary):
         console.print(line, highlight=False)

@@ -138,7 +138,7 @@ def announce_facts(facts: Sequence[tuple[str, str, dict[str, Any] | None]]) -> D
     api_url = configured_api_url()
     if not api_url:
         return Delivery(False, NO_API)
-    occurred = dt.datetime.now(dt.timezone.utc)
+    occurred = dt.datetime.now(dt.UTC)
     events = [
         fact_event(resource=resource, what=what, payload=payload, occurred=occurred)
         for resource, what, payload in facts
@@ -174,7 +174,7 @@ def send_events(
                 response = client.request("POST", "/events", json=batch)
                 response.raise_for_status()
                 sent += len(batch)
-    except Exception as error:  # an unreachable or refusing server must not fail a record
+    except Exception as error:  # noqa: BLE001 - an unreachable or refusing server must not fail a record
         return Delivery(False, f"Prefect API did not take the events: {_short(error)}", sent)
     return Delivery(True, "", sent)
 

@@ -82,7 +82,7 @@ def _transient_database_error(task, task_run, state) -> bool:  # type: ignore[no
         state.result()
     except (OperationalError, IntegrityError):
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - any other failure is permanent: no retry
         return False
     return False
 
@@ -115,7 +115,7 @@ def announce_changes(changes: list[ObligationChange]) -> Delivery:
             {"prefect.resource.id": f"prefect.flow-run.{flow_run.id}", "prefect.resource.role": "flow-run"}
         )
     events = obligation_events(
-        changes, occurred=dt.datetime.now(dt.timezone.utc), related=related
+        changes, occurred=dt.datetime.now(dt.UTC), related=related
     )
     return send_events(events)
 

@@ -102,8 +102,10 @@ def summary_markdown(summary: ScanSummary) -> str:
         "|---|---:|",
         *(f"| {name} | {status.get(name, 0)} |" for name in ("overdue", "open", "met", "history")),
         "",
-        f"Due within {HORIZON_DAYS} days: **{len(summary.due_soon)}**. "
-        f"Overdue: **{len(summary.overdue)}**.",
+        (
+            f"Due within {HORIZON_DAYS} days: **{len(summary.due_soon)}**. "
+            f"Overdue: **{len(summary.overdue)}**."
+        ),
         "",
         "| change | count |",
         "|---|---:|",
@@ -119,8 +121,7 @@ def summary_lines(summary: ScanSummary) -> list[str]:
     status = summary.by_status
     changes = summary.changes
     return [
-        f"scan of {summary.scope} as of {summary.as_of.isoformat()}: "
-        f"{summary.total} obligations",
+        f"scan of {summary.scope} as of {summary.as_of.isoformat()}: {summary.total} obligations",
         "status: " + ", ".join(f"{status.get(n, 0)} {n}" for n in ("overdue", "open", "met", "history")),
         f"due within {HORIZON_DAYS} days: {len(summary.due_soon)}; overdue: {len(summary.overdue)}",
         "changes: " + ", ".join(f"{changes.get(n, 0)} {n}" for n in CHANGES),

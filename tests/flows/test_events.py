@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from flows.events import (
     NO_API,
@@ -20,15 +21,13 @@ from flows.events import (
     obligation_events,
     state_resource,
 )
-from sqlmodel import select
-
 from models.db import session_scope
 from models.obligations import ObligationChange
 from models.tables import ReportReceived
 from tests.conftest import free_port
 from tests.factories import make_state
 
-NOON = dt.datetime(2026, 11, 26, 12, tzinfo=dt.timezone.utc)
+NOON = dt.datetime(2026, 11, 26, 12, tzinfo=dt.UTC)
 
 
 def test_state_codes_and_resource_ids_name_the_same_state():
@@ -82,7 +81,8 @@ def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     environ.update(PREFECT_HOME=str(tmp_path / "prefect-home"), **env)
     command = [sys.executable, "-c", "from cli.app import main; main()", *args]
-    return subprocess.run(command, env=environ, capture_output=True, text=True, timeout=120)
+    return subprocess.run(command, env=environ, capture_output=True, text=True, timeout=120,
+                          check=False)
 
 
 def test_recording_without_a_prefect_api_succeeds_says_so_and_starts_no_server(database_url, tmp_path):

@@ -61,8 +61,9 @@ def test_a_state_missing_from_the_registry_is_refused_by_name(database_url):
 
 
 def test_the_sync_task_retries_only_database_conflicts():
-    from flows.scan import _transient_database_error
     from prefect.states import Completed, Failed
+
+    from flows.scan import _transient_database_error
 
     conflict = Failed(data=IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")))
     assert _transient_database_error(None, None, conflict)
