@@ -54,7 +54,7 @@ def today_in_geneva() -> dt.date:
 
 def normalize_states(states: Sequence[str] | None) -> list[str] | None:
     """ISO3 codes or resource ids (``ccm.state.AFG``, as the rescan trigger passes them)."""
-    if states is None:
+    if not states:  # None or empty: every State
         return None
     if isinstance(states, str):  # a single value given where a list was meant
         states = [states]
