@@ -18,6 +18,7 @@ from cli import (
     record,
     registry,
     remind,
+    scan,
 )
 from settings import get_settings
 
@@ -35,6 +36,7 @@ app = typer.Typer(
 
 registry.register(app)
 deadlines.register(app)
+scan.register(app)
 facts.register(app)
 feeds.register(app)
 app.add_typer(record.app, name="record")

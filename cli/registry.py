@@ -89,7 +89,25 @@ def _report(result: ImportResult) -> None:
 
 
 def _announce(results: list[ImportResult]) -> None:
-    """Hook for announcing recorded facts (events); see flows/events.py once it exists."""
+    """One `ccm.fact.recorded` event per State whose facts the import touched (files that
+    changed nothing announce nothing), sent in one request where a Prefect API is configured."""
+    from flows.events import announce_facts, state_resource
+
+    touched: dict[str, list[str]] = {}
+    for result in results:
+        if result.added or result.updated:
+            for iso3 in result.states:
+                touched.setdefault(iso3, []).append(f"{result.kind} from {result.path}")
+    if not touched:
+        return
+    delivery = announce_facts([
+        (state_resource(iso3), "import: " + "; ".join(sorted(what)), {"iso3": iso3})
+        for iso3, what in sorted(touched.items())
+    ])
+    if delivery.delivered:
+        console.print(f"events delivered: ccm.fact.recorded for {len(touched)} State(s)")
+    else:
+        console.print(f"events not delivered: {delivery.reason}", highlight=False)
 
 
 def states(

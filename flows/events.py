@@ -3,26 +3,228 @@
 
 Recording a fact must stay fast and must succeed without a Prefect server: events are only
 emitted when PREFECT_API_URL names a server; otherwise the caller is told the event was not
-delivered (the daily scan catches up).
+delivered (the daily scan catches up). Importing Prefect costs ~0.6 s, so this module only
+does it when it is about to send.
+
+Event ids are deterministic (uuid5 over what the event says), so the same fact or the same
+change announced twice is recognised by the server as one event, and a replay does not fire
+the rescan trigger again.
+
+Events go to the API's batch endpoint (``POST /events``), one request per batch, so the
+caller learns whether the server accepted them (the websocket emitter only queues them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from models.obligations import ObligationChange
+
+FACT_RECORDED = "ccm.fact.recorded"
+OBLIGATION_EVENT = "ccm.obligation.{change}"
+STATE_RESOURCE_PREFIX = "ccm.state."
+OBLIGATION_RESOURCE_PREFIX = "ccm.obligation."
+# Fixed namespace for event ids: never change it, or replays stop being recognised.
+EVENT_NAMESPACE = uuid.UUID("6d1b0c52-3c8e-5b7a-9a4e-2f0c0c6c6d31")
+BATCH_SIZE = 500
+SEND_TIMEOUT_SECONDS = 10.0
+NO_API = "no Prefect API configured (the daily scan will catch up)"
 
 
 @dataclass(frozen=True)
 class Delivery:
     delivered: bool
     reason: str = ""
+    count: int = 0
+
+
+def state_resource(iso3: str) -> str:
+    return f"{STATE_RESOURCE_PREFIX}{iso3.upper()}"
+
+
+def iso3_of(value: str) -> str:
+    """``AFG``, ``afg`` or the resource id ``ccm.state.AFG`` -> ``AFG``; anything else raises."""
+    code = value.strip()
+    if code.lower().startswith(STATE_RESOURCE_PREFIX):
+        code = code[len(STATE_RESOURCE_PREFIX):]
+    if len(code) != 3 or not code.isascii() or not code.isalpha():
+        raise ValueError(
+            f"{value!r} is neither an ISO3 code (AFG) nor a State resource id (ccm.state.AFG)"
+        )
+    return code.upper()
+
+
+def event_id(*parts: object) -> uuid.UUID:
+    """The same parts always give the same id (JSON with sorted keys, dates as ISO text)."""
+    text = json.dumps(parts, sort_keys=True, default=_plain, separators=(",", ":"))
+    return uuid.uuid5(EVENT_NAMESPACE, text)
+
+
+def fact_event(
+    *, resource: str, what: str, payload: dict[str, Any] | None, occurred: dt.datetime
+) -> dict[str, Any]:
+    """The `ccm.fact.recorded` event as the API takes it; the id hashes resource, what, payload."""
+    body = dict(payload or {})
+    body.setdefault("what", what)
+    return _event(
+        name=FACT_RECORDED,
+        resource={"prefect.resource.id": resource, "prefect.resource.name": resource[-3:]},
+        payload=body,
+        occurred=occurred,
+        ident=event_id(FACT_RECORDED, resource, what, payload or {}),
+    )
+
+
+def obligation_events(
+    changes: Iterable[ObligationChange],
+    *,
+    occurred: dt.datetime,
+    related: Sequence[dict[str, str]] = (),
+) -> list[dict[str, Any]]:
+    """One `ccm.obligation.<change>` event per change, id = uuid5(key, version, change)."""
+    events = []
+    for change in changes:
+        state_related = (
+            [{"prefect.resource.id": state_resource(change.state), "prefect.resource.role": "state"}]
+            if change.state
+            else []
+        )
+        events.append(
+            _event(
+                name=OBLIGATION_EVENT.format(change=change.change),
+                resource={
+                    "prefect.resource.id": f"{OBLIGATION_RESOURCE_PREFIX}{change.key}",
+                    "prefect.resource.name": change.key,
+                },
+                related=[*state_related, *related],
+                payload={
+                    "key": change.key,
+                    "state": change.state,
+                    "kind": change.kind,
+                    "due": change.due.isoformat(),
+                    "previous_due": change.previous_due.isoformat() if change.previous_due else None,
+                    "version": change.version,
+                },
+                occurred=occurred,
+                ident=event_id(change.key, change.version, change.change),
+            )
+        )
+    return events
 
 
 def announce_fact(
     *, resource: str, what: str, payload: dict[str, Any] | None = None
 ) -> Delivery:
-    """Emit `ccm.fact.recorded` for ``resource`` (e.g. ``ccm.state.AFG``).
+    """Emit `ccm.fact.recorded` for ``resource`` (e.g. ``ccm.state.AFG``) to the configured API.
 
-    NOT YET IMPLEMENTED (issue 3 builds it): always reports "not delivered".
+    Never raises for a missing or unreachable server: the Delivery says what happened.
     """
-    return Delivery(False, "events are not implemented yet")
+    return announce_facts([(resource, what, payload)])
+
+
+def announce_facts(facts: Sequence[tuple[str, str, dict[str, Any] | None]]) -> Delivery:
+    """Several `ccm.fact.recorded` events in one request (the importer: one per State)."""
+    if not facts:
+        return Delivery(True, "nothing to announce", 0)
+    if not _events_enabled():
+        return Delivery(False, "events are switched off (CCM_EMIT_EVENTS=false)")
+    api_url = configured_api_url()
+    if not api_url:
+        return Delivery(False, NO_API)
+    occurred = dt.datetime.now(dt.UTC)
+    events = [
+        fact_event(resource=resource, what=what, payload=payload, occurred=occurred)
+        for resource, what, payload in facts
+    ]
+    return send_events(events, api_url=api_url, timeout=SEND_TIMEOUT_SECONDS)
+
+
+def configured_api_url() -> str | None:
+    """PREFECT_API_URL from the environment, else from Prefect's settings (profile, toml)."""
+    url = os.environ.get("PREFECT_API_URL")
+    if url:
+        return url
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value() or None
+
+
+def send_events(
+    events: Sequence[dict[str, Any]],
+    *,
+    api_url: str | None = None,
+    timeout: float | None = None,
+) -> Delivery:
+    """POST ``events`` to the Prefect API in batches. ``api_url`` None: the API of the current
+    Prefect context (inside a flow run, the run's server, ephemeral when none is configured)."""
+    if not events:
+        return Delivery(True, "no changes", 0)
+    sent = 0
+    try:
+        with _client(api_url, timeout) as client:
+            for start in range(0, len(events), BATCH_SIZE):
+                batch = list(events[start:start + BATCH_SIZE])
+                response = client.request("POST", "/events", json=batch)
+                response.raise_for_status()
+                sent += len(batch)
+    except Exception as error:  # noqa: BLE001 - an unreachable or refusing server must not fail a record
+        return Delivery(False, f"Prefect API did not take the events: {_short(error)}", sent)
+    return Delivery(True, "", sent)
+
+
+def _client(api_url: str | None, timeout: float | None):  # type: ignore[no-untyped-def]
+    from prefect.client.orchestration import SyncPrefectClient, get_client
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_KEY
+
+    settings = {"timeout": timeout} if timeout else None
+    if api_url is None:
+        return get_client(sync_client=True, httpx_settings=settings)
+    return SyncPrefectClient(
+        api_url,
+        auth_string=PREFECT_API_AUTH_STRING.value(),
+        api_key=PREFECT_API_KEY.value(),
+        httpx_settings=settings,
+    )
+
+
+def _event(
+    *,
+    name: str,
+    resource: dict[str, str],
+    payload: dict[str, Any],
+    occurred: dt.datetime,
+    ident: uuid.UUID,
+    related: Sequence[dict[str, str]] = (),
+) -> dict[str, Any]:
+    return {
+        "id": str(ident),
+        "occurred": occurred.isoformat(),
+        "event": name,
+        "resource": resource,
+        "related": list(related),
+        "payload": payload,
+    }
+
+
+def _events_enabled() -> bool:
+    from settings import get_settings
+
+    return get_settings().emit_events
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _short(error: Exception) -> str:
+    text = str(error).splitlines()[0] if str(error) else ""
+    return f"{type(error).__name__}: {text}"[:200]

@@ -1,0 +1,72 @@
+"""`scan`: run the scan flow in this process and print what it found.
+
+With PREFECT_API_URL set, the run is recorded on that server; without it, Prefect starts its
+ephemeral server for the duration of the command (the first time on a fresh PREFECT_HOME it
+migrates a new database: ~20 s here).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from cli.common import console, fail, parse_date
+
+
+def register(app: typer.Typer) -> None:
+    app.command("scan")(scan)
+
+
+def scan(
+    as_of: Annotated[str | None, typer.Option(help="Scan as on this day (default: today in Geneva).")] = None,
+    state: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this State (ISO3, or ccm.state.ISO3); repeatable."),
+    ] = None,
+) -> None:
+    """Recompute obligations, store them (a moved due date bumps the version), emit events for
+    what changed, and leave artifacts in the Prefect UI. Same flow as the deployments."""
+    day = parse_date(as_of, "--as-of")
+    states = _checked_states(state)
+    _prefect_defaults()
+    from flows.scan import scan_obligations
+    from flows.scan_report import summary_lines
+
+    try:
+        summary = scan_obligations(as_of=day, states=states)
+    except Exception as error:  # noqa: BLE001 - the flow's logs above say where; here say what
+        raise fail(f"the scan failed: {error}")
+    for line in summary_lines(summary):
+        console.print(line, highlight=False)
+
+
+def _checked_states(values: list[str] | None) -> list[str] | None:
+    """Refuse a bad code before starting Prefect (which takes seconds)."""
+    if not values:
+        return None
+    from sqlmodel import select
+
+    from flows.events import iso3_of
+    from models.db import session_scope
+    from models.tables import State
+
+    try:
+        codes = sorted({iso3_of(v) for v in values})
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--state")
+    with session_scope() as session:
+        known = set(session.exec(select(State.iso3).where(State.iso3.in_(codes))).all())
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise fail(f"not in the registry: {', '.join(unknown)} (see `ccm-tracker states`)")
+    return codes
+
+
+def _prefect_defaults() -> None:
+    """Settings that make the ephemeral server start reliably on a fresh home (see
+    STACK-NOTES): more time to migrate, and no telemetry heartbeat (it locked a fresh SQLite
+    database). Must run before Prefect is imported; the environment still wins."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

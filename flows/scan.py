@@ -1,0 +1,170 @@
+"""The scan flow: facts -> rules -> obligations upserted by key -> events and artifacts.
+
+A thin flow of four tasks; the work per obligation is plain Python over the whole batch
+(``models.obligations`` and ``flows.scan_report``), never one task run per obligation: a task
+run costs 10-20 ms and a registry has ~2,000 obligations.
+
+Deployments (daily cron, rescan on `ccm.fact.recorded`) live in prefect.yaml.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pendulum
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import select
+
+from flows.events import Delivery, iso3_of, obligation_events, send_events
+from flows.scan_report import (
+    HORIZON_DAYS,
+    ScanSummary,
+    artifact_key,
+    summarize,
+    summary_lines,
+    summary_markdown,
+    table_rows,
+)
+from models.db import session_scope
+from models.obligations import ObligationChange, SyncResult, compute_obligations, sync_obligations
+from models.tables import State
+from models.tracking import tracking_since as tracking_since_of
+from rules.obligations import Obligation
+from settings import get_settings
+
+GENEVA = "Europe/Zurich"  # the ISU's calendar
+
+
+@dataclass
+class Computed:
+    obligations: list[Obligation]
+    tracking_since: dt.date | None
+
+
+def today_in_geneva() -> dt.date:
+    now = pendulum.now(GENEVA)
+    return dt.date(now.year, now.month, now.day)
+
+
+def normalize_states(states: Sequence[str] | None) -> list[str] | None:
+    """ISO3 codes or resource ids (``ccm.state.AFG``, as the rescan trigger passes them)."""
+    if not states:  # None or empty: every State
+        return None
+    if isinstance(states, str):  # a single value given where a list was meant
+        states = [states]
+    return sorted({iso3_of(value) for value in states})
+
+
+@task(cache_policy=NO_CACHE)
+def load_and_compute(as_of: dt.date, states: list[str] | None) -> Computed:
+    """Read the facts and compute every obligation (read-only)."""
+    settings = get_settings()
+    with session_scope() as session:
+        if states is not None:
+            known = set(session.exec(select(State.iso3).where(State.iso3.in_(states))).all())
+            unknown = [s for s in states if s not in known]
+            if unknown:
+                raise ValueError(f"not in the registry: {', '.join(unknown)}")
+        since = tracking_since_of(session=session, override=settings.tracking_since)
+        found = compute_obligations(session=session, as_of=as_of, settings=settings, states=states)
+    return Computed(found, since)
+
+
+def _transient_database_error(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
+    """Retry a lock timeout, or two scans inserting the same new key; nothing else."""
+    try:
+        state.result()
+    except (OperationalError, IntegrityError):
+        return True
+    except Exception:  # noqa: BLE001 - any other failure is permanent: no retry
+        return False
+    return False
+
+
+@task(
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=5,
+    retry_condition_fn=_transient_database_error,
+)
+def sync(computed: Computed, as_of: dt.date) -> SyncResult:
+    """Upsert the obligations by key in one transaction; say what changed."""
+    with session_scope() as session:
+        return sync_obligations(
+            session=session,
+            computed=computed.obligations,
+            as_of=as_of,
+            tracking_since=computed.tracking_since,
+        )
+
+
+@task(cache_policy=NO_CACHE)
+def announce_changes(changes: list[ObligationChange]) -> Delivery:
+    """Emit `ccm.obligation.<change>` events in batches, related to this flow run."""
+    if not get_settings().emit_events:
+        return Delivery(False, "events are switched off (CCM_EMIT_EVENTS=false)")
+    related = []
+    if flow_run.id:
+        related.append(
+            {"prefect.resource.id": f"prefect.flow-run.{flow_run.id}", "prefect.resource.role": "flow-run"}
+        )
+    events = obligation_events(
+        changes, occurred=dt.datetime.now(dt.UTC), related=related
+    )
+    return send_events(events)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_artifacts(summary: ScanSummary) -> None:
+    """Three tables (due soon, overdue, changed) and a markdown summary, under stable keys."""
+    for name, rows, title in (
+        (f"due-{HORIZON_DAYS}-days", summary.due_soon, f"Open, due within {HORIZON_DAYS} days"),
+        ("overdue", summary.overdue, "Overdue"),
+        ("changed", summary.changed, "Changed by this scan"),
+    ):
+        shown, note = table_rows(rows)
+        create_table_artifact(
+            table=shown or [{"note": "none"}],
+            key=artifact_key(summary.states, name),
+            description=f"{title}, {summary.scope}, as of {summary.as_of.isoformat()}: "
+            f"{len(rows)}{note}",
+        )
+    create_markdown_artifact(
+        markdown=summary_markdown(summary),
+        key=artifact_key(summary.states, "summary"),
+        description=f"Scan of {summary.scope} as of {summary.as_of.isoformat()}",
+    )
+
+
+@flow(name="scan-obligations", log_prints=False)
+def scan_obligations(
+    as_of: dt.date | None = None, states: list[str] | None = None
+) -> ScanSummary:
+    """Recompute obligations (all States, or ``states``: ISO3 codes or ``ccm.state.XXX``),
+    upsert them, announce what changed, and leave artifacts."""
+    logger = get_run_logger()
+    day = as_of or today_in_geneva()
+    wanted = normalize_states(states)
+    computed = load_and_compute(day, wanted)
+    synced = sync(computed, day)
+    delivery = announce_changes(synced.changes)
+    summary = summarize(
+        computed=computed.obligations,
+        synced=synced,
+        as_of=day,
+        tracking_since=computed.tracking_since,
+        states=wanted,
+    )
+    summary.events_delivered = delivery.delivered
+    summary.events_sent = delivery.count
+    summary.events_note = delivery.reason
+    publish_artifacts(summary)
+    for line in summary_lines(summary):
+        logger.info(line)
+    return summary

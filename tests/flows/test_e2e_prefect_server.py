@@ -1,0 +1,234 @@
+"""End to end against a real `prefect server`: deploy prefect.yaml, start a worker, record a
+report through the CLI, and watch the triggered rescan mark the obligation met.
+
+Every process is started in its own process group and stopped by the test (the worker needs a
+second SIGINT, see STACK-NOTES). The server (module scope) gets its own PREFECT_HOME and
+SQLite database in a temporary directory; each test starts its own worker, pointed at the
+test's database (SQLite, and PostgreSQL when CCM_TEST_POSTGRES_URL is set).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.conftest import free_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+POOL = "ccm-pool"
+RUN_WAIT_SECONDS = 180
+
+
+@dataclass
+class PrefectServer:
+    api_url: str
+    home: Path
+    logs: Path
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment of every process talking to this server (and nothing else)."""
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+        environ.update(
+            PREFECT_HOME=str(self.home),
+            PREFECT_API_URL=self.api_url,
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            DO_NOT_TRACK="1",
+            **extra,
+        )
+        return environ
+
+    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = httpx.request(method, f"{self.api_url}{path}", json=body, timeout=30)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: we stop it and its children
+        )
+
+
+def _stop(process: subprocess.Popen[bytes], interrupts: int) -> None:
+    """SIGINT the group ``interrupts`` times (a worker needs two), then escalate."""
+    group = process.pid
+    for _ in range(interrupts):
+        _signal(group, signal.SIGINT)
+        try:
+            process.wait(timeout=10)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    for escalation in (signal.SIGTERM, signal.SIGKILL):
+        if process.poll() is not None:
+            break
+        _signal(group, escalation)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+    _signal(group, signal.SIGKILL)  # children left in the group (flow runs, uvicorn)
+    assert process.poll() is not None, f"process {process.args} did not stop"
+
+
+def _signal(group: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True,
+                          timeout=180, check=False)
+    assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
+    """A real `prefect server start` on a free loopback port, with the pool and deployments."""
+    root = tmp_path_factory.mktemp("prefect-server")
+    port = free_port()
+    server = PrefectServer(f"http://127.0.0.1:{port}/api", root / "home", root / "logs")
+    server.logs.mkdir()
+    env = server.env(
+        PREFECT_API_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{root / 'prefect.db'}",
+    )
+    process = _start(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env, server.logs / "server.log",
+    )
+    try:
+        _wait_for_health(server, process)
+        _run([str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"], server.env())
+        _run(
+            [str(BIN / "prefect"), "--no-prompt", "deploy", "--all",
+             "--prefect-file", str(REPO / "prefect.yaml")],
+            server.env(CCM_TRACKER_DIR=str(REPO)),
+        )
+        yield server
+    finally:
+        _stop(process, interrupts=1)
+
+
+def _wait_for_health(server: PrefectServer, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, (server.logs / "server.log").read_text()
+        try:
+            if httpx.get(f"{server.api_url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError("prefect server did not answer /api/health within 120 s")
+
+
+@pytest.fixture
+def tracker_database(database_url: str) -> str:
+    """The test's database, prepared the way an operator does it: `ccm-tracker init`."""
+    _run([str(BIN / "ccm-tracker"), "init"], {**os.environ, "CCM_DATABASE_URL": database_url})
+    return database_url
+
+
+@pytest.fixture
+def worker(prefect_server: PrefectServer, tracker_database: str, tmp_path: Path) -> Iterator[None]:
+    env = prefect_server.env(CCM_DATABASE_URL=tracker_database, PREFECT_WORKER_QUERY_SECONDS="2")
+    process = _start([str(BIN / "prefect"), "worker", "start", "--pool", POOL], env,
+                     tmp_path / "worker.log")
+    try:
+        yield
+    finally:
+        _stop(process, interrupts=2)
+
+
+def test_deployments_carry_the_daily_schedule_the_trigger_and_the_limits(prefect_server):
+    deployments = {
+        d["name"]: d for d in prefect_server.api("POST", "/deployments/filter", {})
+    }
+    daily, rescan = deployments["daily-scan"], deployments["state-rescan"]
+    [schedule] = daily["schedules"]
+    assert (schedule["schedule"]["cron"], schedule["schedule"]["timezone"]) == (
+        "15 6 * * *", "Europe/Zurich")
+    assert rescan["global_concurrency_limit"]["limit"] == 2
+    assert daily["pull_steps"] == [
+        {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO)}}
+    ]
+    [automation] = prefect_server.api("POST", "/automations/filter", {})
+    trigger = automation["trigger"]
+    assert trigger["expect"] == ["ccm.fact.recorded"]
+    assert trigger["for_each"] == ["prefect.resource.id"]
+    assert automation["actions"][0]["deployment_id"] == rescan["id"]
+
+
+def test_recording_a_report_triggers_a_rescan_that_marks_the_obligation_met(
+    prefect_server, tracker_database, worker
+):
+    earlier = {r["id"] for r in _rescan_runs(prefect_server)}
+    # The server is shared by the backends; the same fact would carry the same event id, which
+    # the server recognises as a replay. Each backend records its own day.
+    received = "2012-08-20" if tracker_database.startswith("sqlite") else "2012-08-21"
+    recorded = _run(
+        [str(BIN / "ccm-tracker"), "record", "report", "AFG", "--initial",
+         "--received", received, "--source", "e2e"],
+        prefect_server.env(CCM_DATABASE_URL=tracker_database),
+    )
+    assert "event delivered: ccm.fact.recorded for ccm.state.AFG" in recorded.stdout
+
+    run = _wait_for_completed_rescan(prefect_server, "ccm.state.AFG", earlier)
+    assert run["parameters"] == {"states": ["ccm.state.AFG"]}
+    engine = create_engine(tracker_database)
+    try:
+        with engine.connect() as conn:
+            status = conn.execute(text(
+                "SELECT status FROM obligation WHERE key = 'CCM:AFG:art7_initial'"
+            )).scalar_one()
+            scanned = set(conn.execute(text("SELECT DISTINCT state FROM obligation")).scalars())
+    finally:
+        engine.dispose()
+    assert status == "met"
+    assert scanned == {"AFG"}  # the triggered run rescanned that one State
+
+
+def _rescan_runs(server: PrefectServer) -> list[dict[str, Any]]:
+    return server.api("POST", "/flow_runs/filter", {
+        "deployments": {"name": {"any_": ["state-rescan"]}},
+        "sort": "EXPECTED_START_TIME_DESC",
+    })
+
+
+def _wait_for_completed_rescan(
+    server: PrefectServer, resource: str, earlier: set[str]
+) -> dict[str, Any]:
+    deadline = time.monotonic() + RUN_WAIT_SECONDS
+    seen: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        seen = [r for r in _rescan_runs(server) if r["id"] not in earlier]
+        for run in seen:
+            if run["parameters"].get("states") == [resource]:
+                state = run["state"]["type"]
+                assert state not in ("FAILED", "CRASHED", "CANCELLED"), run["state"]
+                if state == "COMPLETED":
+                    return run
+        time.sleep(1)
+    raise AssertionError(
+        f"no completed state-rescan run for {resource} within {RUN_WAIT_SECONDS} s; "
+        f"runs: {[(r['name'], r['state']['type']) for r in seen]}"
+    )

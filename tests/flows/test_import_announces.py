@@ -1,0 +1,60 @@
+"""`ccm-tracker import` announces one `ccm.fact.recorded` per State it touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from typer.testing import CliRunner
+
+from cli.app import app
+from models.db import session_scope
+from tests.factories import make_state
+
+REPORTS = "iso3,report,received_on,source\nAFG,initial,2012-08-20,test\nALB,2011,2012-04-30,test\n"
+
+
+def _recorded_events(since: dt.datetime, path: str, wait: float = 15.0) -> list[dict[str, Any]]:
+    """This test's events (the server is shared by the session; the path names the file)."""
+    from prefect.client.orchestration import get_client
+
+    body = {
+        "filter": {
+            "event": {"name": ["ccm.fact.recorded"]},
+            "occurred": {"since": since.isoformat()},
+        },
+        "limit": 50,
+    }
+    deadline = time.monotonic() + wait
+    while True:
+        with get_client(sync_client=True) as client:
+            found = [
+                e for e in client.request("POST", "/events/filter", json=body).json()["events"]
+                if path in e["payload"].get("what", "")
+            ]
+        if len(found) >= 2 or time.monotonic() > deadline:
+            return found
+        time.sleep(0.3)
+
+
+def test_an_import_announces_each_state_it_touched_and_nothing_when_it_changed_nothing(
+    database_url, prefect_harness, tmp_path
+):
+    with session_scope() as session:
+        make_state(session, "AFG")
+        make_state(session, "ALB", "Albania", deposit=dt.date(2009, 6, 16))
+    reports = tmp_path / "reports.csv"
+    reports.write_text(REPORTS)
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+
+    first = CliRunner().invoke(app, ["import", str(reports)])
+    assert first.exit_code == 0, first.output
+    assert "events delivered: ccm.fact.recorded for 2 State(s)" in first.output
+    events = _recorded_events(since, str(reports))
+    assert sorted(e["resource"]["prefect.resource.id"] for e in events) == [
+        "ccm.state.AFG", "ccm.state.ALB"]
+
+    again = CliRunner().invoke(app, ["import", str(reports)])
+    assert again.exit_code == 0, again.output
+    assert "events" not in again.output  # unchanged file: nothing to announce

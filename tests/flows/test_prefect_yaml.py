@@ -1,0 +1,66 @@
+"""prefect.yaml says what the service needs: the pool, the schedule, the trigger, the checkout."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import yaml
+
+from flows.scan import scan_obligations
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _config() -> dict:
+    return yaml.safe_load((REPO / "prefect.yaml").read_text())
+
+
+def _deployments() -> dict[str, dict]:
+    return {d["name"]: d for d in _config()["deployments"]}
+
+
+def test_both_deployments_run_the_scan_flow_on_the_process_pool():
+    for deployment in _deployments().values():
+        path, name = deployment["entrypoint"].split(":")
+        assert (REPO / path).is_file()
+        assert name == scan_obligations.fn.__name__
+        assert deployment["work_pool"]["name"] == "ccm-pool"
+
+
+def test_the_daily_scan_runs_at_06_15_in_geneva_outside_the_dst_hour():
+    [schedule] = _deployments()["daily-scan"]["schedules"]
+    assert schedule == {"cron": "15 6 * * *", "timezone": "Europe/Zurich", "active": True}
+
+
+def test_the_rescan_runs_once_per_state_and_at_most_two_at_a_time():
+    rescan = _deployments()["state-rescan"]
+    [trigger] = rescan["triggers"]
+    assert trigger["expect"] == ["ccm.fact.recorded"]
+    assert trigger["match"] == {"prefect.resource.id": "ccm.state.*"}
+    assert trigger["for_each"] == ["prefect.resource.id"]
+    assert trigger["parameters"] == {"states": ["{{ event.resource.id }}"]}
+    assert rescan["concurrency_limit"] == {"limit": 2, "collision_strategy": "ENQUEUE"}
+
+
+def _checkout_step(monkeypatch, tmp_path, directory: str | None) -> str:
+    from prefect.deployments.steps.utility import run_shell_script
+
+    [build] = _config()["build"]
+    step = build["prefect.deployments.steps.run_shell_script"]
+    if directory is None:
+        monkeypatch.delenv("CCM_TRACKER_DIR", raising=False)
+    else:
+        monkeypatch.setenv("CCM_TRACKER_DIR", directory)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PWD", str(tmp_path))
+    result = asyncio.run(run_shell_script(script=step["script"], stream_output=False))
+    return result["stdout"]
+
+
+def test_the_pull_directory_is_ccm_tracker_dir_or_else_where_one_deploys(monkeypatch, tmp_path):
+    [pull] = _config()["pull"]
+    assert pull == {"prefect.deployments.steps.set_working_directory": {
+        "directory": "{{ checkout.stdout }}"}}
+    assert _checkout_step(monkeypatch, tmp_path, "/srv/ccm-tracker") == "/srv/ccm-tracker"
+    assert _checkout_step(monkeypatch, tmp_path, None) == str(tmp_path)

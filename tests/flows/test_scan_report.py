@@ -1,0 +1,58 @@
+"""The scan's summary and artifact rows, as plain data (no Prefect, no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flows.scan_report import (
+    MAX_TABLE_ROWS,
+    artifact_key,
+    summarize,
+    summary_markdown,
+    table_rows,
+)
+from models.obligations import ObligationChange, SyncResult
+from rules.obligations import Obligation
+
+AS_OF = dt.date(2026, 11, 26)
+
+
+def _obligation(key: str, due: dt.date, met: bool = False) -> Obligation:
+    return Obligation(key=key, state=key.split(":")[1], kind="art7_annual", due=due,
+                      original_due=due, period=key.split(":")[-1], met=met)
+
+
+def test_summary_splits_due_soon_overdue_met_and_history_on_the_scan_day():
+    computed = [
+        _obligation("CCM:AFG:art7_annual:2026", AS_OF + dt.timedelta(days=90)),  # due soon (edge)
+        _obligation("CCM:AFG:art7_annual:2027", AS_OF + dt.timedelta(days=91)),  # open, later
+        _obligation("CCM:ALB:art7_annual:2025", dt.date(2026, 4, 30)),  # overdue
+        _obligation("CCM:ALB:art7_annual:2010", dt.date(2011, 4, 30)),  # history
+        _obligation("CCM:ALB:art7_annual:2024", dt.date(2025, 4, 30), met=True),
+    ]
+    change = ObligationChange(key="CCM:ALB:art7_annual:2025", state="ALB", kind="art7_annual",
+                              due=dt.date(2026, 4, 30), version=1, change="overdue")
+    summary = summarize(computed=computed, synced=SyncResult(total=5, changes=[change]),
+                        as_of=AS_OF, tracking_since=dt.date(2026, 1, 1), states=None)
+    assert summary.by_status == {"open": 2, "met": 1, "overdue": 1, "history": 1}
+    assert [r["key"] for r in summary.due_soon] == ["CCM:AFG:art7_annual:2026"]
+    assert summary.due_soon[0]["days"] == 90
+    assert [r["key"] for r in summary.overdue] == ["CCM:ALB:art7_annual:2025"]
+    assert summary.changes == {"created": 0, "changed": 0, "met": 0, "overdue": 1}
+    markdown = summary_markdown(summary)
+    assert "| overdue | 1 |" in markdown and "Due within 90 days: **1**" in markdown
+
+
+def test_artifact_keys_are_stable_lowercase_and_dashed_per_scope():
+    assert artifact_key(None, "overdue") == "ccm-scan-overdue"
+    assert artifact_key(["AFG"], "due-90-days") == "ccm-rescan-afg-due-90-days"
+    assert artifact_key(["ALB", "AFG"], "changed") == "ccm-rescan-afg-alb-changed"
+    assert artifact_key(["AFG", "ALB", "AGO", "AND"], "summary") == "ccm-rescan-selection-summary"
+
+
+def test_a_long_table_is_cut_and_says_how_much_was_left_out():
+    rows = [{"n": i} for i in range(MAX_TABLE_ROWS + 7)]
+    shown, note = table_rows(rows)
+    assert len(shown) == MAX_TABLE_ROWS
+    assert note == f" (first {MAX_TABLE_ROWS} of {MAX_TABLE_ROWS + 7} shown)"
+    assert table_rows(rows[:3]) == (rows[:3], "")
