@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import Any
 
-import pendulum
 import typer
 from rich.console import Console
 from rich.table import Table
 
-GENEVA = "Europe/Zurich"  # the ISU's calendar; Geneva and Zurich share one zone
+from clock import today_in_geneva  # noqa: F401  (re-exported for the commands)
+from rules.dates import GENEVA  # noqa: F401  (re-exported for the commands)
 
 console = Console()
 err_console = Console(stderr=True)
@@ -25,12 +25,6 @@ class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
-
-
-def today_in_geneva() -> dt.date:
-    """The treaty's working day is Geneva's, whatever the machine's timezone."""
-    now = pendulum.now(GENEVA)
-    return dt.date(now.year, now.month, now.day)
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:

@@ -14,7 +14,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from cli.common import today_in_geneva
+from clock import today_in_geneva
 from models.db import session_scope
 from notifications.dispatch import DispatchResult, dispatch, utc_now
 from notifications.planning import PlanResult

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import pendulum
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -21,6 +20,7 @@ from prefect.runtime import flow_run
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
+from clock import today_in_geneva
 from flows.events import Delivery, iso3_of, obligation_events, send_events
 from flows.scan_report import (
     HORIZON_DAYS,
@@ -38,18 +38,11 @@ from models.tracking import tracking_since as tracking_since_of
 from rules.obligations import Obligation
 from settings import get_settings
 
-GENEVA = "Europe/Zurich"  # the ISU's calendar
-
 
 @dataclass
 class Computed:
     obligations: list[Obligation]
     tracking_since: dt.date | None
-
-
-def today_in_geneva() -> dt.date:
-    now = pendulum.now(GENEVA)
-    return dt.date(now.year, now.month, now.day)
 
 
 def normalize_states(states: Sequence[str] | None) -> list[str] | None:

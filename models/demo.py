@@ -25,7 +25,7 @@ from models.coordination import (
 )
 from models.meetings import MeetingRejected, meeting_when, schedule_meeting
 from models.money import MoneyRejected, issue_invoice, pay_invoice, record_reported_shortfall
-from rules.meetings import GENEVA
+from rules.dates import GENEVA
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_FILE = DEMO_DIR / "cc-2016-12-07.toml"

@@ -16,8 +16,8 @@ from sqlmodel import Session, select
 
 from models.audit import audit
 from models.committee import Invoice, Meeting
+from rules.dates import GENEVA
 from rules.meetings import (
-    GENEVA,
     DatePrecision,
     MeetingFacts,
     MeetingKind,

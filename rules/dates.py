@@ -6,6 +6,9 @@ import datetime as dt
 
 import pendulum
 
+# The ISU sits in Geneva; Geneva and Zurich share one IANA zone.
+GENEVA = "Europe/Zurich"
+
 
 def add_years(day: dt.date, years: int) -> dt.date:
     """``day`` plus whole years; 29 February lands on 28 February in a common year."""

@@ -23,7 +23,6 @@ from rules.obligations import Obligation, obligation_key
 
 MEETING_FUNDS = "meeting_funds"
 FUNDS_LEAD_DAYS = 90
-GENEVA = "Europe/Zurich"
 
 
 class MeetingKind(StrEnum):

@@ -20,12 +20,26 @@ def _deployments() -> dict[str, dict]:
     return {d["name"]: d for d in _config()["deployments"]}
 
 
-def test_both_deployments_run_the_scan_flow_on_the_process_pool():
+def test_every_deployment_names_an_existing_flow_on_the_process_pool():
+    import importlib
+
     for deployment in _deployments().values():
         path, name = deployment["entrypoint"].split(":")
         assert (REPO / path).is_file()
-        assert name == scan_obligations.fn.__name__
+        module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
+        assert hasattr(getattr(module, name), "fn"), f"{deployment['name']}: {name} is not a flow"
         assert deployment["work_pool"]["name"] == "ccm-pool"
+
+
+def test_the_scan_deployments_run_the_scan_flow():
+    for name in ("daily-scan", "state-rescan", "committee-rescan"):
+        assert _deployments()[name]["entrypoint"] == f"flows/scan.py:{scan_obligations.fn.__name__}"
+
+
+def test_committee_facts_trigger_a_full_rescan():
+    [trigger] = _deployments()["committee-rescan"]["triggers"]
+    assert trigger["match"] == {"prefect.resource.id": ["ccm.meeting.*", "ccm.action.*"]}
+    assert "parameters" not in trigger  # states=None: every State and the Committee's rows
 
 
 def test_the_daily_scan_runs_at_06_15_in_geneva_outside_the_dst_hour():
