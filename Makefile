@@ -22,9 +22,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The main job on the embedded defaults: SQLite file, bundled registry, local outbox folder.
 run: $(STAMP)
 	$(BIN)/ccm-tracker init
+	$(BIN)/ccm-tracker scan
+	$(BIN)/ccm-tracker remind
+	$(BIN)/ccm-tracker feed export feeds
 	$(BIN)/ccm-tracker deadlines --within 90
+	@echo
+	@echo "Database:  $(CURDIR)/ccm-tracker.db"
+	@echo "Reminders: $(CURDIR)/outbox/  (one file per message; CCM_APPRISE_CONFIG sends them for real)"
+	@echo "Feeds:     $(CURDIR)/feeds/   (iCal files; 'ccm-tracker serve' serves subscriptions)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -35,6 +43,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/rules.py
+	$(BIN)/python bench/flows.py
+	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/committee.py
 
 clean:
 	rm -rf $(VENV) .prefect ccm-tracker.db* outbox feeds

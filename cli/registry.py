@@ -12,8 +12,10 @@ from sqlmodel import Session, select
 from cli.common import OutputFormat, console, emit_rows, fail, parse_date, today_in_geneva
 from models.db import migrate, session_scope
 from models.importer import BUNDLED_DIR, BUNDLED_FILES, ImportRejected, ImportResult, import_csv
+from models.reminders import Recipient
 from models.tables import State
 from models.tracking import ensure_tracking_since, set_tracking_since
+from notifications.recipients import add_recipient
 from rules.entry_into_force import entry_into_force
 from settings import get_settings
 
@@ -35,6 +37,14 @@ def init(
     registry: Annotated[
         bool, typer.Option(help="Load the bundled registry of real CCM facts when it is empty.")
     ] = True,
+    default_recipient: Annotated[
+        bool,
+        typer.Option(
+            help="When there is no recipient yet, add `isu` (Apprise tag `isu`) following "
+            "everything, so the first reminders have somewhere to go (the local outbox "
+            "folder until CCM_APPRISE_CONFIG names a config)."
+        ),
+    ] = True,
 ) -> None:
     """Create or upgrade the database, and load the bundled registry on first use.
 
@@ -51,6 +61,9 @@ def init(
         if registry and empty:
             for name in BUNDLED_FILES:
                 _report(_import(session, BUNDLED_DIR / name, f"data/{name}", settings.actor))
+        if default_recipient and session.exec(select(Recipient).limit(1)).first() is None:
+            add_recipient(session=session, name="isu", tag="isu", now=dt.datetime.now(dt.UTC))
+            console.print("recipient isu added (follows everything; `ccm-tracker recipients --help`)")
     console.print(f"database ready: {settings.database_url}")
     console.print(f"tracking since {kept.isoformat()} (earlier unrecorded obligations are history)")
 
@@ -95,9 +108,8 @@ def _announce(results: list[ImportResult]) -> None:
 
     touched: dict[str, list[str]] = {}
     for result in results:
-        if result.added or result.updated:
-            for iso3 in result.states:
-                touched.setdefault(iso3, []).append(f"{result.kind} from {result.path}")
+        for iso3 in result.states:  # only States whose facts were added or updated
+            touched.setdefault(iso3, []).append(f"{result.kind} from {result.path}")
     if not touched:
         return
     delivery = announce_facts([

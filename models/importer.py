@@ -66,7 +66,7 @@ class ImportResult:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    states: set[str] = field(default_factory=set)
+    states: set[str] = field(default_factory=set)  # States whose facts were added or updated
 
 
 def import_csv(
@@ -225,15 +225,16 @@ def _import_participants(
     existing = {s.iso3: s for s in session.exec(select(State)).all()}
     for state in parsed:
         current = existing.get(state.iso3)
-        result.states.add(state.iso3)
         if current is None:
             session.add(state)
             result.added += 1
+            result.states.add(state.iso3)
         elif current.model_dump() != state.model_dump():
             for name, value in state.model_dump().items():
                 setattr(current, name, value)
             session.add(current)
             result.updated += 1
+            result.states.add(state.iso3)
         else:
             result.unchanged += 1
     return result
@@ -297,7 +298,6 @@ def _import_article_facts(
     result = ImportResult(path=path, kind="article facts", rows=len(rows))
     existing = {_fact_identity(f) for f in session.exec(select(ArticleFact)).all()}
     for fact in parsed:
-        result.states.add(fact.iso3)
         identity = _fact_identity(fact)
         if identity in existing:
             result.unchanged += 1
@@ -305,6 +305,7 @@ def _import_article_facts(
         existing.add(identity)
         session.add(fact)
         result.added += 1
+        result.states.add(fact.iso3)
     return result
 
 
@@ -362,15 +363,16 @@ def _import_reports(
         (r.iso3, r.kind, r.period): r for r in session.exec(select(ReportReceived)).all()
     }
     for identity, report in parsed.items():
-        result.states.add(report.iso3)
         current = existing.get(identity)
         if current is None:
             session.add(report)
             result.added += 1
+            result.states.add(report.iso3)
         elif (current.received_on, current.source) != (report.received_on, report.source):
             current.received_on, current.source = report.received_on, report.source
             session.add(current)
             result.updated += 1
+            result.states.add(report.iso3)
         else:
             result.unchanged += 1
     return result

@@ -171,11 +171,16 @@ def test_deployments_carry_the_daily_schedule_the_trigger_and_the_limits(prefect
     assert daily["pull_steps"] == [
         {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO)}}
     ]
-    [automation] = prefect_server.api("POST", "/automations/filter", {})
-    trigger = automation["trigger"]
+    automations = {
+        a["actions"][0]["deployment_id"]: a
+        for a in prefect_server.api("POST", "/automations/filter", {})
+    }
+    trigger = automations[rescan["id"]]["trigger"]
     assert trigger["expect"] == ["ccm.fact.recorded"]
     assert trigger["for_each"] == ["prefect.resource.id"]
-    assert automation["actions"][0]["deployment_id"] == rescan["id"]
+    committee = automations[deployments["committee-rescan"]["id"]]["trigger"]
+    assert committee["match"]["prefect.resource.id"] == ["ccm.meeting.*", "ccm.action.*"]
+    assert {"dispatch-reminders", "export-feeds"} <= deployments.keys()
 
 
 def test_recording_a_report_triggers_a_rescan_that_marks_the_obligation_met(

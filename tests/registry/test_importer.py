@@ -116,3 +116,13 @@ def test_reports_received_file_records_history_so_the_first_run_is_not_a_flood(t
 def test_a_file_with_an_unknown_header_is_rejected(tmp_path, database_url):
     path = write(tmp_path, "what.csv", "a,b\n1,2\n")
     assert reject(path, database_url)[0].startswith(f"{path}:1: header: not a participants")
+
+
+def test_an_import_names_only_the_states_whose_facts_changed(tmp_path, database_url):
+    with Session(get_engine(database_url)) as session:
+        import_csv(BUNDLED_DIR / "ccm_participants.csv", session=session, actor="t")
+        session.commit()
+        text = (BUNDLED_DIR / "ccm_participants.csv").read_text(encoding="utf-8")
+        changed = write(tmp_path, "p.csv", text.replace("Afghanistan,AFG,2008-12-03,2011-09-08", "Afghanistan,AFG,2008-12-03,2011-09-09"))
+        result = import_csv(changed, session=session, actor="t")
+        assert (result.updated, result.states) == (1, {"AFG"})
