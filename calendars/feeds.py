@@ -22,7 +22,7 @@ from calendars.sources import MEETING_KIND, load_deadlines, load_meetings
 from models.subscriptions import Subscription
 from models.tables import AuditEntry
 from models.tables import Obligation as ObligationRow
-from rules.themes import THEMES
+from rules.themes import THEMES, follows
 from settings import Settings
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -47,10 +47,11 @@ class Selection:
         )
 
     def wants_deadline(self, event: DeadlineEvent) -> bool:
-        return (
-            (not self.themes or any(t in self.themes for t in event.themes))
-            and (not self.states or event.state in self.states)
-            and (not self.kinds or event.kind in self.kinds)
+        # event.themes already holds an action item's owner theme (calendars.sources)
+        owner = event.themes[0] if event.kind == "action_item" and event.themes else None
+        return follows(
+            themes=self.themes, states=self.states, kinds=self.kinds,
+            kind=event.kind, state=event.state, owner_theme=owner,
         )
 
     def wants_meetings(self) -> bool:

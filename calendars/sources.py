@@ -56,6 +56,7 @@ class DeadlineRow:
     met_on: dt.date | None
     version: int
     note: str
+    theme: str | None  # an action item's owner theme
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +109,7 @@ def _deadline_event(row: DeadlineRow, state_name: str | None, wording: Wording) 
         lines.append(
             f"Met on {row.met_on.isoformat()}." if row.met_on else "Met (date not recorded)."
         )
-    themes = themes_of(row.kind)
+    themes = themes_of(row.kind, row.theme)
     categories = tuple(dict.fromkeys(c for c in (article, *themes) if c))
     short = what.split(" (")[0]
     return DeadlineEvent(

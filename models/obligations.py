@@ -101,6 +101,7 @@ def sync_obligations(
             "met_on": obligation.met_on,
             "note": obligation.note,
             "scanned_on": as_of,
+            "theme": obligation.theme,
         }
         if row is None:
             inserts.append({**values, "version": 1})
@@ -118,6 +119,7 @@ def sync_obligations(
             or status != row.status
             or row.met_on != obligation.met_on
             or row.note != obligation.note
+            or row.theme != obligation.theme
             or row.original_due != obligation.original_due
             or row.scanned_on != as_of
         ):

@@ -79,6 +79,7 @@ class Obligation(SQLModel, table=True):
     version: int = 1
     note: str = ""
     scanned_on: dt.date | None = None
+    theme: str | None = Field(default=None, max_length=40)  # owner theme of an action item
 
 
 class AuditEntry(SQLModel, table=True):

@@ -33,6 +33,7 @@ class Candidate:
     due: dt.date
     status: str
     met_on: dt.date | None = None
+    theme: str | None = None  # an action item's owner theme
 
 
 # obligation key -> [(recipient or "*", acknowledged version)]
@@ -60,7 +61,7 @@ def plan(
         if stage is None:
             continue
         for audience in recipients:
-            if not audience.follows(obligation.kind, obligation.state):
+            if not audience.follows(obligation.kind, obligation.state, obligation.theme):
                 continue
             if acknowledged(acks, obligation.key, audience.name, obligation.version):
                 continue
@@ -89,7 +90,8 @@ class PlanResult:
 def load_candidates(*, session: Session) -> list[Candidate]:
     o = Obligation.__table__  # type: ignore[attr-defined]
     rows = session.execute(
-        select(o.c.key, o.c.version, o.c.kind, o.c.state, o.c.due, o.c.status, o.c.met_on)
+        select(o.c.key, o.c.version, o.c.kind, o.c.state, o.c.due, o.c.status, o.c.met_on,
+               o.c.theme)
     ).all()
     return [Candidate(*row) for row in rows]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from models.reminders import Recipient
-from rules.themes import KINDS, THEMES, themes_of
+from rules.themes import KINDS, THEMES, follows
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -35,12 +35,11 @@ class Audience:
     states: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
 
-    def follows(self, kind: str, state: str | None) -> bool:
-        if self.kinds and kind not in self.kinds:
-            return False
-        if self.states and (state or "") not in self.states:
-            return False
-        return not self.themes or bool(self.themes.intersection(themes_of(kind)))
+    def follows(self, kind: str, state: str | None, owner_theme: str | None = None) -> bool:
+        return follows(
+            themes=self.themes, states=self.states, kinds=self.kinds,
+            kind=kind, state=state, owner_theme=owner_theme,
+        )
 
     @classmethod
     def of(cls, row: Recipient) -> Audience:

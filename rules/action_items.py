@@ -65,6 +65,7 @@ def action_item_obligations(items: Iterable[ActionItemFacts]) -> Iterator[Obliga
             met=item.status in ("done", "dropped"),
             met_on=item.closed_on,
             note=("dropped: " if dropped else "") + f"[{item.owner_theme}] {item.title}",
+            theme=item.owner_theme,
         )
 
 
@@ -100,6 +101,7 @@ def output_obligations(outputs: Iterable[OutputFacts], as_of: dt.date) -> Iterat
                 f"[{output.theme}] output: {output.text} "
                 f"({progress_on(output, as_of)} of {output.target_count})"
             ),
+            theme=output.theme,
         )
 
 

@@ -52,6 +52,8 @@ class Obligation:
     met: bool = False
     met_on: dt.date | None = None
     note: str = ""
+    # The theme that owns it when its kind has no fixed theme (an action item).
+    theme: str | None = None
 
     def status(self, as_of: dt.date, tracking_since: dt.date | None) -> Status:
         return status_on(self, as_of, tracking_since)

@@ -6,6 +6,8 @@ the theme that owns it (recorded on the item), not to a fixed theme.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 THEMES = (
     "transparency",
     "stockpile_destruction",
@@ -38,3 +40,21 @@ def themes_of(kind: str, owner_theme: str | None = None) -> tuple[str, ...]:
     if owner_theme:
         return (owner_theme,)
     return KIND_THEMES.get(kind, ())
+
+
+def follows(
+    *,
+    themes: Collection[str],
+    states: Collection[str],
+    kinds: Collection[str],
+    kind: str,
+    state: str | None,
+    owner_theme: str | None = None,
+) -> bool:
+    """Whether a follower's filters take an obligation: AND across the three filters, OR
+    inside one; an empty filter takes everything. Recipients and feed subscriptions share it."""
+    if kinds and kind not in kinds:
+        return False
+    if states and (state or "") not in states:
+        return False
+    return not themes or any(t in themes for t in themes_of(kind, owner_theme))

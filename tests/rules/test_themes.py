@@ -1,0 +1,36 @@
+"""Who follows what: one rule for recipients and feed subscriptions."""
+
+import datetime as dt
+
+from notifications.planning import Candidate, plan
+from notifications.policy import ReminderPolicy
+from notifications.recipients import Audience
+from rules.themes import follows
+
+
+def test_no_filter_follows_everything():
+    assert follows(themes=(), states=(), kinds=(), kind="art7_annual", state="AFG")
+
+
+def test_filters_combine_with_and_across_and_or_within():
+    wanted = dict(themes=("transparency",), states=("AFG", "PAK"), kinds=())
+    assert follows(**wanted, kind="art7_annual", state="PAK")
+    assert not follows(**wanted, kind="art7_annual", state="ALB")
+    assert not follows(**wanted, kind="art4_clearance", state="AFG")
+
+
+def test_an_action_item_belongs_to_the_theme_that_owns_it():
+    assert follows(themes=("victim_assistance",), states=(), kinds=(), kind="action_item",
+                   state=None, owner_theme="victim_assistance")
+    assert not follows(themes=("transparency",), states=(), kinds=(), kind="action_item",
+                       state=None, owner_theme="victim_assistance")
+
+
+def test_a_theme_coordinator_is_reminded_of_their_theme_s_action_items():
+    due = dt.date(2017, 6, 30)
+    item = Candidate("CCM:CC:action_item:va-output-2", 1, "action_item", None, due, "open",
+                     theme="victim_assistance")
+    italy = Audience("italy", "italy", frozenset({"victim_assistance"}), frozenset(), frozenset())
+    costa_rica = Audience("costa-rica", "cr", frozenset({"transparency"}), frozenset(), frozenset())
+    planned = plan([item], [italy, costa_rica], {}, due, ReminderPolicy())
+    assert {m.recipient for m in planned} == {"italy"}
