@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from models.db import session_scope
+from models.db import get_engine, session_scope
 from models.reminders import Reminder
 from models.tables import Obligation, State
 from notifications.channels.apprise_channel import AppriseChannel
@@ -86,33 +86,48 @@ def dispatch(
         people = {audience.name: audience for audience in audiences(session=session)}
         # One query for the wording of every ready row (read-only: a claim decides who sends).
         details = ready_details(session, as_of=as_of, now=clock())
-    for group in groups:
-        with session_scope(url) as session:
-            rows = claim(session=session, group=group, as_of=as_of, now=clock())
-        missing = {row.obligation_key for row in rows} - details.keys()
-        if missing:  # a row that became ready after the first query
-            with session_scope(url) as session:
-                details.update(obligation_details(session, missing))
-        if not rows:
-            continue  # another dispatcher claimed them first
-        delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
-        try:
-            _send(group, rows, as_of, people, details, channel, senders)
-        except Exception as error:  # noqa: BLE001 - every failure is recorded, none lost
-            typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
-                f"{type(error).__name__}: {scrub(str(error))}"
+    # One session for the run, committed after each claim and after each outcome: the claim is
+    # on disk before the call, the outcome right after it (a new session per step cost more
+    # than the statements).
+    with Session(get_engine(url), expire_on_commit=False) as session:
+        for group in groups:
+            result.deliveries.extend(
+                _deliver(session, group, as_of, policy, people, details, channel, senders, clock)
             )
-            with session_scope(url) as session:
-                states = record_failure(session=session, rows=rows, error=typed, now=clock(), policy=policy)
-            delivery.outcome = "failed" if "failed" in states else "pending"
-            delivery.error = typed.reason
-            log.warning("reminders to %s not delivered (%s): %s", group.recipient, delivery.outcome, typed.reason)
-        else:
-            with session_scope(url) as session:
-                record_sent(session=session, rows=rows, now=clock())
-            log.info("sent %d %s item(s) to %s", len(rows), group.kind, group.recipient)
-        result.deliveries.append(delivery)
     return result
+
+
+def _deliver(session, group, as_of, policy, people, details, channel, senders, clock) -> list[Delivery]:  # type: ignore[no-untyped-def]
+    """Claim one group, send it, record the outcome; each step committed."""
+    try:
+        rows = claim(session=session, group=group, as_of=as_of, now=clock())
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    if not rows:
+        return []  # another dispatcher claimed them first
+    missing = {row.obligation_key for row in rows} - details.keys()
+    if missing:  # a row that became ready after the first query
+        details.update(obligation_details(session, missing))
+        session.commit()
+    delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
+    try:
+        _send(group, rows, as_of, people, details, channel, senders)
+    except Exception as error:  # noqa: BLE001 - every failure is recorded, none lost
+        typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
+            f"{type(error).__name__}: {scrub(str(error))}"
+        )
+        states = record_failure(session=session, rows=rows, error=typed, now=clock(), policy=policy)
+        session.commit()
+        delivery.outcome = "failed" if "failed" in states else "pending"
+        delivery.error = typed.reason
+        log.warning("reminders to %s not delivered (%s): %s", group.recipient, delivery.outcome, typed.reason)
+    else:
+        record_sent(session=session, rows=rows, now=clock())
+        session.commit()
+        log.info("sent %d %s item(s) to %s", len(rows), group.kind, group.recipient)
+    return [delivery]
 
 
 def _send(group: Group, rows, as_of, people, details, channel, senders) -> None:  # type: ignore[no-untyped-def]

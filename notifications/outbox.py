@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -139,36 +139,65 @@ def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[
     return list(groups)
 
 
+# The statements a dispatch runs once per message are built once (SQLAlchemy then reuses their
+# compiled form): building expressions per call cost more than the UPDATE itself.
+_READY = and_(
+    T.c.state == OutboxState.PENDING.value,
+    T.c.send_on <= bindparam("b_as_of"),
+    or_(T.c.next_attempt_at.is_(None), T.c.next_attempt_at <= bindparam("b_now")),
+    T.c.message_kind == bindparam("b_kind"),
+    T.c.recipient == bindparam("b_recipient"),
+)
+_CLAIM_VALUES = {
+    "state": OutboxState.SENDING.value,
+    "claim_token": bindparam("b_token"),
+    "claimed_at": bindparam("b_now"),
+    "attempts": T.c.attempts + 1,
+    "updated_at": bindparam("b_now"),
+}
+_CLAIM_RECIPIENT = update(T).where(_READY).values(_CLAIM_VALUES)
+_CLAIM_ROW = update(T).where(_READY, T.c.id == bindparam("b_row_id")).values(_CLAIM_VALUES)
+_CLAIMED = select(Reminder).where(Reminder.claim_token == bindparam("b_token")).order_by(Reminder.id)
+_STILL_OURS = and_(
+    T.c.id.in_(bindparam("b_ids", expanding=True)),
+    T.c.claim_token == bindparam("b_token"),
+    T.c.state == OutboxState.SENDING.value,
+)
+_RECORD_SENT = update(T).where(_STILL_OURS).values(
+    state=OutboxState.SENT.value,
+    sent_at=bindparam("b_now"),
+    last_error="",
+    next_attempt_at=None,
+    updated_at=bindparam("b_now"),
+)
+_RECORD_FAILURE = update(T).where(_STILL_OURS).values(
+    state=bindparam("b_new_state"),
+    next_attempt_at=bindparam("b_retry_at"),
+    last_error=bindparam("b_error"),
+    updated_at=bindparam("b_now"),
+)
+
+
 def claim(*, session: Session, group: Group, as_of: dt.date, now: dt.datetime) -> list[Reminder]:
     """Mark the group's ready rows "sending" under a fresh token; return only those rows."""
     token = uuid.uuid4().hex
-    where = [ready_condition(as_of, now), T.c.message_kind == group.kind, T.c.recipient == group.recipient]
-    if group.row_id is not None:
-        where.append(T.c.id == group.row_id)
-    changed = session.execute(
-        update(T)
-        .where(*where)
-        .values(
-            state=OutboxState.SENDING.value,
-            claim_token=token,
-            claimed_at=now,
-            attempts=T.c.attempts + 1,
-            updated_at=now,
-        )
-    ).rowcount
+    params = {"b_as_of": as_of, "b_now": now, "b_kind": group.kind, "b_recipient": group.recipient,
+              "b_token": token}
+    if group.row_id is None:
+        changed = session.connection().execute(_CLAIM_RECIPIENT, params).rowcount
+    else:
+        changed = session.connection().execute(_CLAIM_ROW, {**params, "b_row_id": group.row_id}).rowcount
     if not changed:
         return []
-    return list(
-        session.execute(select(Reminder).where(Reminder.claim_token == token).order_by(Reminder.id))
-        .scalars()
-        .all()
-    )
+    return list(session.execute(_CLAIMED, {"b_token": token}).scalars().all())
 
 
 def record_sent(*, session: Session, rows: Sequence[Reminder], now: dt.datetime) -> int:
     """Sent; returns how many rows were still ours (a reclaimed row is not overwritten)."""
-    return _finish(session, rows, {"state": OutboxState.SENT.value, "sent_at": now,
-                                   "last_error": "", "next_attempt_at": None, "updated_at": now})
+    if not rows:
+        return 0
+    params = {"b_ids": [row.id for row in rows], "b_token": rows[0].claim_token, "b_now": now}
+    return session.connection().execute(_RECORD_SENT, params).rowcount
 
 
 def record_failure(
@@ -186,28 +215,17 @@ def record_failure(
         delay = None if error.permanent else retry_delay(row.attempts, policy)
         if delay is None:
             kind = "permanent" if error.permanent else f"gave up after {row.attempts} attempts"
-            values = {"state": OutboxState.FAILED.value, "next_attempt_at": None,
-                      "last_error": f"{kind}: {error.reason}"[:2000], "updated_at": now}
+            state, retry_at, text = OutboxState.FAILED.value, None, f"{kind}: {error.reason}"
         else:
-            values = {"state": OutboxState.PENDING.value, "next_attempt_at": now + delay,
-                      "last_error": f"attempt {row.attempts} failed, retry after "
-                                    f"{(now + delay).isoformat(timespec='minutes')}: "
-                                    f"{error.reason}"[:2000], "updated_at": now}
-        _finish(session, [row], values)
-        states.append(str(values["state"]))
+            state, retry_at = OutboxState.PENDING.value, now + delay
+            text = (f"attempt {row.attempts} failed, retry after "
+                    f"{retry_at.isoformat(timespec='minutes')}: {error.reason}")
+        session.connection().execute(_RECORD_FAILURE, {
+            "b_ids": [row.id], "b_token": row.claim_token, "b_now": now,
+            "b_new_state": state, "b_retry_at": retry_at, "b_error": text[:2000],
+        })
+        states.append(state)
     return states
-
-
-def _finish(session: Session, rows: Sequence[Reminder], values: dict[str, object]) -> int:
-    if not rows:
-        return 0
-    ids = [row.id for row in rows]
-    return session.execute(
-        update(T)
-        .where(T.c.id.in_(ids), T.c.claim_token == rows[0].claim_token,
-               T.c.state == OutboxState.SENDING.value)
-        .values(**values)
-    ).rowcount
 
 
 def reclaim_stale(*, session: Session, now: dt.datetime, lease: dt.timedelta) -> int:
