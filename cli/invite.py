@@ -10,7 +10,7 @@ from cli.common import OutputFormat, emit_rows, fail, today_in_geneva
 from models.db import session_scope
 from notifications.channels.apprise_channel import ConfigurationError
 from notifications.dispatch import dispatch, utc_now
-from notifications.invites import InviteRefused, queue_meeting_invites
+from notifications.invites import InviteRefused, queue_deadline_invites, queue_meeting_invites
 from notifications.policy_file import PolicyFileError, load_policy
 from notifications.service import channel_from
 from settings import get_settings
@@ -21,11 +21,13 @@ def register(app: typer.Typer) -> None:
 
 
 def invite(
-    slug: Annotated[str, typer.Argument(help="The meeting's slug (see `ccm-tracker meetings list`).")],
+    slug: Annotated[str | None, typer.Argument(help="The meeting's slug (see `ccm-tracker meetings list`).")] = None,
+    deadline: Annotated[str | None, typer.Option(help="Instead of a meeting: an obligation key (e.g. CCM:AFG:art7_annual:2026), sent as an all-day invite.")] = None,
     recipient: Annotated[list[str] | None, typer.Option(help="Invite this recipient; repeatable. Default: every recipient with an --email who follows meetings.")] = None,
     queue_only: Annotated[bool, typer.Option("--queue-only", help="Queue the invites; the next `remind` run sends them.")] = False,
 ) -> None:
-    """Invite recipients to a meeting: a real calendar invite they can accept.
+    """Invite recipients to a meeting (or, with --deadline, to a deadline): a real calendar
+    invite they can accept.
 
     A scheduled meeting sends METHOD:REQUEST; after `meetings move` it sends an update (same
     UID, higher SEQUENCE); after `meetings cancel`, METHOD:CANCEL. Inviting again to an
@@ -33,18 +35,23 @@ def invite(
     `<tag>-invite` when the Apprise config has it (a `ccminvite://` URL builds RFC 6047 MIME),
     else to `<tag>` with the .ics attached. Every send is recorded and retried like a reminder.
     """
+    if (slug is None) == (deadline is None):
+        raise fail("say what to invite to: a meeting SLUG, or --deadline KEY (one of them)", code=2)
     settings = get_settings()
     try:
         channel = channel_from(settings)
         with session_scope() as session:
-            plan = queue_meeting_invites(
-                session=session,
-                slug=slug,
-                recipients=recipient or [],
-                organiser=settings.invite_organiser,
-                now=utc_now(),
-                send_on=today_in_geneva(),
-            )
+            common = {
+                "session": session,
+                "recipients": recipient or [],
+                "organiser": settings.invite_organiser,
+                "now": utc_now(),
+                "send_on": today_in_geneva(),
+            }
+            if deadline is not None:
+                plan = queue_deadline_invites(key=deadline, settings=settings, **common)
+            else:
+                plan = queue_meeting_invites(slug=slug, **common)
         typer.echo(
             f"{plan.meeting}: METHOD:{plan.method} (SEQUENCE {plan.version}) queued for "
             f"{', '.join(plan.queued) or 'nobody new'}"

@@ -16,10 +16,13 @@ from email.utils import parseaddr
 from sqlmodel import Session, select
 
 from calendars.itip import invite_calendar, invite_text
-from calendars.model import Person
-from calendars.sources import list_meetings, meeting_event
+from calendars.model import DeadlineEvent, MeetingEvent, Person
+from calendars.sources import deadline_event, list_meetings, meeting_event
 from models.reminders import Recipient, Reminder
+from models.tables import Obligation as ObligationRow
+from models.tables import State
 from notifications.outbox import Attachment, OutboxMessage, enqueue
+from settings import Settings
 
 INVITE_KIND = "invite"
 
@@ -89,8 +92,40 @@ def queue_meeting_invites(
             f"{slug}: its date is not fixed yet ({meeting.precision}); invites need a day or a time"
         )
     method = "CANCEL" if event.cancelled else "REQUEST"
+    return _queue(session, event, slug, method, recipients, organiser, now, send_on)
+
+
+def queue_deadline_invites(
+    *,
+    session: Session,
+    key: str,
+    recipients: Sequence[str],
+    organiser: str,
+    now: dt.datetime,
+    send_on: dt.date,
+    settings: Settings,
+) -> InvitePlan:
+    """On request, a deadline as an all-day invite (same UID and SEQUENCE as in the feeds)."""
+    row = session.get(ObligationRow, key)
+    if row is None:
+        raise InviteRefused(f"no obligation with key {key!r} (see `ccm-tracker deadlines`)")
+    state = session.get(State, row.state) if row.state else None
+    event = deadline_event(row, state_name=state.name if state else None, settings=settings)
+    return _queue(session, event, key, "REQUEST", recipients, organiser, now, send_on)
+
+
+def _queue(
+    session: Session,
+    event: MeetingEvent | DeadlineEvent,
+    label: str,
+    method: str,
+    recipients: Sequence[str],
+    organiser: str,
+    now: dt.datetime,
+    send_on: dt.date,
+) -> InvitePlan:
     host = organiser_person(organiser)
-    plan = InvitePlan(meeting=slug, method=method, version=event.version)
+    plan = InvitePlan(meeting=label, method=method, version=event.version)
     messages = []
     for recipient in invitees(session=session, names=recipients):
         attendee = Person(email=recipient.email or "", name=recipient.name)

@@ -110,3 +110,26 @@ def test_a_meeting_known_only_by_month_cannot_be_invited_to(database_url, tmp_pa
     invoke("meetings", "add", "8msp", "--title", "Eighth Meeting of States Parties", "--kind", "msp", "--month", "2018-09")
     result = invoke("invite", "8msp", code=1)
     assert "its date is not fixed yet" in result.output
+
+
+def test_a_deadline_can_be_sent_as_an_all_day_invite_on_request(database_url, tmp_path, monkeypatch, smtp_server):
+    configure(tmp_path, monkeypatch, smtp_server)
+    from sqlmodel import Session
+
+    from models.db import get_engine
+    from models.obligations import compute_obligations, sync_obligations
+    from settings import get_settings
+    with Session(get_engine(database_url)) as session:  # `demo load` loaded the registry
+        computed = compute_obligations(session=session, as_of=dt.date(2026, 1, 1), settings=get_settings())
+        sync_obligations(session=session, computed=computed, as_of=dt.date(2026, 1, 1), tracking_since=None)
+        session.commit()
+    invoke("invite", "--deadline", "CCM:AFG:art7_annual:2025")
+    [message] = smtp_server.messages
+    event = next(iter(invitation(message).walk("VEVENT")))
+    assert event.decoded("DTSTART") == dt.date(2026, 4, 30)
+    assert str(event["UID"]) == "CCM:AFG:art7_annual:2025@ccm-tracker"
+
+
+def test_invite_needs_a_meeting_or_a_deadline(database_url, tmp_path, monkeypatch, smtp_server):
+    configure(tmp_path, monkeypatch, smtp_server)
+    assert "say what to invite to" in invoke("invite", code=2).output

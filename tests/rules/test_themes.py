@@ -13,7 +13,7 @@ def test_no_filter_follows_everything():
 
 
 def test_filters_combine_with_and_across_and_or_within():
-    wanted = dict(themes=("transparency",), states=("AFG", "PAK"), kinds=())
+    wanted = {"themes": ("transparency",), "states": ("AFG", "PAK"), "kinds": ()}
     assert follows(**wanted, kind="art7_annual", state="PAK")
     assert not follows(**wanted, kind="art7_annual", state="ALB")
     assert not follows(**wanted, kind="art4_clearance", state="AFG")
