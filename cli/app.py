@@ -51,6 +51,18 @@ remind.register(app)
 invite.register(app)
 
 
+# `--help` groups the commands by what a person is doing.
+PANELS = {
+    "Registry and deadlines": ("init", "import", "states", "facts", "deadlines", "record", "scan"),
+    "The Committee's work": ("meetings", "money", "action", "themes", "outreach", "demo"),
+    "Reminders and invites": ("recipients", "remind", "ack", "invite"),
+    "Calendar feeds": ("subscribe", "subscriptions", "serve", "feed"),
+}
+_PANEL_OF = {name: panel for panel, names in PANELS.items() for name in names}
+for _info in [*app.registered_commands, *app.registered_groups]:
+    _info.rich_help_panel = _PANEL_OF.get(_info.name or "", "Other")
+
+
 def main() -> None:
     try:
         app()

@@ -114,7 +114,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve every subscription's feed at /feeds/<token>.ics (and /healthz)."""
+    """Serve every subscription's feed at /feeds/TOKEN.ics (and /healthz)."""
     from calendars.server import serve as run
 
     run(host, port)
