@@ -150,6 +150,8 @@ def load_deadlines(*, session: Session, settings: Settings) -> list[DeadlineEven
     events = []
     for *values, scanned in rows:
         plain = DeadlineRow(*values)
+        if plain.status == "history":
+            continue  # fell due before tracking began with nothing recorded: not news
         name, withdrawn = states.get(plain.state, (None, None)) if plain.state else (None, None)
         if withdrawn is not None and plain.due > withdrawn:
             continue  # Art. 20: due after the withdrawal took effect
