@@ -71,7 +71,8 @@ class Obligation(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=128)
     state: str | None = Field(default=None, index=True, max_length=3)
     kind: str = Field(index=True, max_length=40)
-    period: str | None = Field(default=None, max_length=32)
+    # the reporting year, the deadline an extension request is for, or an action item's slug
+    period: str | None = Field(default=None, max_length=128)
     due: dt.date = Field(index=True)
     original_due: dt.date
     status: str = Field(max_length=16)  # as of the last scan

@@ -162,3 +162,25 @@ def test_list_meetings_gives_calendars_a_stable_uid_and_version(database_url):
     assert (meeting.uid, meeting.version, meeting.status) == ("CCM:MEETING:cc-2017-01-25", 1, "scheduled")
     assert meeting.start == dt.datetime(2017, 1, 25, 14, 0, tzinfo=GENEVA)
     assert meeting.start.tzinfo.key == "Europe/Zurich"
+
+
+def test_the_demo_dataset_scans_into_the_obligation_table_on_every_backend(database_url):
+    """Action items keep their slug as period: the column must hold the longest slug."""
+    import datetime as dt
+
+    from sqlmodel import Session
+    from typer.testing import CliRunner
+
+    from cli.app import app
+    from models.db import get_engine
+    from models.obligations import compute_obligations, sync_obligations
+    from settings import get_settings
+
+    for args in (["init"], ["demo", "load"]):
+        assert CliRunner().invoke(app, args).exit_code == 0
+    with Session(get_engine(database_url)) as session:
+        computed = compute_obligations(session=session, as_of=dt.date(2017, 2, 1), settings=get_settings())
+        result = sync_obligations(session=session, computed=computed, as_of=dt.date(2017, 2, 1), tracking_since=None)
+        session.commit()
+    longest = max(len(c.key) for c in result.changes if c.kind == "action_item")
+    assert longest > 32
