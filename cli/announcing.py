@@ -10,12 +10,13 @@ from flows.events import Delivery, announce_fact
 
 
 def announce(resource: str, what: str, payload: dict[str, Any] | None = None) -> Delivery:
+    """Emit `ccm.fact.recorded` for ``resource`` and say whether it went out (the fact is
+    committed either way)."""
     delivery = announce_fact(resource=resource, what=what, payload=payload or {})
     if delivery.delivered:
-        console.print(f"event sent: {what} ({resource})", highlight=False)
+        console.print(f"event delivered: ccm.fact.recorded for {resource}", highlight=False)
     else:
-        console.print(f"event not sent for {resource}: {delivery.reason} "
-                      "(the daily scan catches up)", highlight=False)
+        console.print(f"event not delivered: {delivery.reason}", highlight=False)
     return delivery
 
 

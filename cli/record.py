@@ -94,13 +94,8 @@ def _record(write, iso3: str, summary: str) -> None:  # type: ignore[no-untyped-
 
 
 def announce_fact(iso3: str, summary: str = "") -> None:
-    """Emit `ccm.fact.recorded` for the State (only where a Prefect API is configured) and say
-    whether it was delivered. The fact is already committed either way."""
-    from flows.events import announce_fact as emit
+    """Emit `ccm.fact.recorded` for the State (only where a Prefect API is configured)."""
+    from cli.announcing import announce
     from flows.events import state_resource
 
-    delivery = emit(resource=state_resource(iso3), what=summary, payload={"iso3": iso3})
-    if delivery.delivered:
-        console.print(f"event delivered: ccm.fact.recorded for {state_resource(iso3)}", highlight=False)
-    else:
-        console.print(f"event not delivered: {delivery.reason}", highlight=False)
+    announce(state_resource(iso3), summary, {"iso3": iso3})
