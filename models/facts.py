@@ -21,14 +21,17 @@ def load_state_facts(*, session: Session, states: Sequence[str] | None = None) -
     rows = session.exec(query).all()
     wanted = {row.iso3 for row in rows}
 
+    report_query = select(ReportReceived)
+    article_query = select(ArticleFact).order_by(ArticleFact.id)
+    if states:  # a rescan of a few States reads only their rows
+        report_query = report_query.where(ReportReceived.iso3.in_(wanted))  # type: ignore[attr-defined]
+        article_query = article_query.where(ArticleFact.iso3.in_(wanted))  # type: ignore[attr-defined]
     reports: dict[str, list[ReportReceived]] = defaultdict(list)
-    for report in session.exec(select(ReportReceived)).all():
-        if report.iso3 in wanted:
-            reports[report.iso3].append(report)
+    for report in session.exec(report_query).all():
+        reports[report.iso3].append(report)
     articles: dict[str, list[ArticleFact]] = defaultdict(list)
-    for fact in session.exec(select(ArticleFact).order_by(ArticleFact.id)).all():
-        if fact.iso3 in wanted:
-            articles[fact.iso3].append(fact)
+    for fact in session.exec(article_query).all():
+        articles[fact.iso3].append(fact)
 
     return [_state_facts(row, reports[row.iso3], articles[row.iso3]) for row in rows]
 
