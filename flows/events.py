@@ -21,7 +21,7 @@ import datetime as dt
 import json
 import os
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -167,17 +167,12 @@ def _post_events(events: Sequence[dict[str, Any]], *, api_url: str, headers: dic
     """POST facts with a plain HTTP client (no Prefect client set-up between stamp and send)."""
     import httpx
 
-    sent = 0
-    try:
-        with httpx.Client(base_url=api_url.rstrip("/") + "/", headers=headers,
-                          timeout=SEND_TIMEOUT_SECONDS) as client:
-            for start in range(0, len(events), BATCH_SIZE):
-                batch = list(events[start:start + BATCH_SIZE])
-                client.post("events", json=batch).raise_for_status()
-                sent += len(batch)
-    except Exception as error:  # noqa: BLE001 - an unreachable or refusing server must not fail a record
-        return Delivery(False, f"Prefect API did not take the events: {_short(error)}", sent)
-    return Delivery(True, "", sent)
+    return _post_in_batches(
+        lambda: httpx.Client(base_url=api_url.rstrip("/") + "/", headers=headers,
+                             timeout=SEND_TIMEOUT_SECONDS),
+        "events",
+        events,
+    )
 
 
 def configured_api_url() -> str | None:
@@ -190,42 +185,32 @@ def configured_api_url() -> str | None:
     return PREFECT_API_URL.value() or None
 
 
-def send_events(
-    events: Sequence[dict[str, Any]],
-    *,
-    api_url: str | None = None,
-    timeout: float | None = None,
-) -> Delivery:
-    """POST ``events`` to the Prefect API in batches. ``api_url`` None: the API of the current
-    Prefect context (inside a flow run, the run's server, ephemeral when none is configured)."""
+def send_events(events: Sequence[dict[str, Any]]) -> Delivery:
+    """POST ``events`` to the API of the current Prefect context (inside a flow run, the run's
+    server; ephemeral when none is configured), in batches."""
     if not events:
         return Delivery(True, "no changes", 0)
+    from prefect.client.orchestration import get_client
+
+    return _post_in_batches(lambda: get_client(sync_client=True), "/events", events)
+
+
+def _post_in_batches(
+    open_client: Callable[[], Any], path: str, events: Sequence[dict[str, Any]]
+) -> Delivery:
+    """Send ``events`` through a client ``open_client`` makes (closed afterwards), in batches
+    of ``BATCH_SIZE``, so the sender knows what the server took. Never raises: a record must
+    not fail because events could not go out."""
     sent = 0
     try:
-        with _client(api_url, timeout) as client:
+        with open_client() as client:
             for start in range(0, len(events), BATCH_SIZE):
                 batch = list(events[start:start + BATCH_SIZE])
-                response = client.request("POST", "/events", json=batch)
-                response.raise_for_status()
+                client.request("POST", path, json=batch).raise_for_status()
                 sent += len(batch)
     except Exception as error:  # noqa: BLE001 - an unreachable or refusing server must not fail a record
         return Delivery(False, f"Prefect API did not take the events: {_short(error)}", sent)
     return Delivery(True, "", sent)
-
-
-def _client(api_url: str | None, timeout: float | None):  # type: ignore[no-untyped-def]
-    from prefect.client.orchestration import SyncPrefectClient, get_client
-    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_KEY
-
-    settings = {"timeout": timeout} if timeout else None
-    if api_url is None:
-        return get_client(sync_client=True, httpx_settings=settings)
-    return SyncPrefectClient(
-        api_url,
-        auth_string=PREFECT_API_AUTH_STRING.value(),
-        api_key=PREFECT_API_KEY.value(),
-        httpx_settings=settings,
-    )
 
 
 def _event(
