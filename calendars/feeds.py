@@ -47,11 +47,9 @@ class Selection:
         )
 
     def wants_deadline(self, event: DeadlineEvent) -> bool:
-        # event.themes already holds an action item's owner theme (calendars.sources)
-        owner = event.themes[0] if event.kind == "action_item" and event.themes else None
-        return follows(
+        return follows(  # event.themes came from themes_of(kind, owner theme)
             themes=self.themes, states=self.states, kinds=self.kinds,
-            kind=event.kind, state=event.state, owner_theme=owner,
+            kind=event.kind, state=event.state, obligation_themes=event.themes,
         )
 
     def wants_meetings(self) -> bool:

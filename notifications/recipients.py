@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from models.reminders import Recipient
-from rules.themes import KINDS, THEMES, follows
+from rules.themes import KINDS, THEMES, follows, themes_of
 
 EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -38,7 +38,7 @@ class Audience:
     def follows(self, kind: str, state: str | None, owner_theme: str | None = None) -> bool:
         return follows(
             themes=self.themes, states=self.states, kinds=self.kinds,
-            kind=kind, state=state, owner_theme=owner_theme,
+            kind=kind, state=state, obligation_themes=themes_of(kind, owner_theme),
         )
 
     @classmethod

@@ -49,12 +49,13 @@ def follows(
     kinds: Collection[str],
     kind: str,
     state: str | None,
-    owner_theme: str | None = None,
+    obligation_themes: Collection[str],
 ) -> bool:
     """Whether a follower's filters take an obligation: AND across the three filters, OR
-    inside one; an empty filter takes everything. Recipients and feed subscriptions share it."""
+    inside one; an empty filter takes everything. Recipients and feed subscriptions share it.
+    ``obligation_themes`` is ``themes_of(kind, owner_theme)``, computed once by the caller."""
     if kinds and kind not in kinds:
         return False
     if states and (state or "") not in states:
         return False
-    return not themes or any(t in themes for t in themes_of(kind, owner_theme))
+    return not themes or any(t in themes for t in obligation_themes)
