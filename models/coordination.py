@@ -17,6 +17,7 @@ from models.committee import (
     TargetState,
     ThemeCoordinator,
 )
+from models.rows import apply_changes
 from models.tables import State
 from rules.action_items import ITEM_STATUSES, ActionItemFacts, OutputFacts
 from rules.themes import THEMES
@@ -127,12 +128,10 @@ def add_action_item(
         session.flush()
         change = "created"
     else:
-        changed = {k: v for k, v in values.items() if getattr(item, k) != v}
+        changed = apply_changes(item, values)
         have = item_targets(session=session, item=item)
         if not changed and have == wanted:
             return item, "unchanged"
-        for name, value in changed.items():
-            setattr(item, name, value)
         session.add(item)
         for row in session.exec(select(ActionItemTarget).where(
                 ActionItemTarget.action_item_id == item.id)).all():

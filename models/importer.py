@@ -24,6 +24,7 @@ import pycountry
 from sqlmodel import Session, select
 
 from models.audit import audit
+from models.rows import apply_changes
 from models.tables import ArticleFact, ReportReceived, State
 from rules.articles import original_deadline
 from rules.entry_into_force import OPENED_FOR_SIGNATURE, entry_into_force
@@ -229,9 +230,7 @@ def _import_participants(
             session.add(state)
             result.added += 1
             result.states.add(state.iso3)
-        elif current.model_dump() != state.model_dump():
-            for name, value in state.model_dump().items():
-                setattr(current, name, value)
+        elif apply_changes(current, state.model_dump()):
             session.add(current)
             result.updated += 1
             result.states.add(state.iso3)

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from models.audit import audit
 from models.committee import Invoice, Meeting, ReportedShortfall
+from models.rows import apply_changes
 from models.tables import State
 from rules.money import INVOICE_KINDS, AmountError, InvoiceFacts, format_chf, parse_chf
 
@@ -72,11 +73,9 @@ def issue_invoice(
     if existing is not None and not replace:
         raise MoneyRejected(f"invoice {number} exists (issued {existing.issued_on})")
     if existing is not None:
-        changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        changed = apply_changes(existing, values)
         if not changed:
             return existing, "unchanged"
-        for name, value in changed.items():
-            setattr(existing, name, value)
         session.add(existing)
         _audit(session, actor, "invoice.updated", existing, source, changed=sorted(changed))
         return existing, "updated"
@@ -143,11 +142,8 @@ def record_reported_shortfall(
     values = {"amount_centimes": centimes, "previously": previously,
               "letters_sent": letters_sent, "source": source}
     if existing is not None:
-        changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
-        if not changed:
+        if not apply_changes(existing, values):
             return existing, "unchanged"
-        for name, value in changed.items():
-            setattr(existing, name, value)
         row, change = existing, "updated"
     else:
         row, change = ReportedShortfall(reported_on=reported_on, reported_by=reported_by, **values), "created"
