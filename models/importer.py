@@ -36,8 +36,6 @@ PARTICIPANT_COLUMNS = {"state", "iso3", "signature_date", "deposit_date", "sourc
 ARTICLE_COLUMNS = {"iso3", "article", "extended_deadline", "completed_date", "source"}
 REPORT_COLUMNS = {"iso3", "report", "received_on"}
 INSTRUMENTS = {"", "ratification", "accession", "acceptance", "approval"}
-# Kosovo and a few others have no ISO 3166-1 code; the registry has none of them today.
-EXTRA_CODES: set[str] = set()
 
 
 @dataclass
@@ -156,9 +154,7 @@ class _Checker:
         if not code:
             self.fail(line, "iso3", "is empty")
             return None
-        if code != code.upper() or (
-            pycountry.countries.get(alpha_3=code) is None and code not in EXTRA_CODES
-        ):
+        if code != code.upper() or pycountry.countries.get(alpha_3=code) is None:
             self.fail(line, "iso3", f"{code!r} is not an ISO 3166-1 alpha-3 code")
             return None
         return code

@@ -83,7 +83,6 @@ def test_a_meeting_invite_is_sent_once_then_updated_then_cancelled(database_url,
 
 def test_an_invite_with_the_smtp_server_down_stays_in_the_outbox_with_the_reason(database_url, tmp_path, monkeypatch, smtp_server):
     configure(tmp_path, monkeypatch, smtp_server)
-    smtp_server.port_saved = smtp_server.port
     config = tmp_path / "apprise.yml"
     from tests.conftest import free_port
 
