@@ -89,7 +89,7 @@ def dispatch(
     # One session for the run, committed after each claim and after each outcome: the claim is
     # on disk before the call, the outcome right after it (a new session per step cost more
     # than the statements).
-    with Session(get_engine(url), expire_on_commit=False) as session:
+    with Session(get_engine(url), expire_on_commit=False) as session, channel.keep_connections():
         for group in groups:
             result.deliveries.extend(
                 _deliver(session, group, as_of, policy, people, details, channel, senders, clock)

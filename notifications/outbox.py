@@ -21,6 +21,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -155,9 +156,9 @@ _CLAIM_VALUES = {
     "attempts": T.c.attempts + 1,
     "updated_at": bindparam("b_now"),
 }
-_CLAIM_RECIPIENT = update(T).where(_READY).values(_CLAIM_VALUES)
-_CLAIM_ROW = update(T).where(_READY, T.c.id == bindparam("b_row_id")).values(_CLAIM_VALUES)
-_CLAIMED = select(Reminder).where(Reminder.claim_token == bindparam("b_token")).order_by(Reminder.id)
+# The claim returns the rows it changed (UPDATE ... RETURNING: SQLite >= 3.35, PostgreSQL).
+_CLAIM_RECIPIENT = update(T).where(_READY).values(_CLAIM_VALUES).returning(*T.c)
+_CLAIM_ROW = update(T).where(_READY, T.c.id == bindparam("b_row_id")).values(_CLAIM_VALUES).returning(*T.c)
 _STILL_OURS = and_(
     T.c.id.in_(bindparam("b_ids", expanding=True)),
     T.c.claim_token == bindparam("b_token"),
@@ -178,21 +179,40 @@ _RECORD_FAILURE = update(T).where(_STILL_OURS).values(
 )
 
 
-def claim(*, session: Session, group: Group, as_of: dt.date, now: dt.datetime) -> list[Reminder]:
-    """Mark the group's ready rows "sending" under a fresh token; return only those rows."""
+class ClaimedRow(Protocol):
+    """A claimed outbox row, as the claim returned it (the ``reminder`` table's columns)."""
+
+    id: int
+    message_kind: str
+    obligation_key: str
+    version: int
+    stage: str
+    recipient: str
+    due: dt.date | None
+    send_on: dt.date
+    attempts: int
+    claim_token: str
+    subject: str
+    body: str
+    attachment: bytes | None
+    attachment_name: str | None
+    attachment_method: str | None
+
+
+def claim(*, session: Session, group: Group, as_of: dt.date, now: dt.datetime) -> list[ClaimedRow]:
+    """Mark the group's ready rows "sending" under a fresh token; return only those rows
+    (in id order). Rows another dispatcher claimed first are not returned."""
     token = uuid.uuid4().hex
     params = {"b_as_of": as_of, "b_now": now, "b_kind": group.kind, "b_recipient": group.recipient,
               "b_token": token}
     if group.row_id is None:
-        changed = session.connection().execute(_CLAIM_RECIPIENT, params).rowcount
+        rows = session.connection().execute(_CLAIM_RECIPIENT, params).all()
     else:
-        changed = session.connection().execute(_CLAIM_ROW, {**params, "b_row_id": group.row_id}).rowcount
-    if not changed:
-        return []
-    return list(session.execute(_CLAIMED, {"b_token": token}).scalars().all())
+        rows = session.connection().execute(_CLAIM_ROW, {**params, "b_row_id": group.row_id}).all()
+    return sorted(rows, key=lambda row: row.id)  # type: ignore[return-value]
 
 
-def record_sent(*, session: Session, rows: Sequence[Reminder], now: dt.datetime) -> int:
+def record_sent(*, session: Session, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:
     """Sent; returns how many rows were still ours (a reclaimed row is not overwritten)."""
     if not rows:
         return 0
@@ -203,7 +223,7 @@ def record_sent(*, session: Session, rows: Sequence[Reminder], now: dt.datetime)
 def record_failure(
     *,
     session: Session,
-    rows: Sequence[Reminder],
+    rows: Sequence[ClaimedRow],
     error: DeliveryError,
     now: dt.datetime,
     policy: ReminderPolicy,

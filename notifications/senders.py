@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from models.reminders import Reminder
+from notifications.outbox import ClaimedRow
 from notifications.channels.apprise_channel import AppriseChannel, OutgoingAttachment
 from notifications.recipients import Audience
 from notifications.render import DigestItem, digest_body, digest_title
@@ -34,7 +34,7 @@ class Outgoing:
     """What a sender gets: the recipient, its claimed rows, the day, obligation details."""
 
     audience: Audience
-    rows: Sequence[Reminder]
+    rows: Sequence[ClaimedRow]
     as_of: dt.date
     details: Mapping[str, ObligationDetails]
 
@@ -75,7 +75,7 @@ def send_invite(channel: AppriseChannel, outgoing: Outgoing) -> None:
         )
 
 
-def _item(row: Reminder, details: ObligationDetails | None) -> DigestItem:
+def _item(row: ClaimedRow, details: ObligationDetails | None) -> DigestItem:
     return DigestItem(
         key=row.obligation_key,
         state=details.state if details else None,

@@ -21,13 +21,21 @@ from apprise.result import AppriseResultStatus
 
 from notifications.channels import invite as _invite_channel  # noqa: F401  (registers ccminvite://)
 from notifications.channels import outbox as outbox_channel
+from notifications.channels.smtp_pool import install_pooled_smtp_for_apprise, keep_connections
+from notifications.channels.template_cache import install_shared_templates_for_apprise_config
 from notifications.channels.tls import install_lazy_tls_for_apprise_smtp
 from notifications.errors import PermanentDeliveryError, TransientDeliveryError, classify
 
 install_lazy_tls_for_apprise_smtp()
+install_pooled_smtp_for_apprise()
+install_shared_templates_for_apprise_config()
 
 _APPRISE_LOG = logging.getLogger("apprise")
-_SEQUENTIAL = apprise.AppriseAsset(async_mode=False)
+# One service per call, run in the calling thread. Apprise's own 60 s service deadline would
+# run every send on a worker thread (a hand-off per message) and, when it fired, abandon a send
+# that may still complete: a duplicate on the retry. Each plugin's own network timeout bounds a
+# send instead (SMTP: a 15 s socket timeout on every operation), well inside the sending lease.
+_SEQUENTIAL = apprise.AppriseAsset(async_mode=False, service_timeout=0)
 _LOG_LOCK = threading.Lock()
 _quiet_depth = 0
 
@@ -58,7 +66,6 @@ class AppriseChannel:
                 raise ConfigurationError(
                     f"CCM_APPRISE_CONFIG names {config_path}, which is not a readable file"
                 )
-            # One service per call: Apprise's worker-thread pool would only add a hand-off.
             config = apprise.AppriseConfig(asset=_SEQUENTIAL)
             if not config.add(str(config_path)):
                 raise ConfigurationError(f"{config_path}: Apprise cannot load this config file")
@@ -76,6 +83,11 @@ class AppriseChannel:
         return f"Apprise config {self.config_path}" if self.config_path else (
             f"local outbox {self.outbox_dir}"
         )
+
+    def keep_connections(self):  # type: ignore[no-untyped-def]
+        """A block (one dispatch run) in which SMTP connections are reused between
+        messages to the same server and account (``smtp_pool``)."""
+        return keep_connections()
 
     def has_tag(self, tag: str) -> bool:
         """Whether the Apprise config holds a URL with this tag."""
