@@ -1,8 +1,18 @@
-"""Dispatch: reclaim rows of dead dispatchers, then for each ready group claim, send, record.
+"""Dispatch: reclaim rows of dead dispatchers, then claim ready groups in batches and send
+them one by one, recording each outcome.
 
 One group is one recipient's reminders (one digest, one Apprise call, so a failure is
-pinned on the right person) or one invite. Each step is its own short transaction: the
-claim ("sending") is committed before the call, the outcome after it.
+pinned on the right person) or one invite. Up to ``CLAIM_BATCH`` groups are claimed
+("sending") by one UPDATE, committed before the first call; each outcome is committed right
+after its call. So a dispatcher that dies leaves at most one message whose fate is unknown
+(the one in flight); the rest of its batch was never sent and is reclaimed after the lease.
+
+Two ways a batch is cut short, both giving the unsent rest back ("released": pending again at
+once, the attempt not counted):
+- a stop is asked for (SIGTERM, Ctrl-C; ``notifications/stopping.py``): the message in flight
+  is finished and recorded, then the run returns with ``stopped``: no duplicate;
+- the batch's claim is older than half the lease (a very slow server): the rest is claimed
+  afresh, so this run never sends a row that another dispatcher may have reclaimed.
 
 Retry layer (the only one): the outbox itself. A transient failure puts the rows back to
 "pending" with ``next_attempt_at`` = now + backoff (policy ``retry.backoff_minutes``); the
@@ -14,8 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -31,6 +43,7 @@ from notifications.errors import (
     scrub,
 )
 from notifications.outbox import (
+    ClaimedRow,
     Group,
     claim,
     ready_condition,
@@ -38,12 +51,15 @@ from notifications.outbox import (
     reclaim_stale,
     record_failure,
     record_sent,
+    release,
 )
 from notifications.policy import ReminderPolicy
-from notifications.recipients import audiences
+from notifications.recipients import Audience, audiences
 from notifications.senders import SENDERS, ObligationDetails, Outgoing, Sender
+from notifications.stopping import stop_requests
 
 log = logging.getLogger("ccm.reminders")
+T = TypeVar("T")
 
 
 def utc_now() -> dt.datetime:
@@ -63,9 +79,14 @@ class Delivery:
 class DispatchResult:
     reclaimed: int = 0
     deliveries: list[Delivery] = field(default_factory=list)
+    released: int = 0  # claimed, then given back unsent (a stop was asked for, or a slow batch)
+    stopped: bool = False  # a stop (SIGTERM/SIGINT) was asked for during the run
 
     def count(self, outcome: str) -> int:
         return sum(len(d.items) for d in self.deliveries if d.outcome == outcome)
+
+
+CLAIM_BATCH = 50  # groups claimed by one UPDATE (one commit), then sent one by one
 
 
 def dispatch(
@@ -78,56 +99,84 @@ def dispatch(
     senders: Mapping[str, Sender] = SENDERS,
 ) -> DispatchResult:
     result = DispatchResult()
+    lease = dt.timedelta(minutes=policy.sending_lease_minutes)
     with session_scope(url) as session:
-        lease = dt.timedelta(minutes=policy.sending_lease_minutes)
         result.reclaimed = reclaim_stale(session=session, now=clock(), lease=lease)
     with session_scope(url) as session:
         groups = ready_groups(session=session, as_of=as_of, now=clock())
         people = {audience.name: audience for audience in audiences(session=session)}
         # One query for the wording of every ready row (read-only: a claim decides who sends).
         details = ready_details(session, as_of=as_of, now=clock())
+    run = _Run(as_of, policy, people, details, channel, senders, clock, result)
     # One session for the run, committed after each claim and after each outcome: the claim is
     # on disk before the call, the outcome right after it (a new session per step cost more
     # than the statements).
-    with Session(get_engine(url), expire_on_commit=False) as session, channel.keep_connections():
-        for group in groups:
-            result.deliveries.extend(
-                _deliver(session, group, as_of, policy, people, details, channel, senders, clock)
-            )
+    with stop_requests() as stop, Session(get_engine(url), expire_on_commit=False) as session, \
+            channel.keep_connections():
+        waiting = deque(groups)
+        while waiting and not stop.requested:
+            batch = [waiting.popleft() for _ in range(min(CLAIM_BATCH, len(waiting)))]
+            claimed = _committed(session, lambda: claim(session=session, groups=batch, as_of=as_of, now=clock()))
+            claimed_at = clock()
+            for index, (group, rows) in enumerate(claimed.items()):
+                # A claim older than half the lease could be taken for a dead dispatcher's:
+                # give the rest of the batch back and claim it afresh.
+                too_old = index > 0 and clock() - claimed_at > lease / 2
+                if stop.requested or too_old:
+                    unsent = list(claimed.items())[index:]
+                    _committed(session, lambda: [release(session=session, rows=r, now=clock()) for _, r in unsent])
+                    result.released += sum(len(r) for _, r in unsent)
+                    if too_old and not stop.requested:
+                        waiting.extendleft(reversed([g for g, _ in unsent]))
+                    break
+                result.deliveries.append(run.deliver(session, group, rows))
+        result.stopped = stop.requested
     return result
 
 
-def _deliver(session, group, as_of, policy, people, details, channel, senders, clock) -> list[Delivery]:  # type: ignore[no-untyped-def]
-    """Claim one group, send it, record the outcome; each step committed."""
+def _committed(session: Session, step: Callable[[], T]) -> T:
+    """Run one step of the run's session and commit it (roll back and re-raise on error)."""
     try:
-        rows = claim(session=session, group=group, as_of=as_of, now=clock())
+        value = step()
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    if not rows:
-        return []  # another dispatcher claimed them first
-    missing = {row.obligation_key for row in rows} - details.keys()
-    if missing:  # a row that became ready after the first query
-        details.update(obligation_details(session, missing))
-        session.commit()
-    delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
-    try:
-        _send(group, rows, as_of, people, details, channel, senders)
-    except Exception as error:  # noqa: BLE001 - every failure is recorded, none lost
-        typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
-            f"{type(error).__name__}: {scrub(str(error))}"
-        )
-        states = record_failure(session=session, rows=rows, error=typed, now=clock(), policy=policy)
-        session.commit()
-        delivery.outcome = "failed" if "failed" in states else "pending"
-        delivery.error = typed.reason
-        log.warning("reminders to %s not delivered (%s): %s", group.recipient, delivery.outcome, typed.reason)
-    else:
-        record_sent(session=session, rows=rows, now=clock())
-        session.commit()
-        log.info("sent %d %s item(s) to %s", len(rows), group.kind, group.recipient)
-    return [delivery]
+    return value
+
+
+@dataclass
+class _Run:
+    as_of: dt.date
+    policy: ReminderPolicy
+    people: Mapping[str, Audience]
+    details: dict[str, ObligationDetails]
+    channel: AppriseChannel
+    senders: Mapping[str, Sender]
+    clock: Callable[[], dt.datetime]
+    result: DispatchResult
+
+    def deliver(self, session: Session, group: Group, rows: list[ClaimedRow]) -> Delivery:
+        """Send one claimed group, then record the outcome (committed)."""
+        missing = {row.obligation_key for row in rows} - self.details.keys()
+        if missing:  # a row that became ready after the first query
+            self.details.update(_committed(session, lambda: obligation_details(session, missing)))
+        delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
+        try:
+            _send(group, rows, self.as_of, self.people, self.details, self.channel, self.senders)
+        except Exception as error:  # noqa: BLE001 - every failure is recorded, none lost
+            typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
+                f"{type(error).__name__}: {scrub(str(error))}"
+            )
+            states = _committed(session, lambda: record_failure(
+                session=session, rows=rows, error=typed, now=self.clock(), policy=self.policy))
+            delivery.outcome = "failed" if "failed" in states else "pending"
+            delivery.error = typed.reason
+            log.warning("reminders to %s not delivered (%s): %s", group.recipient, delivery.outcome, typed.reason)
+        else:
+            _committed(session, lambda: record_sent(session=session, rows=rows, now=self.clock()))
+            log.info("sent %d %s item(s) to %s", len(rows), group.kind, group.recipient)
+        return delivery
 
 
 def _send(group: Group, rows, as_of, people, details, channel, senders) -> None:  # type: ignore[no-untyped-def]

@@ -140,25 +140,31 @@ def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[
     return list(groups)
 
 
-# The statements a dispatch runs once per message are built once (SQLAlchemy then reuses their
-# compiled form): building expressions per call cost more than the UPDATE itself.
+# The statements a dispatch runs once per batch or per message are built once (SQLAlchemy then
+# reuses their compiled form): building expressions per call cost more than the UPDATE itself.
 _READY = and_(
     T.c.state == OutboxState.PENDING.value,
     T.c.send_on <= bindparam("b_as_of"),
     or_(T.c.next_attempt_at.is_(None), T.c.next_attempt_at <= bindparam("b_now")),
-    T.c.message_kind == bindparam("b_kind"),
-    T.c.recipient == bindparam("b_recipient"),
 )
-_CLAIM_VALUES = {
-    "state": OutboxState.SENDING.value,
-    "claim_token": bindparam("b_token"),
-    "claimed_at": bindparam("b_now"),
-    "attempts": T.c.attempts + 1,
-    "updated_at": bindparam("b_now"),
-}
+# A batch: every ready "reminder" row of the listed recipients, and the listed other rows.
+_IN_BATCH = or_(
+    and_(T.c.message_kind == "reminder", T.c.recipient.in_(bindparam("b_recipients", expanding=True))),
+    and_(T.c.message_kind != "reminder", T.c.id.in_(bindparam("b_row_ids", expanding=True))),
+)
 # The claim returns the rows it changed (UPDATE ... RETURNING: SQLite >= 3.35, PostgreSQL).
-_CLAIM_RECIPIENT = update(T).where(_READY).values(_CLAIM_VALUES).returning(*T.c)
-_CLAIM_ROW = update(T).where(_READY, T.c.id == bindparam("b_row_id")).values(_CLAIM_VALUES).returning(*T.c)
+_CLAIM = (
+    update(T)
+    .where(_READY, _IN_BATCH)
+    .values(
+        state=OutboxState.SENDING.value,
+        claim_token=bindparam("b_token"),
+        claimed_at=bindparam("b_now"),
+        attempts=T.c.attempts + 1,
+        updated_at=bindparam("b_now"),
+    )
+    .returning(*T.c)
+)
 _STILL_OURS = and_(
     T.c.id.in_(bindparam("b_ids", expanding=True)),
     T.c.claim_token == bindparam("b_token"),
@@ -175,6 +181,12 @@ _RECORD_FAILURE = update(T).where(_STILL_OURS).values(
     state=bindparam("b_new_state"),
     next_attempt_at=bindparam("b_retry_at"),
     last_error=bindparam("b_error"),
+    updated_at=bindparam("b_now"),
+)
+_RELEASE = update(T).where(_STILL_OURS).values(
+    state=OutboxState.PENDING.value,
+    claim_token=None,
+    attempts=T.c.attempts - 1,
     updated_at=bindparam("b_now"),
 )
 
@@ -199,17 +211,39 @@ class ClaimedRow(Protocol):
     attachment_method: str | None
 
 
-def claim(*, session: Session, group: Group, as_of: dt.date, now: dt.datetime) -> list[ClaimedRow]:
-    """Mark the group's ready rows "sending" under a fresh token; return only those rows
-    (in id order). Rows another dispatcher claimed first are not returned."""
-    token = uuid.uuid4().hex
-    params = {"b_as_of": as_of, "b_now": now, "b_kind": group.kind, "b_recipient": group.recipient,
-              "b_token": token}
-    if group.row_id is None:
-        rows = session.connection().execute(_CLAIM_RECIPIENT, params).all()
-    else:
-        rows = session.connection().execute(_CLAIM_ROW, {**params, "b_row_id": group.row_id}).all()
-    return sorted(rows, key=lambda row: row.id)  # type: ignore[return-value]
+def claim(
+    *, session: Session, groups: Sequence[Group], as_of: dt.date, now: dt.datetime
+) -> dict[Group, list[ClaimedRow]]:
+    """Mark the ready rows of ``groups`` "sending" under one fresh token, in one UPDATE.
+
+    Returns the rows this UPDATE changed, by group, each group's rows in id order; rows another
+    dispatcher claimed first are not returned, and a group with none is absent. A recipient's
+    reminder rows that became ready since ``ready_groups`` are taken into its digest.
+    """
+    if not groups:
+        return {}
+    rows = session.connection().execute(_CLAIM, {
+        "b_as_of": as_of,
+        "b_now": now,
+        "b_token": uuid.uuid4().hex,
+        "b_recipients": [g.recipient for g in groups if g.row_id is None],
+        "b_row_ids": [g.row_id for g in groups if g.row_id is not None],
+    }).all()
+    claimed: dict[Group, list[ClaimedRow]] = {}
+    for row in sorted(rows, key=lambda row: row.id):
+        group = Group(row.message_kind, row.recipient,
+                      None if row.message_kind == "reminder" else row.id)
+        claimed.setdefault(group, []).append(row)  # type: ignore[arg-type]
+    return claimed
+
+
+def release(*, session: Session, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:
+    """Claimed but not sent (the dispatcher is stopping, or its claim grew old): back to
+    pending at once, the attempt not counted. Returns how many rows were still ours."""
+    if not rows:
+        return 0
+    params = {"b_ids": [row.id for row in rows], "b_token": rows[0].claim_token, "b_now": now}
+    return session.connection().execute(_RELEASE, params).rowcount
 
 
 def record_sent(*, session: Session, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:

@@ -104,11 +104,13 @@ class SmtpInbox:
         self._policy = policy.default
         self.messages: list[Any] = []
         self.envelopes: list[Any] = []
+        self.peers: list[Any] = []  # the client (host, port) of each message: one per connection
         self.host = "127.0.0.1"
         self.port = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.envelopes.append(envelope)
+        self.peers.append(session.peer)
         self.messages.append(
             self._email.message_from_bytes(envelope.original_content or envelope.content, policy=self._policy)
         )
