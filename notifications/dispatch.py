@@ -27,9 +27,9 @@ import logging
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
 from models.db import get_engine, session_scope
@@ -108,15 +108,14 @@ def dispatch(
         # One query for the wording of every ready row (read-only: a claim decides who sends).
         details = ready_details(session, as_of=as_of, now=clock())
     run = _Run(as_of, policy, people, details, channel, senders, clock, result)
-    # One session for the run, committed after each claim and after each outcome: the claim is
-    # on disk before the call, the outcome right after it (a new session per step cost more
-    # than the statements).
-    with stop_requests() as stop, Session(get_engine(url), expire_on_commit=False) as session, \
-            channel.keep_connections():
+    # One database connection for the run, committed after each claim and after each outcome:
+    # the claim is on disk before the call, the outcome right after it (an ORM session, or a
+    # new one per step, cost more than the statements).
+    with stop_requests() as stop, get_engine(url).connect() as connection, channel.keep_connections():
         waiting = deque(groups)
         while waiting and not stop.requested:
             batch = [waiting.popleft() for _ in range(min(CLAIM_BATCH, len(waiting)))]
-            claimed = _committed(session, lambda: claim(session=session, groups=batch, as_of=as_of, now=clock()))
+            claimed = _committed(connection, claim, groups=batch, as_of=as_of, now=clock())
             claimed_at = clock()
             for index, (group, rows) in enumerate(claimed.items()):
                 # A claim older than half the lease could be taken for a dead dispatcher's:
@@ -124,23 +123,25 @@ def dispatch(
                 too_old = index > 0 and clock() - claimed_at > lease / 2
                 if stop.requested or too_old:
                     unsent = list(claimed.items())[index:]
-                    _committed(session, lambda: [release(session=session, rows=r, now=clock()) for _, r in unsent])
-                    result.released += sum(len(r) for _, r in unsent)
+                    rows_unsent = [row for _, group_rows in unsent for row in group_rows]
+                    _committed(connection, release, rows=rows_unsent, now=clock())
+                    result.released += len(rows_unsent)
                     if too_old and not stop.requested:
                         waiting.extendleft(reversed([g for g, _ in unsent]))
                     break
-                result.deliveries.append(run.deliver(session, group, rows))
+                result.deliveries.append(run.deliver(connection, group, rows))
         result.stopped = stop.requested
     return result
 
 
-def _committed(session: Session, step: Callable[[], T]) -> T:
-    """Run one step of the run's session and commit it (roll back and re-raise on error)."""
+def _committed(connection: Connection, step: Callable[..., T], **arguments: Any) -> T:
+    """``step(connection=connection, **arguments)``, committed (rolled back and re-raised on
+    error)."""
     try:
-        value = step()
-        session.commit()
+        value = step(connection=connection, **arguments)
+        connection.commit()
     except BaseException:
-        session.rollback()
+        connection.rollback()
         raise
     return value
 
@@ -156,11 +157,11 @@ class _Run:
     clock: Callable[[], dt.datetime]
     result: DispatchResult
 
-    def deliver(self, session: Session, group: Group, rows: list[ClaimedRow]) -> Delivery:
+    def deliver(self, connection: Connection, group: Group, rows: list[ClaimedRow]) -> Delivery:
         """Send one claimed group, then record the outcome (committed)."""
         missing = {row.obligation_key for row in rows} - self.details.keys()
         if missing:  # a row that became ready after the first query
-            self.details.update(_committed(session, lambda: obligation_details(session, missing)))
+            self.details.update(_committed(connection, obligation_details, keys=missing))
         delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
         try:
             _send(group, rows, self.as_of, self.people, self.details, self.channel, self.senders)
@@ -168,13 +169,13 @@ class _Run:
             typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
                 f"{type(error).__name__}: {scrub(str(error))}"
             )
-            states = _committed(session, lambda: record_failure(
-                session=session, rows=rows, error=typed, now=self.clock(), policy=self.policy))
+            states = _committed(connection, record_failure, rows=rows, error=typed, now=self.clock(),
+                                policy=self.policy)
             delivery.outcome = "failed" if "failed" in states else "pending"
             delivery.error = typed.reason
             log.warning("reminders to %s not delivered (%s): %s", group.recipient, delivery.outcome, typed.reason)
         else:
-            _committed(session, lambda: record_sent(session=session, rows=rows, now=self.clock()))
+            _committed(connection, record_sent, rows=rows, now=self.clock())
             log.info("sent %d %s item(s) to %s", len(rows), group.kind, group.recipient)
         return delivery
 
@@ -191,14 +192,14 @@ def _send(group: Group, rows, as_of, people, details, channel, senders) -> None:
 
 def ready_details(session: Session, *, as_of: dt.date, now: dt.datetime) -> dict[str, ObligationDetails]:
     keys = set(session.execute(select(Reminder.obligation_key).where(ready_condition(as_of, now))).scalars())
-    return obligation_details(session, keys)
+    return obligation_details(connection=session.connection(), keys=keys)
 
 
-def obligation_details(session: Session, keys: set[str]) -> dict[str, ObligationDetails]:
+def obligation_details(*, connection: Connection, keys: set[str]) -> dict[str, ObligationDetails]:
     ordered = sorted(keys)
     found: dict[str, ObligationDetails] = {}
     for start in range(0, len(ordered), 1000):  # stay far below SQLite's bound-parameter limit
-        rows = session.execute(
+        rows = connection.execute(
             select(Obligation.key, Obligation.state, State.name, Obligation.kind,
                    Obligation.period, Obligation.note)
             .outerjoin(State, State.iso3 == Obligation.state)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -212,7 +212,7 @@ class ClaimedRow(Protocol):
 
 
 def claim(
-    *, session: Session, groups: Sequence[Group], as_of: dt.date, now: dt.datetime
+    *, connection: Connection, groups: Sequence[Group], as_of: dt.date, now: dt.datetime
 ) -> dict[Group, list[ClaimedRow]]:
     """Mark the ready rows of ``groups`` "sending" under one fresh token, in one UPDATE.
 
@@ -222,7 +222,7 @@ def claim(
     """
     if not groups:
         return {}
-    rows = session.connection().execute(_CLAIM, {
+    rows = connection.execute(_CLAIM, {
         "b_as_of": as_of,
         "b_now": now,
         "b_token": uuid.uuid4().hex,
@@ -237,26 +237,26 @@ def claim(
     return claimed
 
 
-def release(*, session: Session, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:
+def release(*, connection: Connection, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:
     """Claimed but not sent (the dispatcher is stopping, or its claim grew old): back to
     pending at once, the attempt not counted. Returns how many rows were still ours."""
     if not rows:
         return 0
     params = {"b_ids": [row.id for row in rows], "b_token": rows[0].claim_token, "b_now": now}
-    return session.connection().execute(_RELEASE, params).rowcount
+    return connection.execute(_RELEASE, params).rowcount
 
 
-def record_sent(*, session: Session, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:
+def record_sent(*, connection: Connection, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:
     """Sent; returns how many rows were still ours (a reclaimed row is not overwritten)."""
     if not rows:
         return 0
     params = {"b_ids": [row.id for row in rows], "b_token": rows[0].claim_token, "b_now": now}
-    return session.connection().execute(_RECORD_SENT, params).rowcount
+    return connection.execute(_RECORD_SENT, params).rowcount
 
 
 def record_failure(
     *,
-    session: Session,
+    connection: Connection,
     rows: Sequence[ClaimedRow],
     error: DeliveryError,
     now: dt.datetime,
@@ -274,7 +274,7 @@ def record_failure(
             state, retry_at = OutboxState.PENDING.value, now + delay
             text = (f"attempt {row.attempts} failed, retry after "
                     f"{retry_at.isoformat(timespec='minutes')}: {error.reason}")
-        session.connection().execute(_RECORD_FAILURE, {
+        connection.execute(_RECORD_FAILURE, {
             "b_ids": [row.id], "b_token": row.claim_token, "b_now": now,
             "b_new_state": state, "b_retry_at": retry_at, "b_error": text[:2000],
         })

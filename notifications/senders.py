@@ -14,8 +14,8 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from notifications.outbox import ClaimedRow
 from notifications.channels.apprise_channel import AppriseChannel, OutgoingAttachment
+from notifications.outbox import ClaimedRow
 from notifications.recipients import Audience
 from notifications.render import DigestItem, digest_body, digest_title
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,11 @@ from apprise.result import AppriseResultStatus
 
 from notifications.channels import invite as _invite_channel  # noqa: F401  (registers ccminvite://)
 from notifications.channels import outbox as outbox_channel
-from notifications.channels.smtp_pool import install_pooled_smtp_for_apprise, keep_connections
+from notifications.channels.smtp_pool import (
+    ConnectionPool,
+    install_pooled_smtp_for_apprise,
+    keep_connections,
+)
 from notifications.channels.template_cache import install_shared_templates_for_apprise_config
 from notifications.channels.tls import install_lazy_tls_for_apprise_smtp
 from notifications.errors import PermanentDeliveryError, TransientDeliveryError, classify
@@ -84,10 +88,14 @@ class AppriseChannel:
             f"local outbox {self.outbox_dir}"
         )
 
-    def keep_connections(self):  # type: ignore[no-untyped-def]
+    @contextmanager
+    def keep_connections(self) -> Iterator[ConnectionPool]:
         """A block (one dispatch run) in which SMTP connections are reused between
-        messages to the same server and account (``smtp_pool``)."""
-        return keep_connections()
+        messages to the same server and account (``smtp_pool``), and Apprise's logger is set
+        up once for the block rather than around every send (changing a logger's level
+        clears the cache of every logger in the process)."""
+        with keep_connections() as pool, _quiet_apprise():
+            yield pool
 
     def has_tag(self, tag: str) -> bool:
         """Whether the Apprise config holds a URL with this tag."""

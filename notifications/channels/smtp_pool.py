@@ -25,7 +25,7 @@ import contextlib
 import smtplib
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Self
 
 from apprise.plugins.email import base as email_base
 from apprise.plugins.email.smtp import SMTP_EXCEPTIONS, AppriseSMTPController
@@ -97,7 +97,7 @@ def keep_connections() -> Iterator[ConnectionPool]:
 class PooledSMTPController(AppriseSMTPController):
     """Apprise's controller, taking its connection from the active pool and giving it back."""
 
-    def __enter__(self) -> PooledSMTPController:
+    def __enter__(self) -> Self:
         self._pool = _active
         self._used = 0
         self._failed = False
