@@ -69,6 +69,7 @@ def dispatch_reminders(as_of: dt.date | None = None, dry_run: bool = False) -> d
         "planned": planned.new_rows,
         "cancelled": planned.cancelled,
         "reclaimed": result.reclaimed,
+        "released": result.released,
         "sent": result.count("sent"),
         "failed": result.count("failed"),
         "retrying": result.count("pending"),

@@ -131,6 +131,9 @@ def dispatch(
                     break
                 result.deliveries.append(run.deliver(connection, group, rows))
         result.stopped = stop.requested
+        if stop.requested:
+            log.warning("stop asked for (signal %s): %d reminder(s) sent, %d claimed and given back "
+                        "unsent; stopping now", stop.signal, result.count("sent"), result.released)
     return result
 
 
