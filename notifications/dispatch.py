@@ -107,7 +107,7 @@ def dispatch(
         people = {audience.name: audience for audience in audiences(session=session)}
         # One query for the wording of every ready row (read-only: a claim decides who sends).
         details = ready_details(session, as_of=as_of, now=clock())
-    run = _Run(as_of, policy, people, details, channel, senders, clock, result)
+    run = _Run(as_of, policy, people, details, channel, senders, clock)
     # One database connection for the run, committed after each claim and after each outcome:
     # the claim is on disk before the call, the outcome right after it (an ORM session, or a
     # new one per step, cost more than the statements).
@@ -158,7 +158,6 @@ class _Run:
     channel: AppriseChannel
     senders: Mapping[str, Sender]
     clock: Callable[[], dt.datetime]
-    result: DispatchResult
 
     def deliver(self, connection: Connection, group: Group, rows: list[ClaimedRow]) -> Delivery:
         """Send one claimed group, then record the outcome (committed)."""
@@ -167,7 +166,7 @@ class _Run:
             self.details.update(_committed(connection, obligation_details, keys=missing))
         delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
         try:
-            _send(group, rows, self.as_of, self.people, self.details, self.channel, self.senders)
+            self.send(group, rows)
         except Exception as error:  # noqa: BLE001 - every failure is recorded, none lost
             typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
                 f"{type(error).__name__}: {scrub(str(error))}"
@@ -182,15 +181,15 @@ class _Run:
             log.info("sent %d %s item(s) to %s", len(rows), group.kind, group.recipient)
         return delivery
 
-
-def _send(group: Group, rows, as_of, people, details, channel, senders) -> None:  # type: ignore[no-untyped-def]
-    audience = people.get(group.recipient)
-    if audience is None:
-        raise PermanentDeliveryError(f"recipient {group.recipient!r} no longer exists")
-    sender = senders.get(group.kind)
-    if sender is None:
-        raise PermanentDeliveryError(f"no sender for message kind {group.kind!r}")
-    sender(channel, Outgoing(audience, rows, as_of, details))
+    def send(self, group: Group, rows: list[ClaimedRow]) -> None:
+        """One channel call for the group; raises a ``DeliveryError`` when it fails."""
+        audience = self.people.get(group.recipient)
+        if audience is None:
+            raise PermanentDeliveryError(f"recipient {group.recipient!r} no longer exists")
+        sender = self.senders.get(group.kind)
+        if sender is None:
+            raise PermanentDeliveryError(f"no sender for message kind {group.kind!r}")
+        sender(self.channel, Outgoing(audience, rows, self.as_of, self.details))
 
 
 def ready_details(session: Session, *, as_of: dt.date, now: dt.datetime) -> dict[str, ObligationDetails]:

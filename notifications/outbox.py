@@ -7,12 +7,14 @@ version, stage, recipient). The life of a row:
                           |----transient error--> pending (next_attempt_at = now + backoff)
                           |----permanent error, or last attempt--> failed
     pending --acknowledged / met / superseded--> cancelled
+    sending, claimed but not sent (a stop was asked for, or the claim grew old) --> pending (released)
     sending, left longer than the lease by a dispatcher that died --> pending (reclaimed)
 
-A claim is a conditional UPDATE (``... WHERE state = 'pending'``) that stamps a fresh claim
-token: only rows that this UPDATE changed carry the token, so only their claimer sends them,
-on SQLite and on PostgreSQL alike (the second UPDATE re-checks the state after the first
-commits). The claim is committed before the call; the outcome is written after it.
+A claim is a conditional UPDATE (``... WHERE state = 'pending'``) over a batch of groups that
+stamps a fresh claim token and returns the rows it changed: only those rows carry the token,
+so only their claimer sends them, on SQLite and on PostgreSQL alike (the second UPDATE
+re-checks the state after the first commits). The claim is committed before the first call;
+each outcome is written right after its call.
 """
 
 from __future__ import annotations
@@ -295,7 +297,8 @@ def reclaim_stale(*, session: Session, now: dt.datetime, lease: dt.timedelta) ->
         .values(
             state=OutboxState.PENDING.value,
             next_attempt_at=None,
-            last_error="dispatcher stopped during the send; outcome unknown, sending again",
+            last_error="the dispatcher that claimed this died; if it was sending this, the outcome "
+                       "is unknown; sending again",
             updated_at=now,
         )
     ).rowcount
