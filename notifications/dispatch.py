@@ -9,8 +9,9 @@ after its call. So a dispatcher that dies leaves at most one message whose fate 
 
 Two ways a batch is cut short, both giving the unsent rest back ("released": pending again at
 once, the attempt not counted):
-- a stop is asked for (SIGTERM, Ctrl-C; ``notifications/stopping.py``): the message in flight
-  is finished and recorded, then the run returns with ``stopped``: no duplicate;
+- a stop is asked for (SIGTERM, Ctrl-C, a Prefect cancellation; ``notifications/stopping.py``):
+  the message in flight is finished and recorded, the rest given back, then the stop goes on:
+  no duplicate;
 - the batch's claim is older than half the lease (a very slow server): the rest is claimed
   afresh, so this run never sends a row that another dispatcher may have reclaimed.
 
@@ -56,7 +57,7 @@ from notifications.outbox import (
 from notifications.policy import ReminderPolicy
 from notifications.recipients import Audience, audiences
 from notifications.senders import SENDERS, ObligationDetails, Outgoing, Sender
-from notifications.stopping import stop_requests
+from notifications.stopping import StopRequest, stop_requests
 
 log = logging.getLogger("ccm.reminders")
 T = TypeVar("T")
@@ -108,14 +109,29 @@ def dispatch(
         # One query for the wording of every ready row (read-only: a claim decides who sends).
         details = ready_details(session, as_of=as_of, now=clock())
     run = _Run(as_of, policy, people, details, channel, senders, clock)
+    with stop_requests() as stop:
+        stop.run(lambda: _send_ready(url, groups, run, stop, lease, result))
+    return result
+
+
+def _send_ready(
+    url: str | None,
+    groups: list[Group],
+    run: _Run,
+    stop: StopRequest,
+    lease: dt.timedelta,
+    result: DispatchResult,
+) -> None:
+    """Claim the groups in batches and deliver them one by one, until done or asked to stop."""
+    clock = run.clock
     # One database connection for the run, committed after each claim and after each outcome:
     # the claim is on disk before the call, the outcome right after it (an ORM session, or a
     # new one per step, cost more than the statements).
-    with stop_requests() as stop, get_engine(url).connect() as connection, channel.keep_connections():
+    with get_engine(url).connect() as connection, run.channel.keep_connections():
         waiting = deque(groups)
         while waiting and not stop.requested:
             batch = [waiting.popleft() for _ in range(min(CLAIM_BATCH, len(waiting)))]
-            claimed = _committed(connection, claim, groups=batch, as_of=as_of, now=clock())
+            claimed = _committed(connection, claim, groups=batch, as_of=run.as_of, now=clock())
             claimed_at = clock()
             for index, (group, rows) in enumerate(claimed.items()):
                 # A claim older than half the lease could be taken for a dead dispatcher's:
@@ -130,11 +146,10 @@ def dispatch(
                         waiting.extendleft(reversed([g for g, _ in unsent]))
                     break
                 result.deliveries.append(run.deliver(connection, group, rows))
-        result.stopped = stop.requested
-        if stop.requested:
-            log.warning("stop asked for (signal %s): %d reminder(s) sent, %d claimed and given back "
-                        "unsent; stopping now", stop.signal, result.count("sent"), result.released)
-    return result
+    result.stopped = stop.requested
+    if stop.requested:
+        log.warning("stop asked for (%s): %d reminder(s) sent, %d claimed and given back unsent; "
+                    "stopping now", stop.reason, result.count("sent"), result.released)
 
 
 def _committed(connection: Connection, step: Callable[..., T], **arguments: Any) -> T:

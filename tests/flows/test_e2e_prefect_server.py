@@ -9,21 +9,38 @@ test's database (SQLite, and PostgreSQL when CCM_TEST_POSTGRES_URL is set).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
+from sqlmodel import select
 
+from models.db import session_scope
+from models.reminders import Reminder
+from notifications.channels.apprise_channel import AppriseChannel
+from notifications.dispatch import dispatch
+from notifications.policy import ReminderPolicy
 from tests.conftest import free_port
+from tests.reminders.factories import (
+    make_obligation,
+    make_recipient,
+    smtp_url,
+    write_apprise_config,
+)
+from tests.reminders.test_exactly_once import Gate
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -148,15 +165,20 @@ def tracker_database(database_url: str) -> str:
     return database_url
 
 
-@pytest.fixture
-def worker(prefect_server: PrefectServer, tracker_database: str, tmp_path: Path) -> Iterator[None]:
-    env = prefect_server.env(CCM_DATABASE_URL=tracker_database, PREFECT_WORKER_QUERY_SECONDS="2")
-    process = _start([str(BIN / "prefect"), "worker", "start", "--pool", POOL], env,
-                     tmp_path / "worker.log")
+@contextmanager
+def _worker(server: PrefectServer, log: Path, **env: str) -> Iterator[None]:
+    environ = server.env(PREFECT_WORKER_QUERY_SECONDS="2", **env)
+    process = _start([str(BIN / "prefect"), "worker", "start", "--pool", POOL], environ, log)
     try:
         yield
     finally:
         _stop(process, interrupts=2)
+
+
+@pytest.fixture
+def worker(prefect_server: PrefectServer, tracker_database: str, tmp_path: Path) -> Iterator[None]:
+    with _worker(prefect_server, tmp_path / "worker.log", CCM_DATABASE_URL=tracker_database):
+        yield
 
 
 def test_deployments_carry_the_daily_schedule_the_trigger_and_the_limits(prefect_server):
@@ -240,3 +262,65 @@ def _wait_for_completed_rescan(
         f"no completed state-rescan run for {resource} within {RUN_WAIT_SECONDS} s; "
         f"runs: {[(r['name'], r['state']['type']) for r in seen]}"
     )
+
+
+def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
+    prefect_server, tracker_database, tmp_path
+):
+    """Cancel a `dispatch-reminders` flow run from the Prefect API while the SMTP server holds
+    its answer to the second digest: the worker stops the run's process with SIGTERM, the run
+    records that digest and gives the rest back, and the next run sends each of the rest once."""
+    gate = Gate()
+    port = free_port()
+    controller = Controller(gate, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        names = ["alice", "bob", "carol", "isu"]  # `init` added the default recipient "isu"
+        config = write_apprise_config(tmp_path / "apprise.yaml",
+                                      {n: smtp_url(port, f"{n}@example.org") for n in names})
+        with session_scope(tracker_database) as session:
+            make_obligation(session, state="AFG")
+            for name in names[:3]:
+                make_recipient(session, name)
+        log = tmp_path / "worker.log"
+        with _worker(prefect_server, log, CCM_DATABASE_URL=tracker_database,
+                     CCM_APPRISE_CONFIG=str(config), CCM_OUTBOX_DIR=str(tmp_path / "outbox")):
+            [deployment] = [d for d in prefect_server.api("POST", "/deployments/filter", {})
+                            if d["name"] == "dispatch-reminders"]
+            run = prefect_server.api("POST", f"/deployments/{deployment['id']}/create_flow_run",
+                                     {"parameters": {"as_of": "2026-03-02"}})
+            assert gate.second_arrived.wait(timeout=RUN_WAIT_SECONDS), log.read_text()
+            prefect_server.api("POST", f"/flow_runs/{run['id']}/set_state",
+                               {"state": {"type": "CANCELLING"}, "force": True})
+            _wait_for(lambda: "finishing the message in flight" in log.read_text(),
+                      what="the run's process to be asked to stop", log=log)
+            gate.release.set()
+            final = _wait_for(lambda: _final_state(prefect_server, run["id"]),
+                              what="the cancelled run to end", log=log)
+        assert final == "CANCELLED"
+        with session_scope(tracker_database) as session:
+            states = Counter(r.state for r in session.exec(select(Reminder)).all())
+        assert states == {"sent": 2, "pending": 2}  # the held digest was recorded; none left "sending"
+
+        channel = AppriseChannel(config, tmp_path / "outbox")
+        dispatch(url=tracker_database, as_of=dt.date(2026, 3, 2), policy=ReminderPolicy(),
+                 channel=channel)
+        assert Counter(m["To"] for m in gate.messages) == {f"{n}@example.org": 1 for n in names}
+    finally:
+        gate.release.set()
+        controller.stop()
+
+
+def _final_state(server: PrefectServer, run_id: str) -> str | None:
+    state = server.api("GET", f"/flow_runs/{run_id}")["state"]["type"]
+    return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
+
+
+def _wait_for(check, *, what: str, log: Path):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + RUN_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"waited {RUN_WAIT_SECONDS} s for {what}; worker log:\n{log.read_text()}")
