@@ -185,7 +185,7 @@ def test_a_dispatcher_killed_mid_send_is_finished_by_the_next_run_with_one_dupli
 def test_a_dispatcher_asked_to_stop_finishes_the_send_in_flight_and_leaves_no_duplicate(
     database_url, configure
 ):
-    """SIGTERM (Prefect cancelling the run, a worker shutting down, kill): the dispatcher
+    """SIGTERM (kill, systemd, a supervisor): the dispatcher
     waits for the server's answer about bob, records it, gives carol back and only then
     stops, by the same signal. The next run, at once (no lease to wait for), sends carol."""
     run = StoppedDispatcher(database_url, configure)
