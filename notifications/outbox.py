@@ -114,8 +114,8 @@ def _row(message: OutboxMessage, now: dt.datetime) -> dict[str, object]:
     }
 
 
-def ready_condition(as_of: dt.date, now: dt.datetime):  # type: ignore[no-untyped-def]
-    """Rows a dispatcher may claim now."""
+def ready_condition(as_of, now):  # type: ignore[no-untyped-def]
+    """Rows a dispatcher may claim now (``as_of`` and ``now`` may be bind parameters)."""
     return and_(
         T.c.state == OutboxState.PENDING.value,
         T.c.send_on <= as_of,
@@ -131,6 +131,11 @@ class Group:
     recipient: str
     row_id: int | None = None
 
+    @classmethod
+    def of(cls, kind: str, recipient: str, row_id: int) -> Group:
+        """The group of an outbox row: reminders go by recipient, other messages one by one."""
+        return cls(kind, recipient, None if kind == "reminder" else row_id)
+
 
 def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[Group]:
     rows = session.execute(
@@ -138,17 +143,13 @@ def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[
     ).all()
     groups: dict[Group, None] = {}
     for kind, recipient, row_id in rows:
-        groups[Group(kind, recipient, None if kind == "reminder" else row_id)] = None
+        groups[Group.of(kind, recipient, row_id)] = None
     return list(groups)
 
 
 # The statements a dispatch runs once per batch or per message are built once (SQLAlchemy then
 # reuses their compiled form): building expressions per call cost more than the UPDATE itself.
-_READY = and_(
-    T.c.state == OutboxState.PENDING.value,
-    T.c.send_on <= bindparam("b_as_of"),
-    or_(T.c.next_attempt_at.is_(None), T.c.next_attempt_at <= bindparam("b_now")),
-)
+_READY = ready_condition(bindparam("b_as_of"), bindparam("b_now"))
 # A batch: every ready "reminder" row of the listed recipients, and the listed other rows.
 _IN_BATCH = or_(
     and_(T.c.message_kind == "reminder", T.c.recipient.in_(bindparam("b_recipients", expanding=True))),
@@ -233,27 +234,27 @@ def claim(
     }).all()
     claimed: dict[Group, list[ClaimedRow]] = {}
     for row in sorted(rows, key=lambda row: row.id):
-        group = Group(row.message_kind, row.recipient,
-                      None if row.message_kind == "reminder" else row.id)
-        claimed.setdefault(group, []).append(row)  # type: ignore[arg-type]
+        claimed.setdefault(Group.of(row.message_kind, row.recipient, row.id), []).append(row)  # type: ignore[arg-type]
     return claimed
 
 
 def release(*, connection: Connection, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:
     """Claimed but not sent (the dispatcher is stopping, or its claim grew old): back to
     pending at once, the attempt not counted. Returns how many rows were still ours."""
-    if not rows:
-        return 0
-    params = {"b_ids": [row.id for row in rows], "b_token": rows[0].claim_token, "b_now": now}
-    return connection.execute(_RELEASE, params).rowcount
+    return _update_ours(connection, _RELEASE, rows, now)
 
 
 def record_sent(*, connection: Connection, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:
     """Sent; returns how many rows were still ours (a reclaimed row is not overwritten)."""
+    return _update_ours(connection, _RECORD_SENT, rows, now)
+
+
+def _update_ours(connection: Connection, statement, rows: Sequence[ClaimedRow], now: dt.datetime) -> int:  # type: ignore[no-untyped-def]
+    """Run a ``_STILL_OURS`` statement over one claim's rows; how many were still ours."""
     if not rows:
         return 0
     params = {"b_ids": [row.id for row in rows], "b_token": rows[0].claim_token, "b_now": now}
-    return connection.execute(_RECORD_SENT, params).rowcount
+    return connection.execute(statement, params).rowcount
 
 
 def record_failure(
