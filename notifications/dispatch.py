@@ -81,7 +81,6 @@ class DispatchResult:
     reclaimed: int = 0
     deliveries: list[Delivery] = field(default_factory=list)
     released: int = 0  # claimed, then given back unsent (a stop was asked for, or a slow batch)
-    stopped: bool = False  # a stop (SIGTERM/SIGINT) was asked for during the run
 
     def count(self, outcome: str) -> int:
         return sum(len(d.items) for d in self.deliveries if d.outcome == outcome)
@@ -146,7 +145,6 @@ def _send_ready(
                         waiting.extendleft(reversed([g for g, _ in unsent]))
                     break
                 result.deliveries.append(run.deliver(connection, group, rows))
-    result.stopped = stop.requested
     if stop.requested:
         log.warning("stop asked for (%s): %d reminder(s) sent, %d claimed and given back unsent; "
                     "stopping now", stop.reason, result.count("sent"), result.released)

@@ -42,8 +42,6 @@ class ConnectionPool:
         self._idle: dict[_Key, tuple[smtplib.SMTP, int]] = {}
         self._lock = threading.Lock()
         self._closed = False
-        self.opened = 0  # connections Apprise opened while this pool was active
-        self.reused = 0  # messages that went over a pooled connection
 
     def take(self, key: _Key) -> tuple[smtplib.SMTP, int] | None:
         with self._lock:
@@ -101,16 +99,13 @@ class PooledSMTPController(AppriseSMTPController):
         self._pool = _active
         self._used = 0
         self._failed = False
-        if self._pool is not None:
-            taken = self._pool.take(self._key())
-            if taken is not None:
-                connection, used = taken
-                if _alive(connection):
-                    self._socket, self._used = connection, used
-                    self._pool.reused += 1
-                    return self
-                _quit(connection)
-            self._pool.opened += 1
+        taken = self._pool.take(self._key()) if self._pool is not None else None
+        if taken is not None:
+            connection, used = taken
+            if _alive(connection):
+                self._socket, self._used = connection, used
+                return self
+            _quit(connection)
         super().__enter__()
         return self
 

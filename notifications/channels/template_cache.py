@@ -14,7 +14,6 @@ Installed once, by ``notifications.channels.apprise_channel``.
 
 from __future__ import annotations
 
-import threading
 import types
 from typing import Any
 
@@ -27,19 +26,15 @@ class PluginsWithSharedTemplates(types.ModuleType):
         super().__init__(real.__name__, real.__doc__)
         self._real = real
         self._details: dict[type, dict[str, Any]] = {}
-        self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
     def details(self, plugin: type) -> dict[str, Any]:
-        with self._lock:
-            found = self._details.get(plugin)
-        if found is None:
-            found = self._real.details(plugin)
-            with self._lock:
-                self._details[plugin] = found
-        return found
+        # Two threads may both compute a missing entry: they store equal dicts, either serves.
+        if plugin not in self._details:
+            self._details[plugin] = self._real.details(plugin)
+        return self._details[plugin]
 
 
 def install_shared_templates_for_apprise_config() -> None:
