@@ -7,8 +7,10 @@ Tests build their data with the factories in ``tests/factories.py``, not hidden 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -115,6 +117,23 @@ class SmtpInbox:
             self._email.message_from_bytes(envelope.original_content or envelope.content, policy=self._policy)
         )
         return "250 Message accepted for delivery"
+
+
+class Gate(SmtpInbox):
+    """The loopback SMTP server that keeps each message, and holds its answer to the second."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.second_arrived = threading.Event()
+        self.release = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        answer = await super().handle_DATA(server, session, envelope)
+        if len(self.messages) == 2:
+            self.second_arrived.set()
+            while not self.release.is_set():
+                await asyncio.sleep(0.05)
+        return answer
 
 
 @pytest.fixture

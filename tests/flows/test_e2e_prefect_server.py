@@ -16,11 +16,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -33,14 +33,13 @@ from models.reminders import Reminder
 from notifications.channels.apprise_channel import AppriseChannel
 from notifications.dispatch import dispatch
 from notifications.policy import ReminderPolicy
-from tests.conftest import free_port
+from tests.conftest import Gate, free_port
 from tests.reminders.factories import (
     make_obligation,
     make_recipient,
     smtp_url,
     write_apprise_config,
 )
-from tests.reminders.test_exactly_once import Gate
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -48,6 +47,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 POOL = "ccm-pool"
 RUN_WAIT_SECONDS = 180
+T = TypeVar("T")
 
 
 @dataclass
@@ -247,21 +247,20 @@ def _rescan_runs(server: PrefectServer) -> list[dict[str, Any]]:
 def _wait_for_completed_rescan(
     server: PrefectServer, resource: str, earlier: set[str]
 ) -> dict[str, Any]:
-    deadline = time.monotonic() + RUN_WAIT_SECONDS
     seen: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        seen = [r for r in _rescan_runs(server) if r["id"] not in earlier]
+
+    def completed() -> dict[str, Any] | None:
+        seen[:] = [r for r in _rescan_runs(server) if r["id"] not in earlier]
         for run in seen:
             if run["parameters"].get("states") == [resource]:
                 state = run["state"]["type"]
                 assert state not in ("FAILED", "CRASHED", "CANCELLED"), run["state"]
                 if state == "COMPLETED":
                     return run
-        time.sleep(1)
-    raise AssertionError(
-        f"no completed state-rescan run for {resource} within {RUN_WAIT_SECONDS} s; "
-        f"runs: {[(r['name'], r['state']['type']) for r in seen]}"
-    )
+        return None
+
+    return _wait_for(completed, what=f"a completed state-rescan run for {resource}",
+                     explain=lambda: f"runs: {[(r['name'], r['state']['type']) for r in seen]}")
 
 
 def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
@@ -293,10 +292,10 @@ def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
             prefect_server.api("POST", f"/flow_runs/{run['id']}/set_state",
                                {"state": {"type": "CANCELLING"}, "force": True})
             _wait_for(lambda: "finishing the message in flight" in log.read_text(),
-                      what="the run's process to be asked to stop", log=log)
+                      what="the run's process to be asked to stop", explain=log.read_text)
             gate.release.set()
             final = _wait_for(lambda: _final_state(prefect_server, run["id"]),
-                              what="the cancelled run to end", log=log)
+                              what="the cancelled run to end", explain=log.read_text)
         assert final == "CANCELLED"
         with session_scope(tracker_database) as session:
             states = Counter(r.state for r in session.exec(select(Reminder)).all())
@@ -316,11 +315,13 @@ def _final_state(server: PrefectServer, run_id: str) -> str | None:
     return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
 
 
-def _wait_for(check, *, what: str, log: Path):  # type: ignore[no-untyped-def]
+def _wait_for(check: Callable[[], T | None], *, what: str, explain: Callable[[], str]) -> T:
+    """Poll ``check`` until it answers something truthy; fail with ``explain()`` after
+    RUN_WAIT_SECONDS."""
     deadline = time.monotonic() + RUN_WAIT_SECONDS
     while time.monotonic() < deadline:
         found = check()
         if found:
             return found
         time.sleep(0.5)
-    raise AssertionError(f"waited {RUN_WAIT_SECONDS} s for {what}; worker log:\n{log.read_text()}")
+    raise AssertionError(f"waited {RUN_WAIT_SECONDS} s for {what}; {explain()}")

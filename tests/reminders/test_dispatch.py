@@ -13,8 +13,6 @@ from sqlmodel import select
 from models.db import session_scope
 from models.reminders import Reminder
 from notifications.channels.apprise_channel import AppriseChannel
-from notifications.dispatch import dispatch
-from notifications.planning import plan_reminders
 from notifications.policy import ReminderPolicy
 from notifications.service import run_reminders
 from tests.conftest import free_port
@@ -231,14 +229,11 @@ def test_a_batch_whose_claim_grows_old_is_claimed_afresh_and_each_digest_goes_on
     names = ("alice", "bob", "carol")
     settings = configure({n: smtp_url(smtp_server.port, f"{n}@example.org") for n in names})
     _seed(database_url, recipients=names)
-    with session_scope(database_url) as session:
-        plan_reminders(session=session, as_of=AS_OF, policy=POLICY, now=NOW)
     step = dt.timedelta(minutes=POLICY.sending_lease_minutes / 2 + 1)
     ticks = iter(NOW + i * step for i in range(1000))  # every reading of the clock: +8.5 min
 
-    result = dispatch(url=database_url, as_of=AS_OF, policy=POLICY, clock=lambda: next(ticks),
-                      channel=AppriseChannel(settings.apprise_config, settings.outbox_dir))
-    assert result.released > 0
-    assert result.count("sent") == 9
+    report = run_reminders(as_of=AS_OF, settings=settings, policy=POLICY, clock=lambda: next(ticks))
+    assert report.dispatch.released > 0
+    assert report.dispatch.count("sent") == 9
     assert sorted(m["To"] for m in smtp_server.messages) == [f"{n}@example.org" for n in names]
     assert {(state, attempts) for _, _, state, attempts, _ in _states(database_url)} == {("sent", 1)}

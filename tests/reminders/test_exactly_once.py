@@ -1,6 +1,5 @@
 """Never twice, never lost: concurrent dispatchers, and a dispatcher killed mid-send."""
 
-import asyncio
 import datetime as dt
 import os
 import re
@@ -20,7 +19,7 @@ from notifications.channels.apprise_channel import AppriseChannel
 from notifications.dispatch import dispatch, utc_now
 from notifications.planning import plan_reminders
 from notifications.policy import ReminderPolicy
-from tests.conftest import free_port
+from tests.conftest import Gate, free_port
 from tests.reminders.factories import NOW, make_obligation, make_recipient, smtp_url
 
 AS_OF = dt.date(2026, 3, 2)
@@ -71,27 +70,6 @@ def test_two_dispatchers_at_once_deliver_every_reminder_exactly_once(database_ur
     with session_scope(database_url) as session:
         rows = session.exec(select(Reminder)).all()
     assert {(r.state, r.attempts) for r in rows} == {("sent", 1)}
-
-
-class Gate:
-    """An SMTP server that keeps each message, and holds its answer to the second one."""
-
-    def __init__(self) -> None:
-        import email
-        from email import policy
-
-        self.parse = lambda raw: email.message_from_bytes(raw, policy=policy.default)
-        self.messages = []
-        self.second_arrived = threading.Event()
-        self.release = threading.Event()
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(self.parse(envelope.original_content or envelope.content))
-        if len(self.messages) == 2:
-            self.second_arrived.set()
-            while not self.release.is_set():
-                await asyncio.sleep(0.05)
-        return "250 accepted"
 
 
 DISPATCHER = """
