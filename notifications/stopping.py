@@ -41,13 +41,12 @@ T = TypeVar("T")
 
 class StopRequest:
     def __init__(self) -> None:
-        self._requested = threading.Event()
         self.signal: int | None = None  # a signal our handler took: delivered again at the end
         self.exception: BaseException | None = None  # raised in the main thread: raised again
 
     @property
     def requested(self) -> bool:
-        return self._requested.is_set()
+        return self.signal is not None or self.exception is not None
 
     @property
     def reason(self) -> str:
@@ -70,24 +69,23 @@ class StopRequest:
                 except BaseException as interruption:
                     if future.done():
                         raise  # work's own error, or a stop that came once all was recorded
-                    if self.exception is None:
-                        self.exception = interruption
-                        self._request()
+                    self._request(exception=interruption)
         if self.exception is not None:
             raise self.exception
         return value
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.signal is None:
-            self.signal = signum
-            self._request()
+        self._request(signum=signum)
 
-    def _request(self) -> None:
-        if not self.requested:
-            # Said at once, so whoever asked knows why the process does not stop at once.
+    def _request(self, *, signum: int | None = None, exception: BaseException | None = None) -> None:
+        """Keep the first signal and the first exception; say so once, at once, so whoever
+        asked knows why the process does not stop at once."""
+        first = not self.requested
+        self.signal = self.signal or signum
+        self.exception = self.exception or exception
+        if first:
             os.write(2, f"ccm-tracker: stop asked for ({self.reason}): finishing the message in "
                         "flight, then stopping\n".encode())
-        self._requested.set()
 
 
 @contextlib.contextmanager
