@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -205,24 +205,31 @@ class _Run:
         sender(self.channel, Outgoing(audience, rows, self.as_of, self.details))
 
 
+# An obligation's wording fields, with its State's name.
+_DETAILS = select(
+    Obligation.key, Obligation.state, State.name, Obligation.kind, Obligation.period, Obligation.note
+).outerjoin(State, State.iso3 == Obligation.state)
+
+
 def ready_details(session: Session, *, as_of: dt.date, now: dt.datetime) -> dict[str, ObligationDetails]:
-    keys = set(session.execute(select(Reminder.obligation_key).where(ready_condition(as_of, now))).scalars())
-    return obligation_details(connection=session.connection(), keys=keys)
+    """The wording of every obligation with a ready outbox row, in one query."""
+    ready = select(Reminder.obligation_key).where(ready_condition(as_of, now))
+    return _details(session.execute(_DETAILS.where(Obligation.key.in_(ready))))
 
 
 def obligation_details(*, connection: Connection, keys: set[str]) -> dict[str, ObligationDetails]:
     ordered = sorted(keys)
     found: dict[str, ObligationDetails] = {}
     for start in range(0, len(ordered), 1000):  # stay far below SQLite's bound-parameter limit
-        rows = connection.execute(
-            select(Obligation.key, Obligation.state, State.name, Obligation.kind,
-                   Obligation.period, Obligation.note)
-            .outerjoin(State, State.iso3 == Obligation.state)
-            .where(Obligation.key.in_(ordered[start : start + 1000]))
-        ).all()
-        for key, state, name, kind, period, note in rows:
-            found[key] = ObligationDetails(state, name, kind, period, note)
+        found.update(_details(connection.execute(
+            _DETAILS.where(Obligation.key.in_(ordered[start : start + 1000]))
+        )))
     return found
+
+
+def _details(rows: Iterable[Any]) -> dict[str, ObligationDetails]:
+    return {key: ObligationDetails(state, name, kind, period, note)
+            for key, state, name, kind, period, note in rows}
 
 
 __all__ = ["Delivery", "DispatchResult", "Reminder", "dispatch", "utc_now"]
