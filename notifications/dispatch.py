@@ -174,8 +174,9 @@ class _Run:
 
     def deliver(self, connection: Connection, group: Group, rows: list[ClaimedRow]) -> Delivery:
         """Send one claimed group, then record the outcome (committed)."""
-        missing = {row.obligation_key for row in rows} - self.details.keys()
-        if missing:  # a row that became ready after the first query
+        # A reminder row that became ready after the first query (invites carry their own text).
+        missing = {row.obligation_key for row in rows if row.message_kind == "reminder"} - self.details.keys()
+        if missing:
             self.details.update(_committed(connection, obligation_details, keys=missing))
         delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
         try:
