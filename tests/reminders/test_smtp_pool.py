@@ -1,7 +1,10 @@
 """One dispatch run keeps its SMTP connections open (notifications/channels/smtp_pool.py),
 against a real SMTP server on loopback; ``peers`` shows which connection carried a message."""
 
+import ssl
+
 import pytest
+import trustme
 from aiosmtpd.controller import Controller
 
 from notifications.channels import smtp_pool
@@ -101,3 +104,31 @@ def test_the_last_run_to_end_quits_the_pooled_connections(tmp_path, smtp_server)
             _send(channel, "a")
         assert outer._idle  # still open: the outer run goes on
     assert not outer._idle
+
+
+def test_a_starttls_connection_is_verified_secured_once_and_reused(tmp_path, monkeypatch):
+    """STARTTLS against a server whose certificate our own CA signed: Apprise's controller
+    gets the lazy TLS context (notifications/channels/tls.py), which verifies the certificate
+    and host name, and the secured connection carries the next message too."""
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))  # the default verify paths trust our CA
+
+    inbox, port = SmtpInbox(), free_port()
+    server = Controller(inbox, hostname="127.0.0.1", port=port,
+                        tls_context=server_context, require_starttls=True)
+    server.start()
+    urls = {n: f"mailtos://127.0.0.1:{port}?mode=starttls&from=isu@example.org&to={n}@example.org"
+            for n in ("a", "b")}
+    channel = AppriseChannel(write_apprise_config(tmp_path / "apprise.yaml", urls), tmp_path)
+    try:
+        with channel.keep_connections():
+            _send(channel, "a")
+            _send(channel, "b")
+    finally:
+        server.stop()
+    assert [m["To"] for m in inbox.messages] == ["a@example.org", "b@example.org"]
+    assert len(set(inbox.peers)) == 1  # the server refuses MAIL before STARTTLS: both went secured
