@@ -25,8 +25,8 @@ class DeadlineEvent:
     key: str  # the obligation key, e.g. CCM:AFG:art7_annual:2019
     version: int  # SEQUENCE: grows when the due date moves (an extension)
     due: dt.date
-    summary: str  # e.g. "AFG: Art. 7 annual report (2019)"
-    description: str  # what is due, under which article, where to send it
+    summary: str  # e.g. "Afghanistan: 2019 annual transparency report"
+    description: str  # what is due, under which article, what to do, where to send it
     categories: tuple[str, ...]  # article and theme(s), e.g. ("Art. 7", "transparency")
     url: str = ""
     met: bool = False
@@ -34,10 +34,17 @@ class DeadlineEvent:
     state: str | None = None
     kind: str = ""
     themes: tuple[str, ...] = ()
+    # open | overdue | met | met_late | not_needed | unverified, on the feed's day
+    status: str = ""
 
     @property
     def uid(self) -> str:
         return uid_for(self.key)
+
+    @property
+    def shown_status(self) -> str:
+        """The status for X-CCM-STATUS: the given one, else met or open."""
+        return self.status or ("met" if self.met else "open")
 
 
 @dataclass(frozen=True, slots=True)

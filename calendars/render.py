@@ -21,6 +21,7 @@ from icalendar import Alarm, Calendar, Event, vText
 
 from calendars.model import DeadlineEvent, MeetingEvent
 from calendars.vtimezone import check_offsets, vtimezone
+from rules.wording import status_word
 
 PRODID = "-//CCM Implementation Support Unit//ccm-tracker//EN"
 REFRESH = dt.timedelta(hours=12)  # a hint: Google refreshes when it wants (8-24 h)
@@ -50,15 +51,18 @@ def deadline_vevent(deadline: DeadlineEvent, alarm_days: Sequence[int] = ()) -> 
     event.add("sequence", deadline.version)
     event.add("dtstart", deadline.due)
     event.add("dtend", deadline.due + dt.timedelta(days=1))
-    # Met deadlines stay visible (the record of compliance) and say so in their title.
-    event.add("summary", f"{deadline.summary} (met)" if deadline.met else deadline.summary)
+    # Met deadlines stay visible (the record of compliance); the title says any status but
+    # open, in the digest's words: "(overdue)", "(met late)", "(not needed)".
+    status = deadline.shown_status
+    shown = deadline.summary if status == "open" else f"{deadline.summary} ({status_word(status)})"
+    event.add("summary", shown)
     event.add("description", deadline.description)
     event.add("categories", list(deadline.categories))
     if deadline.url:
         event.add("url", deadline.url)
     event.add("status", "CONFIRMED")
     event.add("transp", "TRANSPARENT")
-    event.add("x-ccm-status", "met" if deadline.met else "open")
+    event.add("x-ccm-status", status)
     if not deadline.met:
         _alarms(event, alarm_days, deadline.summary)
     return event

@@ -22,24 +22,22 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from calendars.model import DeadlineEvent, MeetingEvent, Person
+from clock import today_in_geneva
 from models.tables import Obligation as ObligationRow
 from models.tables import State
+from models.tracking import tracking_since
+from rules.obligations import Obligation, Status, status_on
 from rules.themes import themes_of
+from rules.wording import Addresses, destination, status_word, title
+from rules.wording import wording as kind_wording
 from settings import Settings
 
+# Statuses in which nothing is left to do (the truth helper's met_late and not_needed too).
+MET = frozenset({"met", "met_late", "not_needed"})
+# Not news in a feed: fell due before tracking began; a row the rules no longer produce.
+HIDDEN = frozenset({"history", "retired"})
 MEETING_KIND = "meeting"  # what a subscription's --kind says to get meetings
-
-# kind -> (article, what is due, who receives it: "report" or "isu")
-KIND_TEXT: dict[str, tuple[str, str, str]] = {
-    "art7_initial": ("Art. 7", "Initial transparency report (Art. 7(1))", "report"),
-    "art7_annual": ("Art. 7", "Annual transparency report (Art. 7(2))", "report"),
-    "art3_stockpile": ("Art. 3", "Destruction of all stockpiled cluster munitions (Art. 3(2))", "isu"),
-    "art4_clearance": ("Art. 4", "Clearance and destruction of cluster munition remnants (Art. 4(1))", "isu"),
-    "art3_extension_request": ("Art. 3", "Extension request for stockpile destruction (Art. 3(3))", "isu"),
-    "art4_extension_request": ("Art. 4", "Extension request for clearance (Art. 4(5))", "isu"),
-    "meeting_funds": ("Financial procedures", "Share of the meeting's costs on the UN account", "isu"),
-    "invoice_followup": ("Financial procedures", "ISU contribution invoice (follow-up)", "isu"),
-}
+COMMITTEE = "Coordination Committee"  # who holds an obligation of no State
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,22 +61,37 @@ class DeadlineRow:
 class Wording:
     """The settings a description reads (hashable, so events can be cached)."""
 
-    report_recipient: str
-    isu_contact: str
+    addresses: Addresses
     info_url: str
 
     @classmethod
     def of(cls, settings: Settings) -> Wording:
-        return cls(settings.calendar_report_recipient, settings.calendar_isu_contact,
-                   settings.calendar_info_url)
+        return cls(Addresses.of(settings), settings.calendar_info_url)
+
+
+def status_on_day(row: DeadlineRow, day: dt.date, tracking_since: dt.date | None) -> str:
+    """The row's status on ``day``: a status a fact decided (met, met late, not needed, ...)
+    stands; an open or overdue one is recomputed by the rules for ``day`` (the stored one is
+    as of the last scan, which may be days old)."""
+    if row.status not in (Status.OPEN, Status.OVERDUE):
+        return row.status
+    pending = Obligation(key=row.key, state=row.state, kind=row.kind, due=row.due,
+                         original_due=row.original_due, period=row.period)
+    return status_on(pending, day, tracking_since).value
 
 
 def deadline_event(
-    row: DeadlineRow | ObligationRow, *, state_name: str | None, settings: Settings | Wording
+    row: DeadlineRow | ObligationRow,
+    *,
+    state_name: str | None,
+    settings: Settings | Wording,
+    status: str | None = None,
 ) -> DeadlineEvent:
-    """One obligation row as a calendar event (pure: no database, no clock)."""
+    """One obligation row as a calendar event (pure: no database, no clock). ``status`` is
+    the row's status on the feed's day (``status_on_day``); by default the stored one."""
     wording = settings if isinstance(settings, Wording) else Wording.of(settings)
-    return _deadline_event(_plain(row), state_name, wording)
+    plain = _plain(row)
+    return _deadline_event(plain, state_name, wording, status or plain.status)
 
 
 def _plain(row: DeadlineRow | ObligationRow) -> DeadlineRow:
@@ -88,51 +101,55 @@ def _plain(row: DeadlineRow | ObligationRow) -> DeadlineRow:
 
 
 @lru_cache(maxsize=50_000)
-def _deadline_event(row: DeadlineRow, state_name: str | None, wording: Wording) -> DeadlineEvent:
-    article, what, recipient = KIND_TEXT.get(row.kind, ("", row.kind.replace("_", " "), "isu"))
-    who = row.state or "Coordination Committee"
-    if row.period and row.kind.endswith("_extension_request"):
-        period = f" (deadline {row.period})"
-    else:
-        period = f" ({row.period})" if row.period else ""
-    send_to = wording.report_recipient if recipient == "report" else wording.isu_contact
+def _deadline_event(
+    row: DeadlineRow, state_name: str | None, wording: Wording, status: str
+) -> DeadlineEvent:
+    words = kind_wording(row.kind)
+    what = title(row.kind, row.period)
+    who = (state_name or row.state) if row.state else COMMITTEE
+    where = destination(row.kind, wording.addresses)
+    due = f"Due: {row.due.isoformat()}" + (
+        f" (originally {row.original_due.isoformat()})." if row.original_due != row.due else "."
+    )
     lines = [
-        f"What is due: {what}{period}.",
-        f"State: {state_name} ({row.state})." if row.state else f"For: {who}.",
-        f"Under: {article}." if article else "",
-        f"Due: {row.due.isoformat()}"
-        + (f" (originally {row.original_due.isoformat()})." if row.original_due != row.due else "."),
-        f"Send it to: {send_to}.",
+        f"{what} ({words.reference})." if words.reference else f"{what}.",
+        f"State: {state_name} ({row.state})." if row.state else f"For: {COMMITTEE}.",
+        f"Status: {status_word(status)}"
+        + (f" on {row.met_on.isoformat()}." if row.met_on and status in MET else "."),
+        due,
+        f"What to do: {words.to_do}",
+        str(where) if where else "",
         row.note,
     ]
-    if row.status == "met":
-        lines.append(
-            f"Met on {row.met_on.isoformat()}." if row.met_on else "Met (date not recorded)."
-        )
     themes = themes_of(row.kind, row.theme)
-    categories = tuple(dict.fromkeys(c for c in (article, *themes) if c))
-    short = what.split(" (")[0]
+    categories = tuple(dict.fromkeys(c for c in (words.article, *themes) if c))
     return DeadlineEvent(
         key=row.key,
         version=row.version,
         due=row.due,
-        summary=f"{who}: {short}{period}",
+        summary=f"{who}: {what}",
         description="\n".join(line for line in lines if line),
         categories=categories,
         url=wording.info_url,
-        met=row.status == "met",
+        met=status in MET,
         met_on=row.met_on,
         state=row.state,
         kind=row.kind,
         themes=themes,
+        status=status,
     )
 
 
-def load_deadlines(*, session: Session, settings: Settings) -> list[DeadlineEvent]:
-    """Every obligation the table holds that a State still has, as events.
+def load_deadlines(
+    *, session: Session, settings: Settings, as_of: dt.date | None = None
+) -> list[DeadlineEvent]:
+    """Every obligation the table holds that a State still has, as events, with its status
+    on ``as_of`` (default: today in Geneva; a feed is "as of today").
 
     Plain column tuples, not ORM objects, and cached events: the server calls this per request.
     """
+    day = as_of or today_in_geneva()
+    since = tracking_since(session=session, override=settings.tracking_since)
     states = {
         iso3: (name, withdrawn)
         for iso3, name, withdrawn in session.connection().execute(
@@ -150,15 +167,16 @@ def load_deadlines(*, session: Session, settings: Settings) -> list[DeadlineEven
     events = []
     for *values, scanned in rows:
         plain = DeadlineRow(*values)
-        if plain.status == "history":
-            continue  # fell due before tracking began with nothing recorded: not news
+        status = status_on_day(plain, day, since)
+        if status in HIDDEN:
+            continue  # history: fell due before tracking began with nothing recorded
         name, withdrawn = states.get(plain.state, (None, None)) if plain.state else (None, None)
         if withdrawn is not None and plain.due > withdrawn:
             continue  # Art. 20: due after the withdrawal took effect
         newest_scan = newest.get(plain.state)
         if scanned is not None and newest_scan is not None and scanned < newest_scan:
             continue  # the State's last scan no longer computes this key
-        events.append(_deadline_event(plain, name, wording))
+        events.append(_deadline_event(plain, name, wording, status))
     return events
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rules.money import InvoiceFacts, format_chf
 from rules.obligations import Obligation
+from rules.wording import status_word, title, wording
 
 THEME_TITLES = {
     "transparency": "Transparency Measures (Article 7)",
@@ -33,17 +34,6 @@ DEFAULT_ASKS = {
     "cooperation": "tell us what assistance you need or can offer",
     "national_implementation": "share the status of your national implementation legislation",
     "general_status": "pay your contributions to the ISU and your share of meeting costs",
-}
-KIND_WORDS = {
-    "art7_initial": "initial transparency report (Art. 7(1))",
-    "art7_annual": "annual transparency report (Art. 7(2))",
-    "art3_stockpile": "destruction of stockpiles (Art. 3)",
-    "art4_clearance": "clearance of contaminated areas (Art. 4)",
-    "art3_extension_request": "request to extend the Art. 3 deadline",
-    "art4_extension_request": "request to extend the Art. 4 deadline",
-    "invoice_followup": "follow-up of an unpaid invoice",
-    "action_item": "action item",
-    "meeting_funds": "meeting funds on the UN account",
 }
 
 
@@ -86,10 +76,10 @@ def outreach_letter(
     if obligations:
         lines += ["| due | what | status |", "|---|---|---|"]
         for obligation, status in sorted(obligations, key=lambda pair: (pair[0].due, pair[0].key)):
-            what = KIND_WORDS.get(obligation.kind, obligation.kind)
-            if obligation.period and obligation.kind == "art7_annual":
-                what += f", covering {obligation.period}"
-            lines.append(f"| {obligation.due.isoformat()} | {what} | {status} |")
+            reference = wording(obligation.kind).reference
+            what = title(obligation.kind, obligation.period)
+            what += f" ({reference})" if reference else ""
+            lines.append(f"| {obligation.due.isoformat()} | {what} | {status_word(status)} |")
     else:
         lines.append("None on record.")
     lines += ["", "## Open invoices", ""]

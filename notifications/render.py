@@ -6,16 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-KIND_WORDS = {
-    "art7_initial": "initial transparency report (Art. 7(1))",
-    "art7_annual": "annual transparency report (Art. 7(2))",
-    "art3_stockpile": "stockpile destruction deadline (Art. 3)",
-    "art4_clearance": "clearance deadline (Art. 4)",
-    "art3_extension_request": "request to extend the stockpile destruction deadline (Art. 3)",
-    "art4_extension_request": "request to extend the clearance deadline (Art. 4)",
-    "meeting_funds": "meeting cost share",
-    "invoice_followup": "ISU contribution invoice",
-}
+from rules.wording import title, wording
 
 
 @dataclass(frozen=True)
@@ -60,9 +51,9 @@ def _item_lines(item: DigestItem, as_of: dt.date) -> list[str]:
     who = item.state_name or item.state or "Coordination Committee"
     if item.state and item.state_name:
         who = f"{item.state_name} ({item.state})"
-    what = KIND_WORDS.get(item.kind, item.kind.replace("_", " "))
-    period = f", {item.period}" if item.period else ""
-    lines = [f"- {who}: {what}{period}", f"  due {item.due.isoformat()} ({_days(item.due, as_of)})"]
+    reference = wording(item.kind).reference
+    what = title(item.kind, item.period) + (f" ({reference})" if reference else "")
+    lines = [f"- {who}: {what}", f"  due {item.due.isoformat()} ({_days(item.due, as_of)})"]
     if item.note:
         lines.append(f"  {item.note}")
     lines.append(f"  key: {item.key}")

@@ -21,8 +21,8 @@ def make_deadline(
     kind: str = "art7_annual",
     state: str | None = "AFG",
     themes: tuple[str, ...] = ("transparency",),
-    summary: str = "AFG: Annual transparency report (2025)",
-    description: str = "What is due: Annual transparency report (Art. 7(2)) (2025).",
+    summary: str = "Afghanistan: 2025 annual transparency report",
+    description: str = "2025 annual transparency report (Art. 7(2)).",
     article: str = "Art. 7",
 ) -> DeadlineEvent:
     return DeadlineEvent(

@@ -9,26 +9,50 @@ from pathlib import Path
 import pytest
 
 from calendars.render import render_feed
+from calendars.sources import DeadlineRow, Wording, deadline_event
+from rules.wording import Addresses
 from tests.calendars.factories import NOW, make_deadline, make_meeting
 from tests.calendars.parsing import normalised, parse_everywhere
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
+GOLDEN_WORDING = Wording(
+    Addresses(report_recipient="UNODA Geneva <reports@example.org>",
+              isu_contact="the CCM ISU, Geneva <isu@example.org>"),
+    info_url="https://www.clusterconvention.org/",
+)
+
+
+def golden_row(key: str, due: dt.date, status: str, **fields: object) -> DeadlineRow:
+    _, state, kind, *period = key.split(":")
+    values: dict[str, object] = {
+        "key": key, "state": state, "kind": kind, "period": period[0] if period else None,
+        "due": due, "original_due": due, "status": status, "met_on": None, "version": 1,
+        "note": "", "theme": None,
+    }
+    return DeadlineRow(**{**values, **fields})  # type: ignore[arg-type]
+
+
 def golden_feed(alarms: bool) -> bytes:
+    """Deadlines worded by ``calendars.sources`` (the real wording table), one per status."""
+    rows = [
+        (golden_row("CCM:AFG:art7_annual:2025", dt.date(2026, 4, 30), "overdue"), "Afghanistan"),
+        (golden_row("CCM:BIH:art7_initial", dt.date(2011, 1, 27), "met",
+                    met_on=dt.date(2011, 1, 20)), "Bosnia and Herzegovina"),
+        (golden_row("CCM:AFG:art4_clearance", dt.date(2026, 3, 1), "met_late", version=3,
+                    original_due=dt.date(2022, 3, 1), met_on=dt.date(2026, 5, 10),
+                    note="Art. 4: clear and destroy cluster munition remnants; extended 2 time(s)"),
+         "Afghanistan"),
+        (golden_row("CCM:AFG:art3_extension_request:2019-08-01", dt.date(2018, 11, 1),
+                    "not_needed"), "Afghanistan"),
+        (golden_row("CCM:AFG:art7_annual:2026", dt.date(2027, 4, 30), "open"), "Afghanistan"),
+    ]
     return render_feed(
         name="Transparency coordinator",
         description="CCM deadlines (kinds: art7_initial, art7_annual).",
         deadlines=[
-            make_deadline(),
-            make_deadline(
-                key="CCM:BIH:art7_initial", due=dt.date(2011, 1, 27), met=True,
-                kind="art7_initial", state="BIH", summary="BIH: Initial transparency report",
-                description="What is due: Initial transparency report (Art. 7(1)).",
-            ),
-            make_deadline(key="CCM:AFG:art4_clearance", due=dt.date(2026, 3, 1), version=3,
-                          kind="art4_clearance", themes=("clearance",), article="Art. 4",
-                          summary="AFG: Clearance (Art. 4(1))", description="Extended twice."),
+            deadline_event(row, state_name=name, settings=GOLDEN_WORDING) for row, name in rows
         ],
         meetings=[
             make_meeting(),
@@ -59,12 +83,26 @@ def test_same_data_gives_the_same_bytes_and_events_sorted_by_date_then_uid():
     uids = list(parse_everywhere(first))
     assert uids == [
         "CCM:BIH:art7_initial@ccm-tracker",
+        "CCM:AFG:art3_extension_request:2019-08-01@ccm-tracker",
         "CCM:MEETING:13msp-cancelled@ccm-tracker",
         "CCM:AFG:art4_clearance@ccm-tracker",
         "CCM:AFG:art7_annual:2025@ccm-tracker",
         "CCM:MEETING:cc-bangkok@ccm-tracker",
         "CCM:MEETING:14msp@ccm-tracker",
+        "CCM:AFG:art7_annual:2026@ccm-tracker",
     ]
+
+
+def test_each_status_is_in_the_title_and_x_ccm_status_in_the_digests_words():
+    events = parse_everywhere(golden_feed(alarms=False))
+    shown = {uid.removesuffix("@ccm-tracker"): e["summary"] for uid, e in events.items()}
+    assert shown["CCM:AFG:art7_annual:2025"] == "Afghanistan: 2025 annual transparency report (overdue)"
+    assert shown["CCM:AFG:art4_clearance"].endswith("(met late)")
+    assert shown["CCM:AFG:art3_extension_request:2019-08-01"].endswith("(not needed)")
+    assert shown["CCM:AFG:art7_annual:2026"] == "Afghanistan: 2026 annual transparency report"
+    data = golden_feed(alarms=False)
+    for status in (b"overdue", b"met", b"met_late", b"not_needed", b"open"):
+        assert b"X-CCM-STATUS:" + status + b"\r\n" in data
 
 
 def test_deadline_is_an_all_day_event_ending_the_next_day():

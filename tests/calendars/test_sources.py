@@ -9,6 +9,7 @@ from calendars.feeds import Selection, build_feed, feed_revision
 from calendars.sources import load_deadlines, meeting_event, meeting_events
 from models.db import session_scope
 from models.tables import ReportReceived
+from rules.wording import what_to_do
 from settings import get_settings
 from tests.calendars.factories import NOW, FakeMeetingRow, make_deadline, make_meeting, scan
 from tests.calendars.parsing import parse_everywhere
@@ -17,7 +18,7 @@ from tests.factories import make_article_fact, make_state
 ZURICH = ZoneInfo("Europe/Zurich")
 
 
-def test_deadline_description_says_what_is_due_under_which_article_and_where_to_send_it(
+def test_deadline_says_the_states_name_what_is_due_what_to_do_and_where_to_send_it(
     database_url, monkeypatch
 ):
     monkeypatch.setenv("CCM_CALENDAR_REPORT_RECIPIENT", "UNODA Geneva <reports@example.org>")
@@ -30,11 +31,34 @@ def test_deadline_description_says_what_is_due_under_which_article_and_where_to_
         events = {e.key: e for e in load_deadlines(session=session, settings=get_settings())}
     initial = events["CCM:AFG:art7_initial"]
     assert initial.due == dt.date(2012, 8, 28)
-    assert initial.summary == "AFG: Initial transparency report"
-    assert "What is due: Initial transparency report (Art. 7(1))" in initial.description
-    assert "State: Afghanistan (AFG)." in initial.description
+    assert initial.summary == "Afghanistan: Initial transparency report"
+    assert initial.description.splitlines()[:2] == [
+        "Initial transparency report (Art. 7(1)).", "State: Afghanistan (AFG).",
+    ]
+    assert f"What to do: {what_to_do('art7_initial')}" in initial.description
     assert "Send it to: UNODA Geneva <reports@example.org>." in initial.description
     assert initial.categories == ("Art. 7", "transparency")
+    annual = events["CCM:AFG:art7_annual:2025"]
+    assert annual.summary == "Afghanistan: 2025 annual transparency report"
+
+
+def test_a_clearance_deadline_is_declared_in_the_art7_report_not_sent(database_url):
+    with session_scope() as session:
+        make_state(session)
+        session.flush()
+        make_article_fact(session, article=4)
+        scan(session)
+        events = {e.key: e for e in load_deadlines(session=session, settings=get_settings())}
+    clearance = events["CCM:AFG:art4_clearance"]
+    assert clearance.summary == "Afghanistan: Clearance of cluster munition remnants"
+    assert "Send it to" not in clearance.description
+    assert "How it is declared: nothing is sent; completion is declared in the State's next " \
+        "Art. 7 transparency report" in clearance.description
+    request = events["CCM:AFG:art4_extension_request:2022-03-01"]
+    assert request.summary == "Afghanistan: Request to extend the 2022-03-01 clearance deadline"
+    assert "Submit it to: the Meeting of States Parties, through the CCM Implementation" in (
+        request.description
+    )
 
 
 def test_received_report_is_met_and_extension_bumps_sequence(database_url):
@@ -49,7 +73,7 @@ def test_received_report_is_met_and_extension_bumps_sequence(database_url):
         scan(session, as_of=dt.date(2026, 11, 27))
         events = {e.key: e for e in load_deadlines(session=session, settings=get_settings())}
     assert events["CCM:AFG:art7_initial"].met
-    assert "Met on 2012-08-20." in events["CCM:AFG:art7_initial"].description
+    assert "Status: met on 2012-08-20." in events["CCM:AFG:art7_initial"].description
     clearance = events["CCM:AFG:art4_clearance"]
     assert (clearance.due, clearance.version) == (dt.date(2027, 3, 1), 2)
     assert "(originally 2022-03-01)" in clearance.description

@@ -15,7 +15,7 @@ def test_outreach_letter_consolidates_every_theme_deadline_and_invoice(demo):
     assert "The Coordinators (Italy and Chile) ask you to" in letter
     assert "## National Implementation Measures (Article 9)" in letter
     assert "The Coordinators (New Zealand) ask you to share the status of your national" in letter
-    assert "| 2017-04-30 | annual transparency report (Art. 7(2)), covering 2016 | open |" in letter
+    assert "| 2017-04-30 | 2016 annual transparency report (Art. 7(2)) | open |" in letter
     assert "DEMO-ISU-2017-AFG" in letter and "DEMO-UN-7MSP-AFG" in letter
     assert "illustrative example" in letter
     assert "invoice_followup" not in letter  # the Committee's own work stays out of the letter
