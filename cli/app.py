@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from cli import (
     actions,
@@ -20,7 +21,7 @@ from cli import (
     remind,
     scan,
 )
-from settings import get_settings
+from errors import EXIT_BUG, UserError
 
 app = typer.Typer(
     name="ccm-tracker",
@@ -63,17 +64,48 @@ for _info in [*app.registered_commands, *app.registered_groups]:
     _info.rich_help_panel = _PANEL_OF.get(_info.name or "", "Other")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """The `ccm-tracker` entry point: every refusal is caught here, once.
+
+    A ``UserError`` (errors.py) prints ``error: <sentence>`` and exits with its code (1 refused,
+    2 usage); a database that cannot be used or a file that cannot be written says which and
+    why (exit 1); anything else is a bug: one line, and ``CCM_DEBUG=1`` shows the traceback
+    (exit 70). Click's own usage errors keep exit 2.
+    """
     try:
-        app()
-    except (OperationalError, ProgrammingError) as error:
-        text = str(error.orig)
-        if "no such table" in text or "does not exist" in text:
-            typer.secho(
-                f"error: the database at {get_settings().database_url} is not set up "
-                f"({text.splitlines()[0]}): run `ccm-tracker init` first",
-                err=True,
-                fg="red",
-            )
-            raise SystemExit(2) from None
-        raise
+        app(args=argv, prog_name="ccm-tracker")
+    except UserError as error:
+        _say_error(error)
+        raise SystemExit(error.exit_code) from None
+    except Exception as error:
+        if os.environ.get("CCM_DEBUG", "").strip() not in ("", "0"):
+            raise
+        known = _known_problem(error)
+        if known is not None:
+            _say_error(known)
+            raise SystemExit(known.exit_code) from None
+        first = (str(error).strip().splitlines() or [""])[0]
+        typer.secho(
+            f"error: unexpected {type(error).__name__}: {first} "
+            "(a bug; rerun with CCM_DEBUG=1 for the traceback)",
+            err=True, fg="red",
+        )
+        raise SystemExit(EXIT_BUG) from None
+
+
+def _say_error(error: UserError) -> None:
+    for line in error.details():
+        typer.echo(line, err=True)
+    typer.secho(f"error: {error}", err=True, fg="red")
+
+
+def _known_problem(error: Exception) -> UserError | None:
+    """Database and file errors a person can fix, as a sentence; None for anything else."""
+    if isinstance(error, OSError) and error.filename:
+        reason = error.strerror or type(error).__name__
+        return UserError(f"cannot use {error.filename}: {reason}")
+    if type(error).__module__.startswith("sqlalchemy"):
+        from models.db import database_problem
+
+        return database_problem(error)
+    return None

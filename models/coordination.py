@@ -8,6 +8,7 @@ import re
 import pycountry
 from sqlmodel import Session, select
 
+from errors import UserError
 from models.audit import audit
 from models.committee import (
     ActionItem,
@@ -25,7 +26,7 @@ from rules.themes import THEMES
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-class CoordinationRejected(ValueError):
+class CoordinationRejected(UserError, ValueError):
     """The coordination fact cannot be recorded as given; nothing was written."""
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from errors import UserError
 from models.coordination import (
     CoordinationRejected,
     add_action_item,
@@ -31,7 +32,7 @@ DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_FILE = DEMO_DIR / "cc-2016-12-07.toml"
 
 
-class DemoRejected(ValueError):
+class DemoRejected(UserError, ValueError):
     """The demo file has a bad record; nothing was loaded."""
 
 

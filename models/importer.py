@@ -23,6 +23,7 @@ from pathlib import Path
 import pycountry
 from sqlmodel import Session, select
 
+from errors import UserError
 from models.audit import audit
 from models.rows import apply_changes
 from models.tables import ArticleFact, ReportReceived, State
@@ -49,7 +50,7 @@ class RowError:
         return f"{self.path}:{self.line}: {self.field}: {self.reason}"
 
 
-class ImportRejected(Exception):
+class ImportRejected(UserError):
     """The file had errors; the database was not touched."""
 
     def __init__(self, errors: list[RowError]) -> None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from errors import UserError
 from models.audit import audit
 from models.committee import Invoice, Meeting
 from rules.dates import GENEVA
@@ -34,7 +35,7 @@ MOVING_FIELDS = (
 DESCRIPTIVE_FIELDS = ("title", "kind", "organiser", "source", "notes")
 
 
-class MeetingRejected(ValueError):
+class MeetingRejected(UserError, ValueError):
     """The meeting cannot be recorded as given; nothing was written."""
 
 

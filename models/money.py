@@ -10,6 +10,7 @@ import re
 
 from sqlmodel import Session, select
 
+from errors import UserError
 from models.audit import audit
 from models.committee import Invoice, Meeting, ReportedShortfall
 from models.rows import apply_changes
@@ -19,7 +20,7 @@ from rules.money import INVOICE_KINDS, AmountError, InvoiceFacts, format_chf, pa
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,23}$")
 
 
-class MoneyRejected(ValueError):
+class MoneyRejected(UserError, ValueError):
     """The invoice or payment cannot be recorded as given; nothing was written."""
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlmodel import Session, select
 
+from errors import UserError
 from models.audit import audit
 from models.facts import load_state_facts
 from models.tables import ArticleFact, ReportReceived, State
@@ -18,7 +19,7 @@ from rules.articles import deadline_chain, extension_step_problem, original_dead
 from rules.entry_into_force import entry_into_force
 
 
-class FactRejected(ValueError):
+class FactRejected(UserError, ValueError):
     """The fact contradicts the registry; nothing was written."""
 
 

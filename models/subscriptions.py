@@ -14,6 +14,7 @@ import secrets
 
 from sqlmodel import Field, Session, SQLModel, select
 
+from errors import UserError
 from models.audit import audit
 from models.tables import State
 from rules.themes import KIND_THEMES, THEMES
@@ -23,7 +24,7 @@ MEETING_KIND = "meeting"
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
-class SubscriptionRejected(ValueError):
+class SubscriptionRejected(UserError, ValueError):
     """The request names something that does not exist; nothing was written."""
 
 

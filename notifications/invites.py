@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from calendars.itip import invite_calendar, invite_text
 from calendars.model import DeadlineEvent, MeetingEvent, Person
 from calendars.sources import deadline_event, list_meetings, meeting_event
+from errors import UserError
 from models.reminders import Recipient, Reminder
 from models.tables import Obligation as ObligationRow
 from models.tables import State
@@ -27,7 +28,7 @@ from settings import Settings
 INVITE_KIND = "invite"
 
 
-class InviteRefused(ValueError):
+class InviteRefused(UserError, ValueError):
     """The invite cannot be queued as asked; nothing was written."""
 
 

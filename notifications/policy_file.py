@@ -14,12 +14,13 @@ from typing import Any
 
 import yaml
 
+from errors import UserError
 from notifications.policy import Lead, OverdueCadence, ReminderPolicy
 
 SECTIONS = {"stages", "overdue", "calendar", "retry"}
 
 
-class PolicyFileError(ValueError):
+class PolicyFileError(UserError, ValueError):
     pass
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from errors import UserError
 from models.reminders import Recipient
 from rules.themes import KINDS, THEMES, follows, themes_of
 
@@ -21,7 +22,7 @@ TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 
 
-class RecipientError(ValueError):
+class RecipientError(UserError, ValueError):
     pass
 
 

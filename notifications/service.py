@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
+from errors import UserError
 from models.db import session_scope
 from models.reminders import Acknowledgement, OutboxState, Recipient, Reminder
 from models.tables import Obligation
@@ -97,7 +98,7 @@ def preview(
     return sorted(lines, key=lambda line: (line.recipient, line.due or line.send_on, line.key))
 
 
-class AcknowledgeError(ValueError):
+class AcknowledgeError(UserError, ValueError):
     pass
 
 

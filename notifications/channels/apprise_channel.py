@@ -19,6 +19,7 @@ from apprise.attachment.memory import AttachMemory
 from apprise.plugins.email.base import NotifyEmail
 from apprise.result import AppriseResultStatus
 
+from errors import UserError
 from notifications.channels import invite as _invite_channel  # noqa: F401  (registers ccminvite://)
 from notifications.channels import outbox as outbox_channel
 from notifications.channels.smtp_pool import (
@@ -44,7 +45,7 @@ _LOG_LOCK = threading.Lock()
 _quiet_depth = 0
 
 
-class ConfigurationError(RuntimeError):
+class ConfigurationError(UserError, RuntimeError):
     """The Apprise config file is missing or unreadable: nothing is claimed or sent."""
 
 

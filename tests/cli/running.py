@@ -1,0 +1,23 @@
+"""Run `ccm-tracker` as a person does: a separate process, its exit code, stdout and stderr."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ccm(*args: str, cwd: Path, env: dict[str, str] | None = None, **kwargs) -> subprocess.CompletedProcess[str]:
+    """Run the installed entry point (`cli.app:main`) in ``cwd`` with ``env`` added to a
+    clean environment (no CCM_* from the caller, events off, no Prefect API)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CCM_", "PREFECT_API"))}
+    base["CCM_EMIT_EVENTS"] = "false"
+    base["PYTHONPATH"] = str(ROOT)
+    base.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-c", "from cli.app import main; main()", *args],
+        check=False, cwd=cwd, env=base, capture_output=True, text=True, timeout=120, **kwargs,
+    )
