@@ -31,11 +31,15 @@ def scan(
     day = parse_date(as_of, "--as-of")
     states = _checked_states(state)
     _prefect_defaults()
+    from prefect.exceptions import FailedRun
+
     from flows.scan import scan_obligations
     from flows.scan_report import summary_lines
 
     try:
         summary = scan_obligations(as_of=day, states=states)
+    except FailedRun as refused:  # the flow's own sentence (flows.preflight): say it once
+        raise fail(str(refused))
     except Exception as error:  # noqa: BLE001 - the flow's logs above say where; here say what
         raise fail(f"the scan failed: {error}")
     for line in summary_lines(summary):

@@ -12,16 +12,32 @@ from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from calendars.export import export_feeds
+from clock import today_in_geneva
+from flows.preflight import database_problem, failed, one_line
 from models.db import session_scope
 from settings import get_settings
 
 
-@flow(name="export-feeds", log_prints=False)
+def feeds_run_name() -> str:
+    """``feeds 2026-11-30``: the Geneva day the files were written."""
+    return f"feeds {today_in_geneva().isoformat()}"
+
+
+@flow(name="export-feeds", flow_run_name=feeds_run_name, log_prints=False, retries=0)
 def export_feed_files(directory: str | None = None) -> dict[str, int]:
+    """Write every feed into ``directory`` (default: CCM_FEEDS_DIR); ends Failed with one
+    sentence when the database cannot be used."""
     settings = get_settings()
+    problem = database_problem(settings.database_url)
+    if problem:
+        return failed(f"no feeds were written: {problem}")
     folder = Path(directory) if directory else settings.feeds_dir
-    with session_scope(settings.database_url) as session:
-        done = export_feeds(session=session, settings=settings, directory=folder, subscriptions=True)
+    try:
+        with session_scope(settings.database_url) as session:
+            done = export_feeds(session=session, settings=settings, directory=folder, subscriptions=True)
+    except Exception as error:  # noqa: BLE001 - one traceback in the log, one line on the run
+        get_run_logger().exception("writing the feeds failed")
+        return failed(f"the feeds were not all written to {folder}: {one_line(error)}")
     create_table_artifact(
         key="feeds",
         table=[

@@ -4,14 +4,16 @@ A thin flow of four tasks; the work per obligation is plain Python over the whol
 (``models.obligations`` and ``flows.scan_report``), never one task run per obligation: a task
 run costs 10-20 ms and a registry has ~2,000 obligations.
 
-Deployments (daily cron, rescan on `ccm.fact.recorded`) live in prefect.yaml.
+Deployments (daily cron, rescan on `ccm.fact.recorded`) live in prefect.yaml. Runs are named
+for what they do (``scan_run_name``); known failures end Failed with one sentence
+(``flows.preflight``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -22,6 +24,7 @@ from sqlmodel import select
 
 from clock import today_in_geneva
 from flows.events import Delivery, iso3_of, obligation_events, send_events
+from flows.preflight import database_problem, failed, one_line
 from flows.scan_report import (
     HORIZON_DAYS,
     ScanSummary,
@@ -43,6 +46,10 @@ from settings import get_settings
 class Computed:
     obligations: list[Obligation]
     tracking_since: dt.date | None
+    names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name, for the artifacts
+
+
+RESCAN_NAMED_STATES = 5  # a rescan of more States is named by their number
 
 
 def normalize_states(states: Sequence[str] | None) -> list[str] | None:
@@ -66,7 +73,34 @@ def load_and_compute(as_of: dt.date, states: list[str] | None) -> Computed:
                 raise ValueError(f"not in the registry: {', '.join(unknown)}")
         since = tracking_since_of(session=session, override=settings.tracking_since)
         found = compute_obligations(session=session, as_of=as_of, settings=settings, states=states)
-    return Computed(found, since)
+        names = dict(session.exec(select(State.iso3, State.name)).all())
+    return Computed(found, since, names)
+
+
+def scan_run_name() -> str:
+    """The run's name in the UI: ``rescan AFG``, ``rescan AFG ALB``, ``rescan 12 States``;
+    ``daily scan 2026-11-30`` for the daily deployment, ``scan 2026-11-30`` otherwise."""
+    from prefect.runtime import deployment
+
+    parameters = flow_run.parameters or {}
+    try:
+        states = normalize_states(parameters.get("states"))
+    except ValueError:  # the flow refuses it by name; the run is still named
+        states = [str(s) for s in parameters.get("states") or []]
+    if states:
+        if len(states) > RESCAN_NAMED_STATES:
+            return f"rescan {len(states)} States"
+        return "rescan " + " ".join(states)
+    day = parameters.get("as_of") or today_in_geneva()
+    day = day.isoformat() if isinstance(day, dt.date) else str(day)
+    return f"daily scan {day}" if deployment.name == "daily-scan" else f"scan {day}"
+
+
+def unknown_states(states: list[str]) -> list[str]:
+    """The codes among ``states`` that are not in the registry."""
+    with session_scope() as session:
+        known = set(session.exec(select(State.iso3).where(State.iso3.in_(states))).all())
+    return [s for s in states if s not in known]
 
 
 def _transient_database_error(task, task_run, state) -> bool:  # type: ignore[no-untyped-def]
@@ -115,7 +149,13 @@ def announce_changes(changes: list[ObligationChange]) -> Delivery:
 
 @task(cache_policy=NO_CACHE)
 def publish_artifacts(summary: ScanSummary) -> None:
-    """Three tables (due soon, overdue, changed) and a markdown summary, under stable keys."""
+    """A markdown summary first, then three tables (due soon, overdue by lateness, changed),
+    under stable keys: ``ccm-scan-*`` for full scans, ``ccm-rescan-*`` for every rescan."""
+    create_markdown_artifact(
+        markdown=summary_markdown(summary),
+        key=artifact_key(summary.states, "summary"),
+        description=f"{_kind(summary)} of {summary.scope} as of {summary.as_of.isoformat()}",
+    )
     for name, rows, title in (
         (f"due-{HORIZON_DAYS}-days", summary.due_soon, f"Open, due within {HORIZON_DAYS} days"),
         ("overdue", summary.overdue, "Overdue"),
@@ -125,39 +165,59 @@ def publish_artifacts(summary: ScanSummary) -> None:
         create_table_artifact(
             table=shown or [{"note": "none"}],
             key=artifact_key(summary.states, name),
-            description=f"{title}, {summary.scope}, as of {summary.as_of.isoformat()}: "
-            f"{len(rows)}{note}",
+            description=f"{title}, {_kind(summary).lower()} of {summary.scope}, as of "
+            f"{summary.as_of.isoformat()}: {len(rows)}{note}",
         )
-    create_markdown_artifact(
-        markdown=summary_markdown(summary),
-        key=artifact_key(summary.states, "summary"),
-        description=f"Scan of {summary.scope} as of {summary.as_of.isoformat()}",
-    )
 
 
-@flow(name="scan-obligations", log_prints=False)
+def _kind(summary: ScanSummary) -> str:
+    return "Scan" if summary.states is None else "Rescan"
+
+
+@flow(name="scan-obligations", flow_run_name=scan_run_name, log_prints=False, retries=0)
 def scan_obligations(
     as_of: dt.date | None = None, states: list[str] | None = None
 ) -> ScanSummary:
     """Recompute obligations (all States, or ``states``: ISO3 codes or ``ccm.state.XXX``),
-    upsert them, announce what changed, and leave artifacts."""
+    upsert them, announce what changed, and leave artifacts.
+
+    Ends Failed, with one sentence and no traceback, when the database cannot be used
+    (``flows.preflight``), a value in ``states`` is not a State, or a State is not in the
+    registry."""
     logger = get_run_logger()
     day = as_of or today_in_geneva()
-    wanted = normalize_states(states)
-    computed = load_and_compute(day, wanted)
-    synced = sync(computed, day)
-    delivery = announce_changes(synced.changes)
+    try:
+        wanted = normalize_states(states)
+    except ValueError as error:
+        return failed(f"the scan was not run: {error}.")
+    problem = database_problem(get_settings().database_url)
+    if problem:
+        return failed(f"the scan was not run: {problem}")
+    if wanted is not None:
+        unknown = unknown_states(wanted)
+        if unknown:
+            return failed(f"the scan was not run: not in the registry: {', '.join(unknown)}.")
+    try:  # each task logs its own traceback once; the run ends with one line
+        computed = load_and_compute(day, wanted)
+        synced = sync(computed, day)
+        delivery = announce_changes(synced.changes)
+    except Exception as error:  # noqa: BLE001
+        return failed(f"the scan failed: {one_line(error)}")
     summary = summarize(
         computed=computed.obligations,
         synced=synced,
         as_of=day,
         tracking_since=computed.tracking_since,
         states=wanted,
+        names=computed.names,
     )
     summary.events_delivered = delivery.delivered
     summary.events_sent = delivery.count
     summary.events_note = delivery.reason
-    publish_artifacts(summary)
+    try:
+        publish_artifacts(summary)
+    except Exception as error:  # noqa: BLE001
+        return failed(f"the scan's obligations were stored, but its artifacts were not: {one_line(error)}")
     for line in summary_lines(summary):
         logger.info(line)
     return summary

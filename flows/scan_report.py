@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,10 +34,14 @@ class ScanSummary:
     events_delivered: bool = False
     events_sent: int = 0
     events_note: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # ISO3 -> the State's name
 
     @property
     def scope(self) -> str:
-        return "every State" if self.states is None else ", ".join(self.states)
+        """``every State``, or the States by name and code: ``Afghanistan (AFG)``."""
+        if self.states is None:
+            return "every State"
+        return ", ".join(_named(code, self.names) for code in self.states)
 
 
 def summarize(
@@ -47,8 +51,13 @@ def summarize(
     as_of: dt.date,
     tracking_since: dt.date | None,
     states: Sequence[str] | None,
+    names: Mapping[str, str] | None = None,
     horizon_days: int = HORIZON_DAYS,
 ) -> ScanSummary:
+    """Counts and artifact rows of one scan. ``names`` maps ISO3 codes to State names (rows
+    show both); due-soon rows are sorted by due date, overdue rows by lateness (the most
+    days late first), changes by due date."""
+    names = dict(names or {})
     statuses = [(o, o.status(as_of, tracking_since)) for o in computed]
     horizon = as_of + dt.timedelta(days=horizon_days)
     due_soon = [o for o, s in statuses if s is Status.OPEN and o.due <= horizon]
@@ -61,22 +70,19 @@ def summarize(
         total=len(computed),
         by_status={s.value: counts.get(s.value, 0) for s in Status},
         changes={c: change_counts.get(c, 0) for c in CHANGES},
-        due_soon=[_obligation_row(o, as_of) for o in sorted(due_soon, key=_by_due)],
-        overdue=[_obligation_row(o, as_of) for o in sorted(overdue, key=_by_due)],
-        changed=[_change_row(c) for c in sorted(synced.changes, key=_change_order)],
+        due_soon=[_obligation_row(o, as_of, names) for o in sorted(due_soon, key=_by_due)],
+        overdue=[_overdue_row(o, as_of, names) for o in sorted(overdue, key=_by_lateness)],
+        changed=[_change_row(c, names) for c in sorted(synced.changes, key=_change_order)],
+        names={code: name for code, name in names.items() if states is None or code in states},
     )
 
 
 def artifact_key(states: Sequence[str] | None, name: str) -> str:
     """Stable keys (lowercase, digits, dashes) so the UI keeps each table's history:
-    ``ccm-scan-overdue`` for a full scan, ``ccm-rescan-afg-overdue`` for one State."""
-    if states is None:
-        scope = "scan"
-    elif len(states) <= 3:
-        scope = "rescan-" + "-".join(sorted(s.lower() for s in states))
-    else:
-        scope = "rescan-selection"
-    return f"ccm-{scope}-{name}"
+    ``ccm-scan-overdue`` for a full scan, ``ccm-rescan-overdue`` for every rescan, whatever
+    its States (they are in the artifact's description and rows): four keys in all for
+    rescans, not four more per State."""
+    return f"ccm-{'scan' if states is None else 'rescan'}-{name}"
 
 
 def table_rows(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str]:
@@ -93,11 +99,13 @@ def summary_markdown(summary: ScanSummary) -> str:
         events = f"{summary.events_sent} events emitted"
     else:
         events = f"events not emitted: {summary.events_note}"
+    kind = "scan" if summary.states is None else "rescan"
     lines = [
-        f"# Obligations scan, {summary.as_of.isoformat()}",
+        f"# Obligations {kind}, {summary.as_of.isoformat()}",
         "",
         f"Scope: {summary.scope}. {summary.total} obligations.",
         "",
+        *_most_overdue(summary),
         "| status | count |",
         "|---|---:|",
         *(f"| {name} | {status.get(name, 0)} |" for name in ("overdue", "open", "met", "history")),
@@ -133,7 +141,35 @@ def summary_lines(summary: ScanSummary) -> list[str]:
     ]
 
 
+def _most_overdue(summary: ScanSummary, shown: int = 5) -> list[str]:
+    """The most overdue obligations, first thing an operator reads (none: nothing)."""
+    if not summary.overdue:
+        return []
+    rows = summary.overdue[:shown]
+    more = len(summary.overdue) - len(rows)
+    lines = ["Most overdue:", ""]
+    lines += [
+        f"- {row['state_name'] or row['state'] or 'Committee'}: {row['kind']}"
+        f"{' ' + row['period'] if row['period'] else ''}, due {row['due']}, "
+        f"{row['days_late']} days late"
+        for row in rows
+    ]
+    if more:
+        lines.append(f"- and {more} more (the overdue table)")
+    return [*lines, ""]
+
+
+def _named(code: str, names: Mapping[str, str]) -> str:
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
 def _by_due(obligation: Obligation) -> tuple[dt.date, str]:
+    return (obligation.due, obligation.key)
+
+
+def _by_lateness(obligation: Obligation) -> tuple[dt.date, str]:
+    """The longest overdue first: the earliest due date (ties by key)."""
     return (obligation.due, obligation.key)
 
 
@@ -141,9 +177,12 @@ def _change_order(change: ObligationChange) -> tuple[dt.date, str, str]:
     return (change.due, change.key, change.change)
 
 
-def _obligation_row(obligation: Obligation, as_of: dt.date) -> dict[str, Any]:
+def _obligation_row(
+    obligation: Obligation, as_of: dt.date, names: Mapping[str, str]
+) -> dict[str, Any]:
     return {
         "state": obligation.state or "",
+        "state_name": names.get(obligation.state or "", ""),
         "kind": obligation.kind,
         "period": obligation.period or "",
         "due": obligation.due.isoformat(),
@@ -153,10 +192,26 @@ def _obligation_row(obligation: Obligation, as_of: dt.date) -> dict[str, Any]:
     }
 
 
-def _change_row(change: ObligationChange) -> dict[str, Any]:
+def _overdue_row(
+    obligation: Obligation, as_of: dt.date, names: Mapping[str, str]
+) -> dict[str, Any]:
+    return {
+        "state": obligation.state or "",
+        "state_name": names.get(obligation.state or "", ""),
+        "kind": obligation.kind,
+        "period": obligation.period or "",
+        "due": obligation.due.isoformat(),
+        "days_late": (as_of - obligation.due).days,
+        "key": obligation.key,
+        "note": obligation.note,
+    }
+
+
+def _change_row(change: ObligationChange, names: Mapping[str, str]) -> dict[str, Any]:
     return {
         "change": change.change,
         "state": change.state or "",
+        "state_name": names.get(change.state or "", ""),
         "kind": change.kind,
         "due": change.due.isoformat(),
         "previous_due": change.previous_due.isoformat() if change.previous_due else "",

@@ -103,6 +103,15 @@ def _artifacts(key: str, flow_run_id: str) -> list[dict[str, Any]]:
     })
 
 
+def _run(run_id: str) -> dict[str, Any]:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        response = client.request("GET", f"/flow_runs/{run_id}")
+        response.raise_for_status()
+        return response.json()
+
+
 def _scan(**parameters: Any) -> tuple[Any, str]:
     """Run the flow; return its summary and its flow run id."""
     state = scan_obligations(**parameters, return_state=True)
@@ -123,11 +132,51 @@ def test_a_rescan_of_one_state_stores_its_obligations_and_leaves_artifacts(
     assert summary.events_delivered and summary.events_sent == len(summary.changed)
     assert summary.overdue[0]["key"] == "CCM:AFG:art7_initial"  # the oldest first
     for name in ("due-90-days", "overdue", "changed", "summary"):
-        assert len(_artifacts(f"ccm-rescan-afg-{name}", run_id)) == 1
-    [overdue] = _artifacts("ccm-rescan-afg-overdue", run_id)
+        assert len(_artifacts(f"ccm-rescan-{name}", run_id)) == 1
+    [overdue] = _artifacts("ccm-rescan-overdue", run_id)
     assert "CCM:AFG:art7_initial" in str(overdue["data"])
-    [markdown] = _artifacts("ccm-rescan-afg-summary", run_id)
-    assert "Scope: AFG." in markdown["data"]
+    assert "Afghanistan (AFG)" in overdue["description"]
+    [markdown] = _artifacts("ccm-rescan-summary", run_id)
+    assert "Scope: Afghanistan (AFG)." in markdown["data"]
+    assert _run(run_id)["name"] == "rescan AFG"
+
+
+def test_a_scan_of_a_database_that_cannot_be_opened_fails_with_one_sentence_naming_it(
+    database_url, prefect_harness, tmp_path, monkeypatch
+):
+    from settings import get_settings
+
+    missing = tmp_path / "nowhere" / "ccm.db"
+    monkeypatch.setenv("CCM_DATABASE_URL", f"sqlite:///{missing}")
+    get_settings.cache_clear()
+    try:
+        state = scan_obligations(as_of=AS_OF, return_state=True)
+    finally:
+        get_settings.cache_clear()
+    assert state.is_failed()
+    assert state.message == (
+        f"the scan was not run: the tracker database sqlite:///{missing} does not exist "
+        f"({missing}); set CCM_DATABASE_URL in the worker's environment (the work pool's job "
+        "variables) and run `ccm-tracker init`."
+    )
+    assert not missing.parent.exists()  # nothing was created
+
+
+def test_a_postgresql_password_is_masked_in_the_failure():
+    from flows.preflight import database_problem
+
+    problem = database_problem("postgresql+psycopg://ccm:s3cret@127.0.0.1:1/ccm")
+    assert problem is not None
+    assert "s3cret" not in problem
+    assert problem.startswith("cannot open the tracker database postgresql+psycopg://ccm:***@127.0.0.1:1/ccm: ")
+
+
+def test_a_rescan_of_a_state_not_in_the_registry_fails_naming_it(database_url, prefect_harness):
+    _afg_with_contamination_and_alb()
+    state = scan_obligations(as_of=AS_OF, states=["AFG", "ZZZ"], return_state=True)
+    assert state.is_failed()
+    assert state.message == "the scan was not run: not in the registry: ZZZ."
+    assert _rows() == {}
 
 
 def test_an_extension_bumps_the_version_and_a_report_marks_the_obligation_met(
@@ -170,3 +219,4 @@ def test_a_full_scan_uses_the_scan_artifact_keys_and_covers_every_state(
     assert {row.state for row in _rows().values()} == {"AFG", "ALB"}
     assert summary.states is None
     assert len(_artifacts("ccm-scan-summary", run_id)) == 1
+    assert _run(run_id)["name"] == f"scan {AS_OF.isoformat()}"

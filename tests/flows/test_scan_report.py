@@ -43,11 +43,28 @@ def test_summary_splits_due_soon_overdue_met_and_history_on_the_scan_day():
     assert "| overdue | 1 |" in markdown and "Due within 90 days: **1**" in markdown
 
 
-def test_artifact_keys_are_stable_lowercase_and_dashed_per_scope():
+def test_every_rescan_shares_one_set_of_artifact_keys_and_full_scans_keep_theirs():
     assert artifact_key(None, "overdue") == "ccm-scan-overdue"
-    assert artifact_key(["AFG"], "due-90-days") == "ccm-rescan-afg-due-90-days"
-    assert artifact_key(["ALB", "AFG"], "changed") == "ccm-rescan-afg-alb-changed"
-    assert artifact_key(["AFG", "ALB", "AGO", "AND"], "summary") == "ccm-rescan-selection-summary"
+    assert artifact_key(["AFG"], "due-90-days") == "ccm-rescan-due-90-days"
+    assert artifact_key(["ALB", "AFG"], "changed") == "ccm-rescan-changed"
+    assert artifact_key(["AFG", "ALB", "AGO", "AND"], "summary") == "ccm-rescan-summary"
+
+
+def test_overdue_rows_come_most_late_first_with_state_names_and_lead_the_summary():
+    computed = [
+        _obligation("CCM:ALB:art7_annual:2025", dt.date(2026, 4, 30)),
+        _obligation("CCM:AFG:art7_annual:2024", dt.date(2025, 4, 30)),
+        _obligation("CCM:AGO:art7_annual:2025", dt.date(2026, 4, 30)),
+    ]
+    summary = summarize(computed=computed, synced=SyncResult(total=3, changes=[]), as_of=AS_OF,
+                        tracking_since=dt.date(2020, 1, 1), states=["AFG", "ALB"],
+                        names={"AFG": "Afghanistan", "ALB": "Albania", "AGO": "Angola"})
+    assert [(r["state_name"], r["days_late"]) for r in summary.overdue] == [
+        ("Afghanistan", 575), ("Angola", 210), ("Albania", 210)]  # ties by key
+    assert summary.scope == "Afghanistan (AFG), Albania (ALB)"
+    markdown = summary_markdown(summary)
+    assert markdown.index("- Afghanistan: art7_annual 2024, due 2025-04-30, 575 days late") < (
+        markdown.index("| status | count |"))
 
 
 def test_a_long_table_is_cut_and_says_how_much_was_left_out():
