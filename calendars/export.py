@@ -7,7 +7,9 @@
   serve subscriptions with ``ccm-tracker serve``.
 
 A file is rewritten (atomically) only when its bytes change, so a static server's
-Last-Modified and ETag stay put and clients get their 304s.
+Last-Modified and ETag stay put and clients get their 304s. An event that cannot be rendered
+is left out of every file it belongs to and listed in ``Exported.skipped``; the command prints
+it (``left_out``), and the rest is written.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from calendars.feeds import Selection, build_feed, default_selections, feed_revision
+from calendars.render import Skipped
 from calendars.sources import load_deadlines, load_meetings
 from models.subscriptions import list_subscriptions
 from settings import Settings
@@ -31,6 +34,7 @@ class Exported:
     path: Path
     events: int
     changed: bool
+    skipped: tuple[Skipped, ...] = ()  # events left out because they could not be rendered
 
 
 def slug(name: str) -> str:
@@ -69,9 +73,15 @@ def export_feeds(
     now = feed_revision(session=session)
     done = []
     for path, selection in jobs:
-        data = build_feed(
+        rendered = build_feed(
             selection, deadlines=deadlines, meetings=meetings, now=now, settings=settings
         )
-        changed = write_if_changed(path, data)
-        done.append(Exported(path=path, events=data.count(b"BEGIN:VEVENT\r\n"), changed=changed))
+        changed = write_if_changed(path, rendered.data)
+        done.append(Exported(path=path, events=rendered.events, changed=changed,
+                             skipped=rendered.skipped))
     return done
+
+
+def left_out(done: list[Exported]) -> list[Skipped]:
+    """Each event some feed left out, once (the same meeting is skipped in every feed)."""
+    return list({s.uid: s for item in done for s in item.skipped}.values())

@@ -10,14 +10,16 @@ Filters (all must hold; an empty filter lets everything through):
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from calendars.logtext import for_log
 from calendars.model import DeadlineEvent, MeetingEvent
-from calendars.render import render_feed
+from calendars.render import RenderedFeed, render
 from calendars.sources import MEETING_KIND, load_deadlines, load_meetings
 from models.subscriptions import Subscription
 from models.tables import AuditEntry
@@ -26,6 +28,7 @@ from rules.themes import THEMES, follows
 from settings import Settings
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+log = logging.getLogger("ccm.feeds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +109,10 @@ def build_feed(
     meetings: Sequence[MeetingEvent],
     now: dt.datetime,
     settings: Settings,
-) -> bytes:
+) -> RenderedFeed:
+    """The selection's feed; an event that cannot be rendered is left out and logged."""
     chosen, chosen_meetings = select_events(selection, deadlines, meetings)
-    return render_feed(
+    rendered = render(
         name=selection.name,
         description=selection.describe(),
         deadlines=chosen,
@@ -116,13 +120,20 @@ def build_feed(
         now=now,
         alarm_days=settings.feed_alarm_days if selection.alarms else (),
     )
+    for skipped in rendered.skipped:
+        log.warning("feed %s: left out %s: %s", for_log(selection.name), for_log(skipped.uid),
+                    for_log(skipped.reason))
+    return rendered
 
 
-def feed_for(selection: Selection, *, session: Session, settings: Settings) -> bytes:
-    """Load, select and render in one go (what the server and the export call)."""
+def feed_for(
+    selection: Selection, *, session: Session, settings: Settings, as_of: dt.date | None = None
+) -> RenderedFeed:
+    """Load, select and render in one go (what the server calls), as of ``as_of`` (default:
+    today in Geneva)."""
     return build_feed(
         selection,
-        deadlines=load_deadlines(session=session, settings=settings),
+        deadlines=load_deadlines(session=session, settings=settings, as_of=as_of),
         meetings=load_meetings(session=session),
         now=feed_revision(session=session),
         settings=settings,

@@ -19,7 +19,7 @@ from icalendar import Calendar, vCalAddress, vText
 
 from calendars.model import DeadlineEvent, MeetingEvent, Person
 from calendars.render import PRODID, deadline_vevent, meeting_vevent
-from calendars.vtimezone import vtimezone
+from calendars.vtimezone import span_of, vtimezone
 
 METHODS = ("REQUEST", "CANCEL")
 
@@ -57,7 +57,7 @@ def invite_calendar(
     calendar.add("method", method)
     if isinstance(item, MeetingEvent):
         if item.precision == "time":
-            calendar.add_component(vtimezone(item.timezone))
+            calendar.add_component(vtimezone(item.timezone, *span_of([item.start, item.end])))
         event = meeting_vevent(item)
     else:
         event = deadline_vevent(item)

@@ -2,8 +2,11 @@
 
 - Deadlines are all-day events (DTSTART;VALUE=DATE, DTEND the next day): a legal date, not
   an instant; they are TRANSPARENT so they never block anyone's free/busy time.
-- Meetings are timed events in their IANA zone, with an RRULE-based VTIMEZONE
+- Meetings are timed events in their IANA zone, with a VTIMEZONE built from the tz
+  database's transitions over the whole years the feed's meetings span
   (``calendars.vtimezone``); a meeting known only to the day is an all-day event.
+- One event that cannot be rendered (say, a zone this machine does not know) is left out and
+  reported in ``RenderedFeed.skipped``; the rest of the feed is served.
 - UID from our key, SEQUENCE from its version, DTSTAMP from the injected ``now``, events
   sorted by date then UID: the same data always gives the same bytes (so the ETag holds).
 - No METHOD: a feed is published, not an iTIP message (``calendars.itip`` adds METHOD).
@@ -14,13 +17,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from icalendar import Alarm, Calendar, Event, vText
 
 from calendars.model import DeadlineEvent, MeetingEvent
-from calendars.vtimezone import check_offsets, vtimezone
+from calendars.vtimezone import span_of, vtimezone, zone_info
 from rules.wording import status_word
 
 PRODID = "-//CCM Implementation Support Unit//ccm-tracker//EN"
@@ -79,10 +84,7 @@ def meeting_vevent(meeting: MeetingEvent, alarm_days: Sequence[int] = ()) -> Eve
         event.add("dtstart", first)
         event.add("dtend", max(last, first) + dt.timedelta(days=1))
     else:
-        check_offsets(meeting.timezone, [meeting.start, meeting.end])
-        from zoneinfo import ZoneInfo
-
-        zone = ZoneInfo(meeting.timezone)
+        zone = zone_info(meeting.timezone)
         event.add("dtstart", meeting.start.astimezone(zone))
         event.add("dtend", meeting.end.astimezone(zone))
     title = f"Cancelled: {meeting.title}" if meeting.cancelled else meeting.title
@@ -137,6 +139,72 @@ def calendar_header(name: str, description: str = "") -> Calendar:
     return calendar
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An event left out of a feed, and why (the error's text, as raised)."""
+
+    uid: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFeed:
+    data: bytes
+    events: int  # VEVENTs in ``data``
+    skipped: tuple[Skipped, ...] = ()
+
+
+def render(
+    *,
+    name: str,
+    deadlines: Iterable[DeadlineEvent],
+    meetings: Iterable[MeetingEvent] = (),
+    now: dt.datetime,
+    alarm_days: Sequence[int] = (),
+    description: str = "",
+) -> RenderedFeed:
+    """The whole feed and what it had to leave out. ``now`` becomes every DTSTAMP; pass a
+    stable revision time (see docs)."""
+    items: list[DeadlineEvent | MeetingEvent] = [*deadlines, *meetings]
+    items.sort(key=_sort_key)
+    alarms = tuple(sorted(set(alarm_days), reverse=True))
+    skipped: list[Skipped] = []
+    by_zone: dict[str, list[MeetingEvent]] = defaultdict(list)
+    for item in items:
+        if isinstance(item, MeetingEvent) and item.precision == "time":
+            by_zone[item.timezone].append(item)
+    header = calendar_header(name, description)
+    unusable: set[str] = set()
+    for zone in sorted(by_zone):
+        instants = [t for m in by_zone[zone] for t in (m.start, m.end)]
+        try:
+            header.add_component(vtimezone(zone, *span_of(instants)))
+        except Exception as error:  # noqa: BLE001 - reported; the rest of the feed is served
+            unusable.add(zone)
+            skipped += [Skipped(m.uid, _reason(error)) for m in by_zone[zone]]
+    head = header.to_ical()
+    assert head.endswith(_END_CALENDAR)
+    dtstamp = b"DTSTAMP:" + stamp(now).encode() + b"\r\n"
+    parts = [head[: -len(_END_CALENDAR)]]
+    events = 0
+    for item in items:
+        if isinstance(item, MeetingEvent) and item.timezone in unusable and item.precision == "time":
+            continue
+        try:
+            body = _serialised(item, alarms)
+        except Exception as error:  # noqa: BLE001 - reported; the rest of the feed is served
+            skipped.append(Skipped(item.uid, _reason(error)))
+            continue
+        parts += [_BEGIN, dtstamp, body]
+        events += 1
+    parts.append(_END_CALENDAR)
+    return RenderedFeed(b"".join(parts), events, tuple(skipped))
+
+
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
 def render_feed(
     *,
     name: str,
@@ -146,26 +214,9 @@ def render_feed(
     alarm_days: Sequence[int] = (),
     description: str = "",
 ) -> bytes:
-    """The whole feed. ``now`` becomes every DTSTAMP; pass a stable revision time (see docs)."""
-    items: list[DeadlineEvent | MeetingEvent] = [*deadlines, *meetings]
-    items.sort(key=_sort_key)
-    alarms = tuple(sorted(set(alarm_days), reverse=True))
-    zones = sorted(
-        {m.timezone for m in items if isinstance(m, MeetingEvent) and m.precision == "time"}
-    )
-    header = calendar_header(name, description)
-    for zone in zones:
-        header.add_component(vtimezone(zone))
-    head = header.to_ical()
-    assert head.endswith(_END_CALENDAR)
-    dtstamp = b"DTSTAMP:" + stamp(now).encode() + b"\r\n"
-    parts = [head[: -len(_END_CALENDAR)]]
-    for item in items:
-        parts.append(_BEGIN)
-        parts.append(dtstamp)
-        parts.append(_serialised(item, alarms))
-    parts.append(_END_CALENDAR)
-    return b"".join(parts)
+    """The feed's bytes (``render`` without the report of skipped events)."""
+    return render(name=name, deadlines=deadlines, meetings=meetings, now=now,
+                  alarm_days=alarm_days, description=description).data
 
 
 def cache_clear() -> None:

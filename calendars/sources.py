@@ -16,7 +16,6 @@ from email.utils import getaddresses, parseaddr
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
@@ -247,14 +246,15 @@ def list_meetings(*, session: Session) -> list[Any]:
 def _meeting_like(meeting: Any) -> SimpleNamespace:
     """Map a ``models.committee.Meeting`` row onto ``MeetingLike``.
 
-    A meeting known to the day carries local days (last one inclusive); ``MeetingEvent``
-    reads ``start``/``end`` as dates then, so midnight on the meeting's clock stands in.
+    Times stay the stored UTC instants (the renderer puts them on the meeting's clock), so a
+    zone this machine cannot read fails that meeting's event only, in the renderer, which
+    reports it. A meeting known to the day carries local days (last one inclusive);
+    ``MeetingEvent`` reads only the dates of ``start``/``end`` then.
     """
-    zone = ZoneInfo(meeting.timezone)
-    start, end = meeting.start, meeting.end
+    start, end = meeting.start_at, meeting.end_at
     if meeting.date_precision == "day" and meeting.start_date:
-        start = dt.datetime.combine(meeting.start_date, dt.time(0), tzinfo=zone)
-        end = dt.datetime.combine(meeting.end_date or meeting.start_date, dt.time(0), tzinfo=zone)
+        start = dt.datetime.combine(meeting.start_date, dt.time(0), tzinfo=dt.UTC)
+        end = dt.datetime.combine(meeting.end_date or meeting.start_date, dt.time(0), tzinfo=dt.UTC)
     return SimpleNamespace(
         key=meeting.uid,
         version=meeting.version,

@@ -126,7 +126,7 @@ def export_command(
     subscriptions: Annotated[bool, typer.Option(help="Also write each subscription's feed.")] = True,
 ) -> None:
     """Write the default feeds (all, one per theme) and the subscriptions' feeds as files."""
-    from calendars.export import export_feeds
+    from calendars.export import export_feeds, left_out
 
     with session_scope() as session:
         done = export_feeds(
@@ -136,3 +136,5 @@ def export_command(
         state = "written" if item.changed else "unchanged"
         typer.echo(f"{item.path}  {item.events} events  {state}")
     typer.echo(f"{len(done)} feeds in {directory}")
+    for skipped in left_out(done):
+        typer.echo(f"left out (cannot be rendered): {skipped.uid}: {skipped.reason}", err=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import text
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -68,10 +69,40 @@ def test_export_writes_the_same_bytes_the_server_sends_and_leaves_unchanged_file
     assert "subscriptions/1-transparency.ics" in files
     with session_scope() as session:
         subscription = session.get(Subscription, 1)
-        served = feed_for(Selection.of(subscription), session=session, settings=get_settings())
+        served = feed_for(Selection.of(subscription), session=session,
+                          settings=get_settings()).data
     assert (out / "subscriptions/1-transparency.ics").read_bytes() == served
     assert parse_everywhere((out / "all.ics").read_bytes())
     mtime = (out / "all.ics").stat().st_mtime_ns
     second = runner.invoke(app, ["feed", "export", str(out)])
     assert "unchanged" in second.output and "written" not in second.output
     assert (out / "all.ics").stat().st_mtime_ns == mtime
+
+
+def test_the_santiago_meeting_is_exported_and_a_meeting_that_cannot_be_rendered_is_reported(
+    database_url, tmp_path
+):
+    # /work/shared/cases/repro_c05b_santiago.sh: every feed used to fail with a traceback
+    runner.invoke(app, ["init", "--no-registry"])
+    added = runner.invoke(app, [
+        "meetings", "add", "scl", "--title", "Santiago seminar", "--kind", "workshop",
+        "--start", "2027-06-10T10:00", "--end", "2027-06-10T12:00",
+        "--timezone", "America/Santiago",
+    ])
+    assert added.exit_code == 0, added.output
+    runner.invoke(app, ["meetings", "add", "mars", "--title", "Olympus", "--kind", "workshop",
+                        "--start", "2027-06-11T10:00", "--end", "2027-06-11T12:00",
+                        "--timezone", "Europe/Zurich"])
+    with session_scope() as session:  # a zone this machine does not know (an older tzdata)
+        session.execute(text("UPDATE meeting SET timezone = 'Mars/Olympus' WHERE slug = 'mars'"))
+    out = tmp_path / "feeds"
+    result = runner.invoke(app, ["feed", "export", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "left out (cannot be rendered): CCM:MEETING:mars@ccm-tracker: UnsupportedTimezone" in (
+        result.stderr
+    )
+    assert result.stderr.count("left out") == 1  # once, though every feed left it out
+    events = parse_everywhere((out / "all.ics").read_bytes())
+    assert events["CCM:MEETING:scl@ccm-tracker"]["start"] == ("2027-06-10T10:00:00",
+                                                              "-1 day, 20:00:00")
+    assert "CCM:MEETING:mars@ccm-tracker" not in events

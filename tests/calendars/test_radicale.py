@@ -45,6 +45,13 @@ def test_radicale_accepts_every_feed_event_and_returns_the_same_fields(radicale)
             make_meeting(slug="summer", start=(2026, 7, 1, 10, 0)),  # summer time
             make_meeting(slug="bangkok", start=(2026, 7, 1, 10, 0), timezone="Asia/Bangkok"),
             make_meeting(slug="cancelled", start=(2026, 10, 26, 9, 0), cancelled=True, version=2),
+            # zones whose rules changed, either side of a switch (the VTIMEZONE lists each one)
+            make_meeting(slug="scl-winter", start=(2027, 6, 10, 10, 0), timezone="America/Santiago"),
+            make_meeting(slug="scl-summer", start=(2027, 12, 1, 10, 0), timezone="America/Santiago"),
+            make_meeting(slug="mow-2010-summer", start=(2010, 7, 1, 10, 0), timezone="Europe/Moscow"),
+            make_meeting(slug="mow-2010-winter", start=(2010, 12, 1, 10, 0), timezone="Europe/Moscow"),
+            make_meeting(slug="cai-summer", start=(2024, 7, 1, 10, 0), timezone="Africa/Cairo"),
+            make_meeting(slug="cai-winter", start=(2024, 12, 1, 10, 0), timezone="Africa/Cairo"),
         ],
         now=NOW,
         alarm_days=(7,),
@@ -62,6 +69,11 @@ def test_radicale_accepts_every_feed_event_and_returns_the_same_fields(radicale)
             assert got.headers["content-type"].startswith("text/calendar")
             assert by_icalendar(got.content) == {uid: expected[uid]}
             assert by_vobject(got.content) == {uid: expected[uid]}
+    offsets = {uid.split(":")[-1].removesuffix("@ccm-tracker"): event["start"][1]
+               for uid, event in expected.items()}
+    assert (offsets["scl-winter"], offsets["scl-summer"]) == ("-1 day, 20:00:00", "-1 day, 21:00:00")
+    assert (offsets["mow-2010-summer"], offsets["mow-2010-winter"]) == ("4:00:00", "3:00:00")
+    assert (offsets["cai-summer"], offsets["cai-winter"]) == ("3:00:00", "2:00:00")
 
 
 def test_radicale_keeps_one_uid_per_resource_so_a_whole_feed_is_refused(radicale):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -10,8 +12,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import text
 
 from calendars.server import create_app
+from models.committee import Meeting
 from models.db import session_scope
 from models.subscriptions import create_subscription, revoke_subscription
 from tests.calendars.factories import NOW, scan
@@ -100,6 +104,53 @@ def test_unknown_revoked_and_wrongly_guessed_tokens_all_answer_the_same_404(feed
     assert len({a.content for a in answers}) == 1
 
 
-def test_healthz_answers_ok(feed_server):
+def test_healthz_answers_ok_with_the_number_of_events(feed_server, subscribed):
     response = httpx.get(f"{feed_server}/healthz")
-    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok" and response.json()["events"] > 0
+
+
+def add_meeting(slug: str, zone: str) -> None:
+    with session_scope() as session:
+        session.add(Meeting(
+            slug=slug, title=f"Seminar {slug}", kind="workshop", date_precision="time",
+            start_at=dt.datetime(2027, 6, 10, 14, tzinfo=dt.UTC),
+            end_at=dt.datetime(2027, 6, 10, 16, tzinfo=dt.UTC), timezone=zone,
+        ))
+
+
+def test_a_meeting_that_cannot_be_rendered_leaves_the_feed_served_and_healthz_says_so(
+    feed_server, subscribed
+):
+    add_meeting("scl", "America/Santiago")
+    add_meeting("mars", "Mars/Olympus")  # stored before this machine's tzdata lost the zone
+    with session_scope() as session:
+        _, token = create_subscription(session=session, name="Meetings", kinds=["meeting"], now=NOW)
+    response = httpx.get(f"{feed_server}/feeds/{token}.ics")
+    assert response.status_code == 200
+    events = parse_everywhere(response.content)
+    assert events["CCM:MEETING:scl@ccm-tracker"]["start"] == ("2027-06-10T10:00:00",
+                                                              "-1 day, 20:00:00")
+    assert "CCM:MEETING:mars@ccm-tracker" not in events
+    health = httpx.get(f"{feed_server}/healthz").json()
+    assert health["status"] == "degraded"
+    assert [item["uid"] for item in health["left_out"]] == ["CCM:MEETING:mars@ccm-tracker"]
+    assert "Mars/Olympus" in health["left_out"][0]["reason"]
+
+
+def test_healthz_says_error_when_the_database_cannot_be_read(feed_server, database_url):
+    with session_scope() as session:
+        session.execute(text("DROP TABLE obligation"))
+    response = httpx.get(f"{feed_server}/healthz")
+    assert (response.status_code, response.json()["status"]) == (503, "error")
+
+
+def test_a_line_break_in_the_requested_path_does_not_reach_the_log_raw(
+    feed_server, subscribed, caplog
+):
+    caplog.set_level(logging.INFO, logger="ccm.feeds")
+    response = httpx.get(f"{feed_server}/feeds/%0d%0aX.ics")
+    assert response.status_code == 404
+    lines = [r.getMessage() for r in caplog.records if r.name == "ccm.feeds"]
+    assert lines and all("\r" not in line and "\n" not in line for line in lines)
+    assert any("\\r\\nX" in line for line in lines)  # escaped, still readable

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from calendars.feeds import Selection, build_feed, feed_revision
+from calendars.feeds import Selection, build_feed, feed_for, feed_revision
 from calendars.sources import load_deadlines, meeting_event, meeting_events
 from models.db import session_scope
 from models.tables import ReportReceived
@@ -103,7 +103,7 @@ def test_selection_filters_by_theme_state_and_kind_and_meetings_need_the_meeting
 
     def uids(selection: Selection) -> set[str]:
         data = build_feed(selection, deadlines=deadlines, meetings=meetings, now=NOW,
-                          settings=get_settings())
+                          settings=get_settings()).data
         return {uid.split("@")[0] for uid in parse_everywhere(data)}
 
     assert uids(Selection(name="all")) == {
@@ -138,3 +138,19 @@ def test_meetings_known_only_to_the_month_stay_out_of_calendars():
         status="scheduled",
     )
     assert meeting_events([row]) == []
+
+
+def test_status_is_computed_for_the_feeds_day_not_taken_from_the_last_scan(database_url):
+    with session_scope() as session:
+        make_state(session)
+        scan(session, as_of=dt.date(2026, 4, 1))  # the 2025 report, due 2026-04-30, is open
+        stored = {e.key: e for e in load_deadlines(session=session, settings=get_settings(),
+                                                   as_of=dt.date(2026, 4, 1))}
+        later = feed_for(Selection(name="all"), session=session, settings=get_settings(),
+                         as_of=dt.date(2026, 5, 1))
+    assert stored["CCM:AFG:art7_annual:2025"].status == "open"
+    event = parse_everywhere(later.data)["CCM:AFG:art7_annual:2025@ccm-tracker"]
+    assert event["summary"] == "Afghanistan: 2025 annual transparency report (overdue)"
+    block = later.data.split(b"UID:CCM:AFG:art7_annual:2025@")[0].rsplit(b"BEGIN:VEVENT", 1)[1]
+    block += later.data.split(b"UID:CCM:AFG:art7_annual:2025@")[1].split(b"END:VEVENT")[0]
+    assert b"X-CCM-STATUS:overdue" in block

@@ -2,7 +2,10 @@
 
 Europe/Zurich switches on the last Sunday of March (02:00 -> 03:00) and of October
 (03:00 -> 02:00); Asia/Bangkok has no DST; Australia/Sydney is far east and south (its
-summer time runs October to April, across the new year).
+summer time runs October to April, across the new year). Zones whose rules changed:
+America/Santiago (switches at midnight, dates moved often), Africa/Cairo (DST dropped in
+2015, back in 2023), Asia/Jerusalem (the 2012 and 2013 rules differ), Europe/Moscow (summer
+time until 2010, permanent +04 in 2011-2014, +03 since).
 """
 
 from __future__ import annotations
@@ -14,14 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from calendars.render import render_feed
-from calendars.vtimezone import (
-    UnsupportedTimezone,
-    check_offsets,
-    parse_posix_tz,
-    vtimezone,
-    zone_rule,
-)
+from calendars.render import render, render_feed
+from calendars.vtimezone import UnsupportedTimezone, span_of, transitions, vtimezone
 from tests.calendars.factories import NOW, make_meeting
 from tests.calendars.parsing import PARSERS
 
@@ -48,64 +45,123 @@ def test_meeting_keeps_wall_clock_time_and_utc_offset(zone, start, offset, parse
     assert event["start"] == (wall, offset)
 
 
-def test_vobject_reads_the_vtimezone_itself_not_the_zone_name():
-    # vobject builds its tzinfo from our VTIMEZONE, so a wrong rule would show here; rename the
-    # zone to make sure no parser can fall back to its own tz database.
-    meeting = make_meeting(start=(2026, 7, 1, 10, 0))
-    data = render_feed(name="x", deadlines=[], meetings=[meeting], now=NOW)
-    renamed = data.replace(b"Europe/Zurich", b"Geneva-ISU")
-    event = PARSERS["vobject"](renamed)[meeting.uid]
-    assert event["start"] == ("2026-07-01T10:00:00", "2:00:00")
+# Days either side of a transition of the tz database (the test checks they differ).
+CHANGED_ZONES = [
+    ("America/Santiago", dt.date(2027, 4, 3), dt.date(2027, 4, 5)),  # DST ends 4 April 00:00
+    ("America/Santiago", dt.date(2027, 9, 4), dt.date(2027, 9, 6)),  # DST starts 5 September
+    ("America/Santiago", dt.date(2022, 9, 10), dt.date(2022, 9, 12)),  # moved a week in 2022
+    ("Africa/Cairo", dt.date(2024, 4, 25), dt.date(2024, 4, 27)),  # DST back since 2023
+    ("Africa/Cairo", dt.date(2024, 10, 31), dt.date(2024, 11, 1)),
+    ("Asia/Jerusalem", dt.date(2012, 9, 22), dt.date(2012, 9, 24)),  # the 2012 rule: September
+    ("Asia/Jerusalem", dt.date(2026, 3, 26), dt.date(2026, 3, 28)),  # Friday before last Sunday
+    ("Europe/Moscow", dt.date(2010, 3, 27), dt.date(2010, 3, 29)),  # the last summer time
+    ("Europe/Moscow", dt.date(2010, 10, 30), dt.date(2010, 11, 1)),
+    ("Europe/Moscow", dt.date(2014, 10, 25), dt.date(2014, 10, 27)),  # +04 -> +03, no DST
+]
 
 
-def test_the_vtimezone_has_rrules_not_rdate_lists():
-    text = vtimezone("Europe/Zurich").to_ical()
-    assert text.count(b"RRULE:FREQ=YEARLY") == 2
-    assert b"RDATE" not in text
+def _offsets_read_back(meetings, parser: str, rename: bool) -> dict[str, str | None]:
+    data = render_feed(name="x", deadlines=[], meetings=meetings, now=NOW)
+    if rename:  # no parser can fall back to its own tz database: the VTIMEZONE must do it
+        # (a name per span too: icalendar keeps the first VTIMEZONE it saw under a TZID)
+        for zone in {m.timezone for m in meetings}:
+            first, last = span_of([m.start for m in meetings if m.timezone == zone])
+            renamed = f"X-Renamed/{zone.replace('/', '-')}-{first.year}-{last.year}"
+            data = data.replace(zone.encode(), renamed.encode())
+    return {uid: event["start"][1] for uid, event in PARSERS[parser](data).items()}
 
 
-ZONES = ["Europe/Zurich", "Asia/Bangkok", "Australia/Sydney", "America/New_York", "Pacific/Chatham"]
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    zone=st.sampled_from(ZONES),
-    moment=st.datetimes(min_value=dt.datetime(2010, 1, 1), max_value=dt.datetime(2037, 12, 31)),
+@pytest.mark.parametrize(("zone", "before", "after"), CHANGED_ZONES)
+@pytest.mark.parametrize(
+    ("parser", "rename"), [("ical", False), ("icalendar", True), ("vobject", True)]
 )
-def test_the_zone_rule_gives_the_tz_database_offset(zone, moment):
-    moment = moment.replace(fold=0)  # the rule reads gap and repeated hours as fold=0 does
-    local = moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    assert zone_rule(zone).utcoffset(moment) == local.utcoffset()
+def test_a_zone_whose_rules_changed_gives_the_tz_database_offset_either_side_of_a_switch(
+    zone, before, after, parser, rename
+):
+    meetings = [
+        make_meeting(slug=f"m{hour}-{day:%m%d}", start=(day.year, day.month, day.day, hour, 0),
+                     timezone=zone, hours=1)
+        for day in (before, after) for hour in (1, 10, 23)
+    ]
+    expected = {m.uid: str(m.start.utcoffset()) for m in meetings}
+    assert expected[meetings[1].uid] != expected[meetings[4].uid], "no switch between the days"
+    assert _offsets_read_back(meetings, parser, rename) == expected
 
 
-@settings(max_examples=25, deadline=None)
-@given(
-    zone=st.sampled_from(["Europe/Zurich", "Australia/Sydney"]),
-    day=st.dates(min_value=dt.date(2012, 1, 1), max_value=dt.date(2035, 12, 31)),
-    hour=st.integers(min_value=8, max_value=18),
-)
-def test_vobject_agrees_with_the_tz_database_for_any_meeting(zone, day, hour):
-    meeting = make_meeting(start=(day.year, day.month, day.day, hour, 0), timezone=zone)
-    data = render_feed(name="x", deadlines=[], meetings=[meeting], now=NOW)
-    event = PARSERS["vobject"](data)[meeting.uid]
-    assert event["start"][1] == str(meeting.start.utcoffset())
+@pytest.mark.parametrize("zone", ["America/Santiago", "Africa/Cairo", "Asia/Jerusalem"])
+def test_transitions_are_the_tz_databases_to_the_second(zone):
+    tz = zoneinfo.ZoneInfo(zone)
+    found = transitions(zone, dt.date(2020, 1, 1), dt.date(2027, 1, 1))
+    assert found
+    for switch in found:
+        assert (switch.at - dt.timedelta(seconds=1)).astimezone(tz).utcoffset() == switch.offset_from
+        assert switch.at.astimezone(tz).utcoffset() == switch.offset_to
 
 
-def test_a_zone_whose_rules_changed_is_refused_for_earlier_meetings():
-    # Moscow kept summer time until 2011; its rule today has none.
-    moscow_2010 = dt.datetime(2010, 7, 1, 10, tzinfo=zoneinfo.ZoneInfo("Europe/Moscow"))
-    with pytest.raises(UnsupportedTimezone, match="Europe/Moscow"):
-        check_offsets("Europe/Moscow", [moscow_2010])
-    check_offsets("Europe/Moscow", [moscow_2010.replace(year=2016)])
+def test_the_vtimezone_has_one_dtstart_per_switch_and_no_rdate_or_rrule():
+    # vobject (Radicale) keeps only the first RDATE of a sub-component (STACK-NOTES)
+    text = vtimezone("Europe/Zurich", dt.date(2026, 1, 1), dt.date(2028, 1, 1)).to_ical()
+    assert b"RDATE" not in text and b"RRULE" not in text
+    assert text.count(b"DTSTART:") == 1 + 4  # the offset on 1 January 2026, then 4 switches
+    assert b"DTSTART:20260329T020000" in text  # wall clock before the spring switch
+
+
+def test_the_span_is_whole_years_so_another_meeting_the_same_year_keeps_the_bytes():
+    spring = make_meeting(start=(2026, 3, 2, 10, 0))
+    autumn = make_meeting(slug="autumn", start=(2026, 11, 2, 10, 0))
+    assert span_of([spring.start]) == span_of([spring.start, autumn.end])
+    assert span_of([spring.start]) == (dt.date(2026, 1, 1), dt.date(2027, 1, 1))
+
+
+def test_the_santiago_case_a_meeting_there_no_longer_breaks_the_feed():
+    # /work/shared/cases/repro_c05b_santiago.sh: 2027-06-10 10:00 in Santiago is 14:00 UTC
+    meeting = make_meeting(slug="scl", start=(2027, 6, 10, 10, 0), timezone="America/Santiago",
+                           hours=2)
+    rendered = render(name="x", deadlines=[], meetings=[meeting, make_meeting()], now=NOW)
+    assert rendered.skipped == () and rendered.events == 2
+    for parser in sorted(PARSERS):
+        assert PARSERS[parser](rendered.data)[meeting.uid]["start"] == (
+            "2027-06-10T10:00:00", "-1 day, 20:00:00"
+        )
+
+
+def test_an_event_that_cannot_be_rendered_is_left_out_and_reported_and_the_rest_served():
+    bad = make_meeting(slug="mars", timezone="Europe/Zurich")
+    bad = type(bad)(**{**{f: getattr(bad, f) for f in bad.__slots__}, "timezone": "Mars/Olympus"})
+    good = make_meeting(slug="geneva")
+    rendered = render(name="x", deadlines=[], meetings=[bad, good], now=NOW)
+    assert rendered.events == 1
+    assert [s.uid for s in rendered.skipped] == [bad.uid]
+    assert "Mars/Olympus" in rendered.skipped[0].reason
+    assert set(PARSERS["vobject"](rendered.data)) == {good.uid}
 
 
 def test_unknown_zone_names_are_refused_by_name():
     with pytest.raises(UnsupportedTimezone, match="Mars/Olympus"):
-        vtimezone("Mars/Olympus")
+        vtimezone("Mars/Olympus", dt.date(2026, 1, 1), dt.date(2027, 1, 1))
     with pytest.raises(UnsupportedTimezone, match="not an IANA"):
-        vtimezone("../../etc/passwd")
+        vtimezone("../../etc/passwd", dt.date(2026, 1, 1), dt.date(2027, 1, 1))
 
 
-def test_posix_rules_with_switch_times_outside_the_day_are_refused():
-    with pytest.raises(UnsupportedTimezone, match="outside its day"):
-        parse_posix_tz("America/Nuuk", "<-02>2<-01>,M3.5.0/-1,M10.5.0/0")
+ZONES = [
+    "Europe/Zurich", "Asia/Bangkok", "Australia/Sydney", "America/New_York", "Pacific/Chatham",
+    "America/Santiago", "Africa/Cairo", "Asia/Jerusalem", "Europe/Moscow", "Africa/Casablanca",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    zone=st.sampled_from(ZONES),
+    day=st.dates(min_value=dt.date(2008, 1, 1), max_value=dt.date(2035, 12, 31)),
+    hour=st.integers(min_value=0, max_value=23),
+)
+def test_vobject_reading_our_vtimezone_agrees_with_the_tz_database_for_any_meeting(
+    zone, day, hour
+):
+    meeting = make_meeting(start=(day.year, day.month, day.day, hour, 0), timezone=zone)
+    local = meeting.start.replace(tzinfo=None)
+    if meeting.start.astimezone(dt.UTC).astimezone(meeting.start.tzinfo).replace(tzinfo=None) != local:
+        return  # a wall time that does not exist (in a spring-forward gap): nothing to compare
+    assert _offsets_read_back([meeting], "vobject", rename=True) == {
+        meeting.uid: str(meeting.start.utcoffset())
+    }
