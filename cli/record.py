@@ -1,96 +1,208 @@
-"""`record report|extension|completion`: write one fact and its audit row."""
+"""`record report|extension|completion|applies`: write one fact and its audit row.
+
+Date options follow the command line's scheme: `--on` is the day a fact took effect (the old
+`--received` and `--date` still work, hidden), `--until` a new deadline. A fact that differs
+from the one on record needs `--correct --reason`; the same fact again changes nothing.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
+from sqlmodel import Session
 
-from cli.common import console, fail, parse_date, today_in_geneva
+from cli.common import console, fail
+from clock import today_in_geneva
 from models.db import session_scope
-from models.registry import FactRejected, record_completion, record_extension, record_report
+from models.registry import (
+    Recorded,
+    record_applies,
+    record_completion,
+    record_extension,
+    record_report,
+)
+from models.validation import FactRejected, parse_day
 from settings import get_settings
 
-app = typer.Typer(help="Record a fact: a report received, an extension granted, a completion.", no_args_is_help=True)
+app = typer.Typer(
+    help="Record a fact: a report received, an extension granted, a completion, an article that applies.",
+    no_args_is_help=True,
+)
 
+# the option a person typed, for each data field a refusal can name
+OPTIONS = {
+    "received_on": "--on", "completed_on": "--on", "until": "--until", "reason": "--reason",
+    "correct": "--correct", "article": "--article", "source": "--source", "meeting": "--meeting",
+    "report": "--year",
+}
+
+Iso3 = Annotated[str, typer.Argument(help="The State's ISO 3166-1 alpha-3 code, e.g. AFG.", show_default=False)]
 Source = Annotated[str, typer.Option(help="Where this fact comes from (a document, a URL, a letter).")]
-Article = Annotated[int, typer.Option(help="3 (stockpile destruction) or 4 (clearance).", min=3, max=4)]
+Article = Annotated[int, typer.Option(help="3 (stockpile destruction) or 4 (clearance).", min=3, max=4, show_default=False)]
+Correct = Annotated[
+    bool,
+    typer.Option(
+        "--correct",
+        help="Replace a different value on record (the audit log keeps the old one); needs --reason.",
+    ),
+]
+Reason = Annotated[str, typer.Option(help="Why the value on record was wrong (with --correct).")]
+
+
+def _on_option(help_text: str):  # type: ignore[no-untyped-def]
+    return Annotated[
+        str | None,
+        typer.Option("--on", metavar="YYYY-MM-DD", help=help_text, show_default=False),
+    ]
+
+
+def _hidden(name: str):  # type: ignore[no-untyped-def]
+    return Annotated[str | None, typer.Option(name, hidden=True, metavar="YYYY-MM-DD")]
 
 
 @app.command("report")
 def report(
-    iso3: Annotated[str, typer.Argument(help="The State's ISO 3166-1 alpha-3 code, e.g. AFG.")],
+    iso3: Iso3,
     initial: Annotated[bool, typer.Option("--initial", help="The initial report (Art. 7(1)).")] = False,
-    year: Annotated[int | None, typer.Option(help="The annual report covering this calendar year.")] = None,
-    received: Annotated[str | None, typer.Option(help="Day received (default: today).")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(metavar="YYYY", help="The annual report covering this calendar year.", show_default=False),
+    ] = None,
+    on: _on_option("The day the ISU received it, YYYY-MM-DD (default: today in Geneva).") = None,
+    received: _hidden("--received") = None,
     source: Source = "",
+    correct: Correct = False,
+    reason: Reason = "",
 ) -> None:
     """Record an Art. 7 transparency report received: `--initial` or `--year YYYY`."""
     if initial == (year is not None):
         raise fail("say which report: --initial or --year YYYY (one of them)", code=2)
-    day = parse_date(received, "--received") or today_in_geneva()
+    day = _day(on, "--on") or _day(received, "--received") or today_in_geneva()
+    name = "initial report" if initial else f"{year} annual report"
     _record(
         lambda session: record_report(
-            session=session, iso3=iso3, period=year, received_on=day, source=source, actor=_actor()
+            session=session, iso3=iso3, period=year, received_on=day, source=source,
+            actor=_actor(), correct=correct, reason=reason,
         ),
         iso3,
-        f"{'initial' if initial else f'{year} annual'} report received {day.isoformat()}",
+        f"{name} received {day.isoformat()}",
+        reason,
     )
 
 
 @app.command("extension")
 def extension(
-    iso3: Annotated[str, typer.Argument(help="The State's ISO3 code.")],
+    iso3: Iso3,
     article: Article,
-    until: Annotated[str, typer.Option(help="The new deadline granted.")],
-    meeting: Annotated[str | None, typer.Option(help="The meeting that granted it, e.g. '9MSP (2019)'.")] = None,
+    until: Annotated[
+        str, typer.Option(metavar="YYYY-MM-DD", help="The new deadline granted, YYYY-MM-DD.", show_default=False)
+    ],
+    meeting: Annotated[
+        str | None, typer.Option(help="The meeting that granted it, e.g. '9MSP (2019)'.", show_default=False)
+    ] = None,
     source: Source = "",
+    correct: Correct = False,
+    reason: Reason = "",
 ) -> None:
-    """Record an extension granted by a Meeting of States Parties or Review Conference."""
-    day = parse_date(until, "--until")
+    """Record an extension granted by a Meeting of States Parties or Review Conference.
+
+    The State must have an Art. 3/4 fact on record (`ccm-tracker record applies`).
+    """
+    day = _day(until, "--until")
     assert day is not None
     _record(
         lambda session: record_extension(
             session=session, iso3=iso3, article=article, until=day, meeting=meeting,
-            source=source, actor=_actor(),
+            source=source, actor=_actor(), correct=correct, reason=reason,
         ),
         iso3,
         f"Art. {article} deadline extended to {day.isoformat()}",
+        reason,
     )
 
 
 @app.command("completion")
 def completion(
-    iso3: Annotated[str, typer.Argument(help="The State's ISO3 code.")],
+    iso3: Iso3,
     article: Article,
-    date: Annotated[str, typer.Option(help="The day the work was completed.")],
+    on: _on_option("The day the work was completed, YYYY-MM-DD.") = None,
+    date: _hidden("--date") = None,
     source: Source = "",
+    correct: Correct = False,
+    reason: Reason = "",
 ) -> None:
-    """Record that a State completed stockpile destruction (3) or clearance (4)."""
-    day = parse_date(date, "--date")
-    assert day is not None
+    """Record that a State completed stockpile destruction (3) or clearance (4).
+
+    The State must have an Art. 3/4 fact on record (`ccm-tracker record applies`).
+    """
+    day = _day(on, "--on") or _day(date, "--date")
+    if day is None:
+        raise fail("say the day the work was completed: --on YYYY-MM-DD", code=2)
     _record(
         lambda session: record_completion(
             session=session, iso3=iso3, article=article, completed_on=day, source=source,
-            actor=_actor(),
+            actor=_actor(), correct=correct, reason=reason,
         ),
         iso3,
         f"Art. {article} completed {day.isoformat()}",
+        reason,
     )
+
+
+@app.command("applies")
+def applies(
+    iso3: Iso3,
+    article: Article,
+    source: Source = "",
+    notes: Annotated[str, typer.Option(help="Anything a reader should know (what the source says).")] = "",
+) -> None:
+    """Record that an article concerns a State: it held stockpiles (3) or had contaminated
+    areas (4). Its deadline then follows from the rules; extensions and completions need it.
+    """
+    _record(
+        lambda session: record_applies(
+            session=session, iso3=iso3, article=article, source=source, actor=_actor(), notes=notes
+        ),
+        iso3,
+        f"Art. {article} applies",
+        "",
+    )
+
+
+def _day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return parse_day(value, field=option)
+    except FactRejected as rejected:
+        raise typer.BadParameter(str(rejected), param_hint=option) from None
 
 
 def _actor() -> str:
     return get_settings().actor
 
 
-def _record(write, iso3: str, summary: str) -> None:  # type: ignore[no-untyped-def]
+def _record(write: Callable[[Session], Recorded], iso3: str, summary: str, reason: str) -> None:
     try:
         with session_scope() as session:
-            write(session)
+            recorded = write(session)
     except FactRejected as rejected:
-        raise fail(str(rejected))
-    console.print(f"recorded: {iso3.upper()} {summary}", highlight=False)
-    announce_fact(iso3.upper(), summary)
+        option = OPTIONS.get(rejected.field or "")
+        raise fail(f"{option}: {rejected}" if option else str(rejected)) from None
+    code = recorded.iso3
+    if recorded.change == "unchanged":
+        console.print(f"already on record: {code} {summary} (nothing changed)", highlight=False, markup=False)
+        return
+    if recorded.change == "corrected":
+        console.print(
+            f"corrected: {code} {summary} (was {recorded.old}; reason: {reason})", highlight=False, markup=False
+        )
+    else:
+        console.print(f"recorded: {code} {summary}", highlight=False, markup=False)
+    announce_fact(code, summary)
 
 
 def announce_fact(iso3: str, summary: str = "") -> None:

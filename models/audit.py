@@ -24,11 +24,17 @@ def audit(
     """Add an audit row to ``session`` (it commits with the fact it describes)."""
     entry = AuditEntry(
         at=at or dt.datetime.now(dt.UTC),
-        actor=actor,
+        actor=_fit(actor, 120),
         action=action,
-        subject=subject,
+        subject=_fit(subject, 128),
         detail=json.dumps(detail or {}, default=str, sort_keys=True),
         source=source,
     )
     session.add(entry)
     return entry
+
+
+def _fit(text: str, limit: int) -> str:
+    """The columns' lengths (PostgreSQL enforces them): a long file name or actor is kept
+    whole in ``detail``/``source`` and shortened here, never a traceback."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,35 +1,126 @@
-"""Record one fact (a report received, an extension granted, a completion), with its audit row.
+"""Record one fact (a report received, an extension granted, a completion, an article that
+applies), with its audit row. The one writer the CLI, the importer's users and the Prefect
+forms share.
 
-Keyword-only data functions ``(*, session, ...)``; the caller commits. Each raises
-``FactRejected`` with a sentence a person can act on, and writes nothing, when the fact
-cannot be true.
+Keyword-only data functions ``(*, session, ...)``; the caller commits. Each returns a
+``Recorded`` saying whether the fact was added, was already on record (nothing written),
+or corrected an earlier value. Each raises ``FactRejected`` (a ``UserError``) with one
+sentence, and writes nothing, when the fact cannot be true (``models.validation``), when it
+differs from the value on record and is not a correction with a reason, or when the State's
+facts changed while it was being recorded (the optimistic check, ``claim_state``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Literal
 
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from errors import UserError
+from clock import today_in_geneva
 from models.audit import audit
 from models.facts import load_state_facts
 from models.tables import ArticleFact, ReportReceived, State
-from rules.articles import deadline_chain, extension_step_problem, original_deadline
+from models.validation import (
+    FactRejected,
+    completion_problems,
+    extension_problems,
+    refuse,
+    report_problems,
+    text_problems,
+)
+from rules.articles import deadline_chain, original_deadline
+from rules.dates import end_of_period
 from rules.entry_into_force import entry_into_force
 
+__all__ = [
+    "FactRejected",
+    "Recorded",
+    "claim_state",
+    "current_deadline",
+    "get_party",
+    "record_applies",
+    "record_completion",
+    "record_extension",
+    "record_report",
+]
 
-class FactRejected(UserError, ValueError):
-    """The fact contradicts the registry; nothing was written."""
+Change = Literal["added", "unchanged", "corrected"]
+CORRECTION_HINT = "to replace it, record it as a correction with a reason (--correct --reason ...)"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a writer did: ``added`` (a new fact), ``unchanged`` (the same value was already
+    on record: nothing written) or ``corrected`` (``old`` replaced, audited with the reason)."""
+
+    change: Change
+    iso3: str
+    fact: ReportReceived | ArticleFact
+    old: Any = None
+
+    @property
+    def changed(self) -> bool:
+        return self.change != "unchanged"
 
 
 def get_party(*, session: Session, iso3: str) -> State:
-    state = session.get(State, iso3.upper())
+    """The State ``iso3`` (any case), refused when unknown or only a signatory."""
+    state = session.get(State, iso3.strip().upper())
     if state is None:
-        raise FactRejected(f"{iso3.upper()} is not in the registry (see `ccm-tracker states`)")
+        raise FactRejected(f"{iso3.strip().upper()} is not in the registry (see `ccm-tracker states`)", field="iso3")
     if state.deposit_date is None:
-        raise FactRejected(f"{state.iso3} ({state.name}) is a signatory: it has no obligations")
+        raise FactRejected(f"{state.iso3} ({state.name}) is a signatory: it has no obligations", field="iso3")
     return state
+
+
+def facts_version(*, session: Session, iso3: str) -> int:
+    """The State's ``facts_version`` as stored now (not the session's cached copy)."""
+    return session.exec(select(State.facts_version).where(State.iso3 == iso3)).one()
+
+
+def claim_state(*, session: Session, iso3: str, seen: int) -> None:
+    """The optimistic check: move ``iso3``'s facts_version from ``seen`` to ``seen + 1``.
+
+    A conditional UPDATE (compare-and-set): when another writer changed the State's facts
+    after ``seen`` was read, no row matches and the write is refused, never lost. The row
+    stays locked until the caller's transaction ends, so writers of one State queue here.
+    """
+    result = session.execute(
+        update(State)
+        .where(State.iso3 == iso3, State.facts_version == seen)  # type: ignore[arg-type]
+        .values(facts_version=seen + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise changed_meanwhile(iso3)
+
+
+def changed_meanwhile(iso3: str) -> FactRejected:
+    return FactRejected(
+        f"{iso3}'s facts changed while this was being recorded (someone else recorded one); "
+        f"nothing was written: see `ccm-tracker facts {iso3}` and record it again if still needed",
+        field="iso3",
+    )
+
+
+def _flush(session: Session, iso3: str) -> None:
+    """Write now, so that a concurrent insert of the same fact is refused here, in words."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise changed_meanwhile(iso3) from None
+
+
+def _correction(*, correct: bool, reason: str, what: str, on_record: bool) -> None:
+    if correct and not reason.strip():
+        raise FactRejected(f"a correction of {what} needs a reason (--reason)", field="reason")
+    if correct and not on_record:
+        raise FactRejected(f"there is no {what} on record to correct: record it without --correct", field="correct")
+    refuse(text_problems(reason, field="reason"))
 
 
 def record_report(
@@ -40,13 +131,25 @@ def record_report(
     received_on: dt.date,
     source: str,
     actor: str,
-) -> ReportReceived:
-    """An Art. 7 report received: the initial one (``period`` None) or the annual one."""
+    correct: bool = False,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> Recorded:
+    """An Art. 7 report received: the initial one (``period`` None) or the annual one for
+    the calendar year ``period``, received on ``received_on``.
+
+    The same day again is ``unchanged``; another day is refused unless ``correct`` with a
+    ``reason`` (the audit row keeps both days). Raises ``FactRejected``.
+    """
     state = get_party(session=session, iso3=iso3)
+    seen = facts_version(session=session, iso3=state.iso3)
+    today = today or today_in_geneva()
+    refuse(
+        report_problems(state=state, period=period, received_on=received_on, today=today)
+        + text_problems(source, field="source")
+    )
     kind = "initial" if period is None else "annual"
-    eif = entry_into_force(state.deposit_date)  # type: ignore[arg-type]
-    if period is not None and period < eif.year:
-        raise FactRejected(f"{state.iso3} was not bound by the Convention in {period}")
+    name = "initial report" if period is None else f"{period} annual report"
     existing = session.exec(
         select(ReportReceived).where(
             ReportReceived.iso3 == state.iso3,
@@ -54,19 +157,50 @@ def record_report(
             ReportReceived.period == (period or 0),
         )
     ).first()
+    old = existing.received_on if existing else None
+    if existing is not None and old == received_on:
+        return Recorded("unchanged", state.iso3, existing, old)
+    # a report on record without a known day gets its day: information added, nothing lost
+    fills_in = existing is not None and old is None
+    _correction(correct=correct, reason=reason, what=f"{state.iso3}'s {name}", on_record=existing is not None)
+    if existing is not None and not fills_in and not correct:
+        raise FactRejected(
+            f"{state.iso3}'s {name} is on record as received {old} (source: {existing.source or '-'}); "
+            + CORRECTION_HINT,
+            field="received_on",
+        )
+    claim_state(session=session, iso3=state.iso3, seen=seen)
     report = existing or ReportReceived(iso3=state.iso3, kind=kind, period=period or 0)
     report.received_on = received_on
     report.source = source
     session.add(report)
+    _flush(session, state.iso3)
+    detail: dict[str, Any] = {"kind": kind, "period": period, "received_on": received_on}
+    if existing is not None:
+        detail.update(old=old, new=received_on, reason=reason)
     audit(
         session=session,
         actor=actor,
-        action="report.recorded",
+        action="report.corrected" if correct else "report.recorded",
         subject=state.iso3,
-        detail={"kind": kind, "period": period, "received_on": received_on, "replaced": bool(existing)},
+        detail=detail,
         source=source,
     )
-    return report
+    return Recorded("corrected" if correct else "added", state.iso3, report, old)
+
+
+def _article_rows(session: Session, iso3: str, article: int) -> list[ArticleFact]:
+    return list(
+        session.exec(
+            select(ArticleFact)
+            .where(ArticleFact.iso3 == iso3, ArticleFact.article == article)
+            .order_by(ArticleFact.id)  # type: ignore[arg-type]
+        ).all()
+    )
+
+
+def _meeting_name(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
 
 
 def record_extension(
@@ -78,30 +212,67 @@ def record_extension(
     meeting: str | None,
     source: str,
     actor: str,
-) -> ArticleFact:
-    """An extension granted by an MSP/RC: the deadline moves to ``until`` (never earlier)."""
+    correct: bool = False,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> Recorded:
+    """An extension granted by an MSP/RC: the Art. ``article`` deadline moves to ``until``.
+
+    A new step must be after the deadline in force and within the treaty's step (Art. 3(3):
+    4 years; Art. 4(5): 5). The same ``until`` again is ``unchanged``. A meeting that already
+    granted another date, or ``correct`` with a ``reason``, replaces that step (the one
+    ``meeting`` names, else the one in force), checked against the deadline before it.
+    Raises ``FactRejected``.
+    """
+    del today  # extension deadlines lie ahead; the granting meeting's day is the effective day
     state = get_party(session=session, iso3=iso3)
-    current = current_deadline(session=session, state=state, article=article)
-    problem = extension_step_problem(article, current, until)
-    if problem:
-        raise FactRejected(f"{state.iso3} Art. {article} extension: {problem}")
-    fact = ArticleFact(
-        iso3=state.iso3,
-        article=article,
-        extended_deadline=until,
-        extension_granted_at=meeting,
-        source=source,
-    )
+    seen = facts_version(session=session, iso3=state.iso3)
+    rows = _article_rows(session, state.iso3, article)
+    refuse(text_problems(source, field="source") + text_problems(meeting, field="meeting"))
+    extensions = [r for r in rows if r.extended_deadline]
+    if any(r.extended_deadline == until for r in extensions):
+        same = next(r for r in extensions if r.extended_deadline == until)
+        return Recorded("unchanged", state.iso3, same, until)
+    named = [r for r in extensions if meeting and _meeting_name(r.extension_granted_at) == _meeting_name(meeting)]
+    target = named[-1] if named else (max(extensions, key=lambda r: r.extended_deadline) if correct and extensions else None)  # type: ignore[arg-type, return-value]
+    what = f"{state.iso3}'s Art. {article} extension" + (f" granted by {meeting}" if named else "")
+    _correction(correct=correct, reason=reason, what=what, on_record=target is not None)
+    if target is not None and not correct:
+        raise FactRejected(
+            f"{meeting} is on record as extending {state.iso3}'s Art. {article} deadline to "
+            f"{target.extended_deadline} (source: {target.source or '-'}); " + CORRECTION_HINT,
+            field="until",
+        )
+    original = original_deadline(article, entry_into_force(state.deposit_date))  # type: ignore[arg-type]
+    old = target.extended_deadline if target else None
+    earlier = [r.extended_deadline for r in extensions if r is not target and (old is None or r.extended_deadline < old)]  # type: ignore[operator]
+    in_force = deadline_chain(original, [d for d in earlier if d])[-1]
+    refuse(extension_problems(state=state, article=article, until=until, in_force=in_force, on_record=bool(rows)))
+    claim_state(session=session, iso3=state.iso3, seen=seen)
+    fact = target or ArticleFact(iso3=state.iso3, article=article)
+    fact.extended_deadline = until
+    fact.extension_granted_at = meeting or fact.extension_granted_at
+    fact.source = source
     session.add(fact)
+    _flush(session, state.iso3)
+    detail: dict[str, Any] = {"article": article, "from": in_force, "until": until, "meeting": meeting}
+    if target is not None:
+        detail.update(old=old, new=until, reason=reason)
     audit(
         session=session,
         actor=actor,
-        action="extension.recorded",
+        action="extension.corrected" if target is not None else "extension.recorded",
         subject=state.iso3,
-        detail={"article": article, "from": current, "until": until, "meeting": meeting},
+        detail=detail,
         source=source,
     )
-    return fact
+    return Recorded("corrected" if target is not None else "added", state.iso3, fact, old)
+
+
+def _completed(row: ArticleFact) -> dt.date | None:
+    if row.completed_date:
+        return row.completed_date
+    return end_of_period(row.completed_period) if row.completed_period else None
 
 
 def record_completion(
@@ -112,20 +283,82 @@ def record_completion(
     completed_on: dt.date,
     source: str,
     actor: str,
-) -> ArticleFact:
-    """A State declared its stockpiles destroyed (Art. 3) or its areas cleared (Art. 4)."""
+    correct: bool = False,
+    reason: str = "",
+    today: dt.date | None = None,
+) -> Recorded:
+    """A State declared its stockpiles destroyed (Art. 3) or its areas cleared (Art. 4).
+
+    Needs a fact on record that the article concerns the State (``record_applies``); the
+    day cannot be after today. The same day again is ``unchanged``; another day is refused
+    unless ``correct`` with a ``reason``, which replaces the completion in force (the
+    latest on record). Raises ``FactRejected``.
+    """
     state = get_party(session=session, iso3=iso3)
-    fact = ArticleFact(iso3=state.iso3, article=article, completed_date=completed_on, source=source)
+    seen = facts_version(session=session, iso3=state.iso3)
+    rows = _article_rows(session, state.iso3, article)
+    refuse(
+        completion_problems(
+            state=state, article=article, completed_on=completed_on,
+            today=today or today_in_geneva(), on_record=bool(rows),
+        )
+        + text_problems(source, field="source")
+    )
+    completions = [r for r in rows if _completed(r)]
+    same = [r for r in completions if r.completed_date == completed_on]
+    if same:
+        return Recorded("unchanged", state.iso3, same[0], completed_on)
+    target = max(completions, key=lambda r: _completed(r)) if completions else None  # type: ignore[arg-type, return-value]
+    what = f"{state.iso3}'s Art. {article} completion"
+    _correction(correct=correct, reason=reason, what=what, on_record=target is not None)
+    if target is not None and not correct:
+        shown = target.completed_date or f"in {target.completed_period}"
+        raise FactRejected(
+            f"{what} is on record as {shown} (source: {target.source or '-'}); " + CORRECTION_HINT,
+            field="completed_on",
+        )
+    old = (target.completed_date or target.completed_period) if target else None
+    claim_state(session=session, iso3=state.iso3, seen=seen)
+    fact = target or ArticleFact(iso3=state.iso3, article=article)
+    fact.completed_date, fact.completed_period, fact.source = completed_on, None, source
     session.add(fact)
+    _flush(session, state.iso3)
+    detail: dict[str, Any] = {"article": article, "completed_on": completed_on}
+    if target is not None:
+        detail.update(old=old, new=completed_on, reason=reason)
     audit(
         session=session,
         actor=actor,
-        action="completion.recorded",
+        action="completion.corrected" if target is not None else "completion.recorded",
         subject=state.iso3,
-        detail={"article": article, "completed_on": completed_on},
+        detail=detail,
         source=source,
     )
-    return fact
+    return Recorded("corrected" if target is not None else "added", state.iso3, fact, old)
+
+
+def record_applies(
+    *, session: Session, iso3: str, article: int, source: str, actor: str, notes: str = ""
+) -> Recorded:
+    """The article concerns the State: it held stockpiles (Art. 3) or had contaminated areas
+    at entry into force (Art. 4). Its deadline follows from the rules; extensions and
+    completions need this fact first. ``unchanged`` when any Art. ``article`` fact is on
+    record already. Raises ``FactRejected``."""
+    state = get_party(session=session, iso3=iso3)
+    seen = facts_version(session=session, iso3=state.iso3)
+    refuse(text_problems(source, field="source") + text_problems(notes, field="notes"))
+    rows = _article_rows(session, state.iso3, article)
+    if rows:
+        return Recorded("unchanged", state.iso3, rows[0])
+    claim_state(session=session, iso3=state.iso3, seen=seen)
+    fact = ArticleFact(iso3=state.iso3, article=article, source=source, notes=notes)
+    session.add(fact)
+    _flush(session, state.iso3)
+    audit(
+        session=session, actor=actor, action="article.applies", subject=state.iso3,
+        detail={"article": article}, source=source,
+    )
+    return Recorded("added", state.iso3, fact)
 
 
 def current_deadline(*, session: Session, state: State, article: int) -> dt.date:
@@ -134,3 +367,4 @@ def current_deadline(*, session: Session, state: State, article: int) -> dt.date
     extensions = [d for a in facts.articles if a.article == article for d in a.extensions]
     original = original_deadline(article, entry_into_force(state.deposit_date))  # type: ignore[arg-type]
     return deadline_chain(original, extensions)[-1]
+

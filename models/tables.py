@@ -26,6 +26,10 @@ class StateBase(SQLModel):
 class State(StateBase, table=True):
     __tablename__ = "state"
 
+    # Grows by one with every write of this State's facts (participation, reports, Art. 3/4
+    # facts); a writer sets it only if it still holds the value it read (models.registry).
+    facts_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
 
 class ArticleFact(SQLModel, table=True):
     """One Art. 3 or Art. 4 fact: the article applies, an extension step, or a completion.

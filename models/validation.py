@@ -1,0 +1,214 @@
+"""What makes a fact impossible: one place for the CLI, the importer and the Prefect flows.
+
+Every check is a keyword-only function of plain values and ``today`` (the day in Geneva,
+read once by the caller from ``clock.today_in_geneva``) returning the ``Problem``s it found,
+each naming the field (a data name such as ``received_on``; the CLI shows its option, the
+importer its column). ``refuse(problems)`` raises them as one ``FactRejected`` sentence.
+An empty list means the fact can be true; whether it agrees with the one on record is the
+writers' question (``models.registry``).
+
+Sources: Art. 15 (opened for signature on 2008-12-03), Art. 7 (reports), Art. 3 and 4
+(deadlines, extensions, completions), Art. 17 (entry into force).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from errors import UserError
+from models.tables import State
+from rules.articles import extension_step_problem
+from rules.entry_into_force import OPENED_FOR_SIGNATURE, entry_into_force
+
+# The longest text a field may hold (names, sources, notes, reasons): a page of prose. Longer
+# is a wrong file (a whole document pasted in a cell), not a fact.
+TEXT_LIMIT = 10_000
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+ARTICLE_WORK = {3: "held stockpiles of cluster munitions", 4: "had contaminated areas"}
+
+
+class FactRejected(UserError, ValueError):
+    """A fact that cannot be true, or that contradicts the one on record; nothing was written.
+
+    ``field`` names the data field at fault (``received_on``, ``until``...), when there is
+    one: the CLI shows its option, the importer its column, a flow its parameter.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why one field of a fact cannot be true."""
+
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
+def refuse(problems: Iterable[Problem]) -> None:
+    """Raise the problems (if any) as one ``FactRejected``; its ``field`` is the first's."""
+    found = list(problems)
+    if found:
+        raise FactRejected("; ".join(p.reason for p in found), field=found[0].field)
+
+
+def parse_day(text: str, *, field: str) -> dt.date:
+    """``YYYY-MM-DD`` (exactly: not ``20110908``, not ``2011-W36-4``) as a date.
+
+    Raises ``FactRejected`` naming ``field``: "'2011-02-30' is not a date (YYYY-MM-DD)".
+    """
+    value = text.strip()
+    if _DAY.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise FactRejected(f"{text!r} is not a date (YYYY-MM-DD)", field=field)
+
+
+def text_problems(value: str | None, *, field: str, limit: int = TEXT_LIMIT) -> list[Problem]:
+    """Stored text: no NUL byte (PostgreSQL refuses it) and at most ``limit`` characters."""
+    if not value:
+        return []
+    problems = []
+    if "\x00" in value:
+        problems.append(Problem(field, "contains a NUL byte (a binary file, or a bad export)"))
+    if len(value) > limit:
+        problems.append(Problem(field, f"is {len(value):,} characters long; the limit is {limit:,}"))
+    return problems
+
+
+def past_day_problems(day: dt.date | None, *, field: str, today: dt.date, what: str) -> list[Problem]:
+    """A day something happened cannot be after today (Geneva)."""
+    if day is not None and day > today:
+        return [Problem(field, f"{what} {day.isoformat()} is after today ({today.isoformat()}, Geneva)")]
+    return []
+
+
+def treaty_day_problems(day: dt.date | None, *, field: str, what: str) -> list[Problem]:
+    """Art. 15: nothing is signed or deposited before the Convention opened on 2008-12-03."""
+    if day is not None and day < OPENED_FOR_SIGNATURE:
+        return [
+            Problem(
+                field,
+                f"{what} {day.isoformat()} is before the Convention opened for signature "
+                f"on {OPENED_FOR_SIGNATURE.isoformat()}",
+            )
+        ]
+    return []
+
+
+def participation_problems(
+    *,
+    signature: dt.date | None,
+    deposit: dt.date | None,
+    provisional: dt.date | None,
+    withdrawal: dt.date | None,
+    today: dt.date,
+) -> list[Problem]:
+    """A State's signature, deposit, provisional application (Art. 18) and withdrawal (Art. 20).
+
+    Signature, deposit and provisional application happened: on or after 2008-12-03 and not
+    after today. A withdrawal takes effect six months after its notification (Art. 20(2)),
+    so its effective day may lie ahead.
+    """
+    problems: list[Problem] = []
+    for field, day, what in (
+        ("signature_date", signature, "signature"),
+        ("deposit_date", deposit, "deposit"),
+        ("provisional_application_date", provisional, "provisional application"),
+    ):
+        problems += treaty_day_problems(day, field=field, what=what)
+        problems += past_day_problems(day, field=field, today=today, what=what)
+    if deposit and signature and deposit < signature:
+        problems.append(Problem("deposit_date", "is before the State signed"))
+    if withdrawal and not deposit:
+        problems.append(Problem("withdrawal_effective_date", "a State that never deposited cannot withdraw"))
+    if withdrawal and deposit and withdrawal <= deposit:
+        problems.append(Problem("withdrawal_effective_date", "is not after the deposit"))
+    return problems
+
+
+def report_problems(
+    *, state: State, period: int | None, received_on: dt.date | None, today: dt.date
+) -> list[Problem]:
+    """An Art. 7 report received: the initial one (``period`` None) or the annual one.
+
+    Refused: a State that never deposited; a received day after today or before the State
+    deposited its instrument; an annual report on a year before entry into force, or on a
+    year not yet over on its received day (or today, when the day is not known).
+    """
+    if state.deposit_date is None:
+        return [Problem("iso3", f"{state.iso3} ({state.name}) is a signatory: it owes no Art. 7 reports")]
+    name = "the initial report" if period is None else f"the {period} annual report"
+    problems = past_day_problems(received_on, field="received_on", today=today, what=f"{name} received")
+    if received_on is not None and received_on < state.deposit_date:
+        problems.append(
+            Problem(
+                "received_on",
+                f"{name} received {received_on.isoformat()} is before {state.iso3} deposited "
+                f"its instrument on {state.deposit_date.isoformat()}",
+            )
+        )
+    if period is not None:
+        eif = entry_into_force(state.deposit_date)
+        if period < eif.year:
+            problems.append(Problem("report", f"{state.iso3} was not bound by the Convention in {period}"))
+        day = received_on or today
+        if day.year <= period:
+            when = f"on {received_on.isoformat()}" if received_on else f"today ({today.isoformat()})"
+            problems.append(
+                Problem(
+                    "received_on" if received_on else "report",
+                    f"the {period} annual report covers all of {period}, which was not over {when}",
+                )
+            )
+    return problems
+
+
+def article_problems(*, state: State, article: int, on_record: bool) -> list[Problem]:
+    """An extension or completion needs the article to concern the State (a fact on record)."""
+    if state.deposit_date is None:
+        return [Problem("iso3", f"{state.iso3} ({state.name}) is a signatory: it has no obligations")]
+    if on_record:
+        return []
+    return [
+        Problem(
+            "article",
+            f"nothing on record says {state.iso3} {ARTICLE_WORK[article]} (Art. {article}); "
+            f"if it did, record that first: `ccm-tracker record applies {state.iso3} --article "
+            f"{article} --source ...` (or import the Art. 3/4 row "
+            f"'{state.name},{state.iso3},{article},,,,,SOURCE,')",
+        )
+    ]
+
+
+def completion_problems(
+    *, state: State, article: int, completed_on: dt.date, today: dt.date, on_record: bool
+) -> list[Problem]:
+    """A completion declared (Art. 3 stockpiles destroyed, Art. 4 areas cleared): it happened,
+    so not after today. No lower bound: some States destroyed their stocks before 2008."""
+    return article_problems(state=state, article=article, on_record=on_record) + past_day_problems(
+        completed_on, field="completed_on", today=today, what=f"Art. {article} completion"
+    )
+
+
+def extension_problems(
+    *, state: State, article: int, until: dt.date, in_force: dt.date, on_record: bool
+) -> list[Problem]:
+    """An extension step from the deadline ``in_force`` to ``until`` (Art. 3(3): at most 4
+    years a step; Art. 4(5): at most 5), for an article that concerns the State."""
+    problems = article_problems(state=state, article=article, on_record=on_record)
+    if problems:
+        return problems
+    step = extension_step_problem(article, in_force, until)
+    return [Problem("until", f"{state.iso3} Art. {article} extension: {step}")] if step else []
