@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import select
 
@@ -42,6 +45,11 @@ def facts(
         audits = session.exec(
             select(AuditEntry).where(AuditEntry.subject == code).order_by(AuditEntry.at)
         ).all() if history else []
+        corrections = session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.subject == code, AuditEntry.action.like("%.corrected"))  # type: ignore[attr-defined]
+            .order_by(AuditEntry.at)
+        ).all()
 
     eif = entry_into_force(state.deposit_date) if state.deposit_date else None
     console.print(f"[bold]{state.name}[/] ({state.iso3})", highlight=False)
@@ -77,6 +85,8 @@ def facts(
             name = "initial" if report.kind == "initial" else f"{report.period} annual"
             report_table.add_row(name, str(report.received_on or "date unknown"), report.source)
         console.print(report_table)
+    if corrections:
+        console.print(_corrections_table(corrections))
     for entry in audits:
         console.print(f"{entry.at:%Y-%m-%d %H:%M} {entry.actor}: {entry.action} {entry.detail} {entry.source}", highlight=False, style="dim")
 
@@ -91,3 +101,24 @@ def _describe(row: ArticleFact) -> str:
     if row.extension_granted_at:
         return "extension step (date not published)"
     return "the article applies (stockpiles held)" if row.article == 3 else "the article applies (contaminated areas)"
+
+
+def _corrections_table(entries: Sequence[AuditEntry]) -> Table:
+    """Every correction on record: what changed (old → new), why, who and when."""
+    table = Table(title="Corrections", title_justify="left")
+    for column in ("when", "fact", "old → new", "reason", "by"):
+        table.add_column(column)
+    for entry in entries:
+        detail = json.loads(entry.detail or "{}")
+        if "changes" in detail:  # a corrected import of participants: several fields at once
+            change = "; ".join(f"{name}: {old} → {new}" for name, (old, new) in detail["changes"].items())
+        else:
+            change = f"{detail.get('old')} → {detail.get('new')}"
+        fact = entry.action.removesuffix(".corrected")
+        if detail.get("period"):
+            fact += f" {detail['period']}"
+        elif detail.get("article"):
+            fact += f" Art. {detail['article']}"
+        table.add_row(*(escape(str(v)) for v in (
+            f"{entry.at:%Y-%m-%d %H:%M}", fact, change, detail.get("reason", ""), entry.actor)))
+    return table

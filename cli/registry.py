@@ -71,19 +71,33 @@ def init(
 def import_file(
     files: Annotated[list[Path], typer.Argument(help="CSV files: participants, Art. 3/4 facts, or reports received.")],
     actor: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
+    correct: Annotated[
+        bool,
+        typer.Option(
+            "--correct",
+            help="The files correct facts on record (a changed deposit date, received day, "
+            "completion): replace them, keeping the old values in the audit log. Needs --reason.",
+        ),
+    ] = False,
+    reason: Annotated[str, typer.Option(help="Why the values on record were wrong (with --correct).")] = "",
 ) -> None:
     """Validate and load CSV files of facts. All or nothing: one bad row and nothing is written.
 
-    Errors are shown as `file:line: field: reason`. Loading the same file twice changes nothing.
+    Errors are shown as `file:line: field: reason`. Loading the same file twice changes
+    nothing; an empty cell never clears a value; a value that differs from the one on record
+    is refused unless the import says `--correct --reason "..."`.
     """
     who = actor or get_settings().actor
     try:
         with session_scope() as session:
-            results = [_import(session, path, str(path), who) for path in files]
-    except ImportRejected as rejected:
-        for error in rejected.errors:
-            typer.echo(str(error), err=True)
-        raise fail(f"{len(rejected.errors)} error(s); nothing was imported")
+            results = [
+                import_csv(path, session=session, actor=who, display=str(path), correct=correct, reason=reason)
+                for path in files
+            ]
+    except ImportRejected as rejected:  # every error (up to ImportRejected's cap), then the count
+        for line in rejected.details():
+            typer.echo(line, err=True)
+        raise fail(str(rejected)) from None
     for result in results:
         _report(result)
     _announce(results)
@@ -96,8 +110,11 @@ def _import(session: Session, path: Path, shown: str, actor: str) -> ImportResul
 def _report(result: ImportResult) -> None:
     console.print(
         f"{result.path}: {result.rows} {result.kind} rows: {result.added} added, "
-        f"{result.updated} updated, {result.unchanged} unchanged",
+        f"{result.updated} updated, "
+        + (f"{result.corrected} corrected, " if result.corrected else "")
+        + f"{result.unchanged} unchanged",
         highlight=False,
+        markup=False,
     )
 
 

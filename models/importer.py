@@ -1,61 +1,87 @@
 """The validating importer: a CSV of facts goes in whole, or not at all.
 
-Three kinds of file, told apart by their header:
+Three kinds of file, told apart by their header (every column of the kind is required):
 
-- participants: ``state,iso3,signature_date,deposit_date,instrument,...`` (one row per State)
-- Art. 3/4 facts: ``state,iso3,article,extended_deadline,...,completed_date,...``
+- participants: ``state,iso3,signature_date,deposit_date,instrument,provisional_application_date,withdrawal_effective_date,source,notes``
+- Art. 3/4 facts: ``state,iso3,article,extended_deadline,extension_granted_at,completed_date,completed_period,source,notes``
 - reports received: ``iso3,report,received_on,source`` (``report`` is ``initial`` or a year)
 
-Every bad row is reported as ``file:line: field: reason``; when there is any, nothing is
-written. Loading the same file twice changes nothing the second time.
+The file is read as CSV (``models.csv_input``); every bad row is reported as
+``file:line: field: reason`` and when there is any, nothing is written. The facts are
+checked by the same rules as ``record`` (``models.validation``). Loading the same file twice
+changes nothing. An import never clears a value (an empty cell leaves it as it is) and never
+changes a fact on record unless it is a correction (``correct=True`` with a ``reason``,
+``ccm-tracker import --correct --reason``): the audit keeps each old and new value. A State
+whose facts another writer changed during the import refuses the whole import.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pycountry
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from clock import today_in_geneva
 from errors import UserError
 from models.audit import audit
-from models.rows import apply_changes
+from models.csv_input import CsvTable, RowError, check_columns, read_csv
+from models.registry import claim_state
 from models.tables import ArticleFact, ReportReceived, State
+from models.validation import (
+    FactRejected,
+    parse_day,
+    participation_problems,
+    past_day_problems,
+    report_problems,
+)
 from rules.articles import original_deadline
-from rules.entry_into_force import OPENED_FOR_SIGNATURE, entry_into_force
+from rules.entry_into_force import entry_into_force
+
+__all__ = ["BUNDLED_DIR", "BUNDLED_FILES", "ImportRejected", "ImportResult", "RowError", "import_csv"]
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_FILES = ("ccm_participants.csv", "ccm_article3_article4.csv")
 
-PARTICIPANT_COLUMNS = {"state", "iso3", "signature_date", "deposit_date", "source"}
-ARTICLE_COLUMNS = {"iso3", "article", "extended_deadline", "completed_date", "source"}
-REPORT_COLUMNS = {"iso3", "report", "received_on"}
+PARTICIPANT_COLUMNS = (
+    "state", "iso3", "signature_date", "deposit_date", "instrument",
+    "provisional_application_date", "withdrawal_effective_date", "source", "notes",
+)
+ARTICLE_COLUMNS = (
+    "state", "iso3", "article", "extended_deadline", "extension_granted_at", "completed_date",
+    "completed_period", "source", "notes",
+)
+REPORT_COLUMNS = ("iso3", "report", "received_on", "source")
 INSTRUMENTS = {"", "ratification", "accession", "acceptance", "approval"}
+# a State's facts (a change needs a correction) and its descriptive text (updated freely)
+STATE_FACTS = ("signature_date", "deposit_date", "instrument", "provisional_application_date", "withdrawal_effective_date")
+STATE_TEXT = ("name", "source", "notes")
+CORRECT_HINT = "to replace it, import the file with --correct --reason ..."
 
 
-@dataclass
-class RowError:
-    path: str
-    line: int
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.reason}"
+ERRORS_SHOWN = 20  # a refused import lists this many errors, then says how many more
 
 
 class ImportRejected(UserError):
-    """The file had errors; the database was not touched."""
+    """The file had errors; the database was not touched. ``errors`` lists every one;
+    ``details()`` the first ``ERRORS_SHOWN`` as ``file:line: field: reason`` lines."""
 
     def __init__(self, errors: list[RowError]) -> None:
         self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
+        super().__init__(f"{len(errors)} error(s); nothing was imported")
+
+    def details(self) -> list[str]:
+        shown = [str(e) for e in self.errors[:ERRORS_SHOWN]]
+        more = len(self.errors) - ERRORS_SHOWN
+        return shown + ([f"... and {more} more error(s) not shown"] if more > 0 else [])
 
 
 @dataclass
@@ -65,89 +91,33 @@ class ImportResult:
     rows: int
     added: int = 0
     updated: int = 0
+    corrected: int = 0
     unchanged: int = 0
     states: set[str] = field(default_factory=set)  # States whose facts were added or updated
 
 
-def import_csv(
-    path: Path, *, session: Session, actor: str, display: str | None = None
-) -> ImportResult:
-    """Validate ``path`` completely, then write it in ``session`` (the caller commits)."""
-    shown = display or str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportRejected([RowError(shown, 0, "file", f"cannot be read: {exc}")]) from exc
-    rows = list(_rows(text))
-    header = set(rows[0][1].keys()) if rows else set()
-    if not rows:
-        raise ImportRejected([RowError(shown, 1, "file", "has no data rows")])
-    if PARTICIPANT_COLUMNS <= header:
-        importer: Callable[..., ImportResult] = _import_participants
-    elif ARTICLE_COLUMNS <= header:
-        importer = _import_article_facts
-    elif REPORT_COLUMNS <= header:
-        importer = _import_reports
-    else:
-        raise ImportRejected(
-            [
-                RowError(
-                    shown,
-                    1,
-                    "header",
-                    "not a participants, Art. 3/4 or reports file (expected columns "
-                    f"{sorted(PARTICIPANT_COLUMNS)} or {sorted(ARTICLE_COLUMNS)} "
-                    f"or {sorted(REPORT_COLUMNS)})",
-                )
-            ]
-        )
-    result: ImportResult = importer(rows, shown, session)
-    digest = hashlib.sha256(text.encode()).hexdigest()
-    audit(
-        session=session,
-        actor=actor,
-        action="registry.imported",
-        subject=path.name,
-        detail={
-            "kind": result.kind,
-            "rows": result.rows,
-            "added": result.added,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "sha256": digest,
-        },
-        source=shown,
-    )
-    return result
+@dataclass
+class _Import:
+    """One file being imported: its rows, the session, and the errors found so far."""
 
-
-def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line where the row starts, row) pairs; quoted fields may span lines."""
-    reader = csv.DictReader(text.splitlines(keepends=True))
-    start = 2
-    for row in reader:
-        yield start, {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        start = reader.line_num + 1
-
-
-class _Checker:
-    """Collects errors for one file; each ``date``/``iso3`` call checks one field."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.errors: list[RowError] = []
+    table: CsvTable
+    session: Session
+    actor: str
+    today: dt.date
+    correct: bool
+    reason: str
 
     def fail(self, line: int, name: str, reason: str) -> None:
-        self.errors.append(RowError(self.path, line, name, reason))
+        self.table.errors.append(RowError(self.table.path, line, name, reason))
 
     def date(self, line: int, row: dict[str, str], name: str) -> dt.date | None:
         value = row.get(name, "")
         if not value:
             return None
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            self.fail(line, name, f"{value!r} is not a date (YYYY-MM-DD)")
+            return parse_day(value, field=name)
+        except FactRejected as rejected:
+            self.fail(line, name, str(rejected))
             return None
 
     def iso3(self, line: int, row: dict[str, str]) -> str | None:
@@ -155,220 +125,374 @@ class _Checker:
         if not code:
             self.fail(line, "iso3", "is empty")
             return None
-        if code != code.upper() or pycountry.countries.get(alpha_3=code) is None:
+        if not re.fullmatch(r"[A-Z]{3}", code) or pycountry.countries.get(alpha_3=code) is None:
             self.fail(line, "iso3", f"{code!r} is not an ISO 3166-1 alpha-3 code")
             return None
         return code
 
     def done(self) -> None:
-        if self.errors:
-            raise ImportRejected(self.errors)
+        if self.table.errors:
+            raise ImportRejected(self.table.errors)
+
+    def versions(self) -> dict[str, int]:
+        return dict(self.session.exec(select(State.iso3, State.facts_version)).all())  # type: ignore[arg-type]
+
+    def claim(self, versions: dict[str, int], states: set[str]) -> None:
+        """The optimistic check for every State whose facts this file changes."""
+        for iso3 in sorted(states):
+            if iso3 in versions:
+                claim_state(session=self.session, iso3=iso3, seen=versions[iso3])
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except IntegrityError:
+            raise ImportRejected([RowError(
+                self.table.path, 0, "file",
+                "another writer recorded the same facts while this file was being imported; "
+                "nothing was written: import it again",
+            )]) from None
 
 
-def _import_participants(
-    rows: list[tuple[int, dict[str, str]]], path: str, session: Session
+def import_csv(
+    path: Path,
+    *,
+    session: Session,
+    actor: str,
+    display: str | None = None,
+    correct: bool = False,
+    reason: str = "",
+    today: dt.date | None = None,
 ) -> ImportResult:
-    check = _Checker(path)
-    parsed: list[State] = []
-    seen: dict[str, int] = {}
-    for line, row in rows:
-        code = check.iso3(line, row)
-        name = row.get("state", "")
-        if not name:
-            check.fail(line, "state", "is empty")
-        signature = check.date(line, row, "signature_date")
-        deposit = check.date(line, row, "deposit_date")
-        provisional = check.date(line, row, "provisional_application_date")
-        withdrawal = check.date(line, row, "withdrawal_effective_date")
-        instrument = row.get("instrument", "").lower()
-        for label, day in (("signature_date", signature), ("deposit_date", deposit)):
-            if day and day < OPENED_FOR_SIGNATURE:
-                check.fail(
-                    line,
-                    label,
-                    f"{day.isoformat()} is before the Convention opened for signature "
-                    f"on {OPENED_FOR_SIGNATURE.isoformat()}",
-                )
-        if deposit and signature and deposit < signature:
-            check.fail(line, "deposit_date", "is before the State signed")
-        if withdrawal and not deposit:
-            check.fail(line, "withdrawal_effective_date", "a State that never deposited cannot withdraw")
-        if withdrawal and deposit and withdrawal <= deposit:
-            check.fail(line, "withdrawal_effective_date", "is not after the deposit")
-        if instrument not in INSTRUMENTS:
-            check.fail(line, "instrument", f"{instrument!r} is not one of {sorted(INSTRUMENTS - {''})}")
-        if not row.get("deposit_date") and instrument:
-            check.fail(line, "deposit_date", f"is empty but instrument is {instrument!r}")
-        if code:
-            if code in seen:
-                check.fail(line, "iso3", f"{code} is listed twice (first on line {seen[code]})")
-                continue
-            seen[code] = line
-            parsed.append(
-                State(
-                    iso3=code,
-                    name=name,
-                    signature_date=signature,
-                    deposit_date=deposit,
-                    instrument=instrument or None,
-                    provisional_application_date=provisional,
-                    withdrawal_effective_date=withdrawal,
-                    source=row.get("source", ""),
-                    notes=row.get("notes", ""),
-                )
-            )
-    check.done()
+    """Validate ``path`` completely, then write it in ``session`` (the caller commits).
 
-    result = ImportResult(path=path, kind="participants", rows=len(rows))
-    existing = {s.iso3: s for s in session.exec(select(State)).all()}
-    for state in parsed:
-        current = existing.get(state.iso3)
-        if current is None:
-            session.add(state)
-            result.added += 1
-            result.states.add(state.iso3)
-        elif apply_changes(current, state.model_dump()):
-            session.add(current)
-            result.updated += 1
-            result.states.add(state.iso3)
-        else:
-            result.unchanged += 1
+    Raises ``ImportRejected`` (every error, ``file:line: field: reason``; nothing written)
+    and ``FactRejected`` when another writer changed a State's facts meanwhile.
+    """
+    shown = display or str(path)
+    table = read_csv(path, shown=shown)
+    if table.errors and not table.header:
+        raise ImportRejected(table.errors)
+    kind, columns, importer = _kind(table)
+    check_columns(table, kind=kind, columns=columns)
+    if correct and not reason.strip():
+        table.errors.insert(0, RowError(shown, 0, "reason", "a corrected import needs a reason (--reason)"))
+    if not table.rows and not table.errors:
+        table.errors.append(RowError(shown, 1, "file", "has no data rows"))
+    job = _Import(table, session, actor, today or today_in_geneva(), correct, reason.strip())
+    job.done()
+    result = importer(job)
+    job.flush()
+    audit(
+        session=session,
+        actor=actor,
+        action="registry.imported",
+        subject=path.name,
+        detail={
+            "kind": result.kind, "rows": result.rows, "added": result.added,
+            "updated": result.updated, "corrected": result.corrected, "unchanged": result.unchanged,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            **({"reason": job.reason} if correct else {}),
+        },
+        source=shown,
+    )
     return result
 
 
-PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+def _kind(table: CsvTable) -> tuple[str, tuple[str, ...], Callable[[_Import], ImportResult]]:
+    header = set(table.header)
+    if "deposit_date" in header:
+        return "participants", PARTICIPANT_COLUMNS, _import_participants
+    if "article" in header:
+        return "Art. 3/4 facts", ARTICLE_COLUMNS, _import_article_facts
+    if "report" in header or "received_on" in header:
+        return "reports received", REPORT_COLUMNS, _import_reports
+    table.errors.append(
+        RowError(
+            table.path, 1, "header",
+            "not a participants, Art. 3/4 facts or reports received file (expected the columns "
+            f"{','.join(PARTICIPANT_COLUMNS)}, or {','.join(ARTICLE_COLUMNS)}, or {','.join(REPORT_COLUMNS)})",
+        )
+    )
+    raise ImportRejected(table.errors)
+
+
+def _import_participants(job: _Import) -> ImportResult:
+    existing = {s.iso3: s for s in job.session.exec(select(State)).all()}
+    versions = job.versions()
+    parsed: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[str, int] = {}
+    for line, row in job.table.rows:
+        code = job.iso3(line, row)
+        if not row.get("state"):
+            job.fail(line, "state", "is empty")
+        elif any(unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} for c in row["state"]):
+            job.fail(line, "state", "a State's name is one line of text; this one holds a line break "
+                     "or a control character")
+        values: dict[str, Any] = {
+            "name": row.get("state", ""),
+            "signature_date": job.date(line, row, "signature_date"),
+            "deposit_date": job.date(line, row, "deposit_date"),
+            "instrument": row.get("instrument", "").lower() or None,
+            "provisional_application_date": job.date(line, row, "provisional_application_date"),
+            "withdrawal_effective_date": job.date(line, row, "withdrawal_effective_date"),
+            "source": row.get("source", ""),
+            "notes": row.get("notes", ""),
+        }
+        for problem in participation_problems(
+            signature=values["signature_date"], deposit=values["deposit_date"],
+            provisional=values["provisional_application_date"],
+            withdrawal=values["withdrawal_effective_date"], today=job.today,
+        ):
+            job.fail(line, problem.field, problem.reason)
+        instrument = values["instrument"] or ""
+        if instrument not in INSTRUMENTS:
+            job.fail(line, "instrument", f"{instrument!r} is not one of {sorted(INSTRUMENTS - {''})}")
+        if not row.get("deposit_date") and instrument:
+            job.fail(line, "deposit_date", f"is empty but instrument is {instrument!r}")
+        if code is None:
+            continue
+        if code in seen:
+            job.fail(line, "iso3", f"{code} is listed twice (first on line {seen[code]})")
+            continue
+        seen[code] = line
+        values["iso3"] = code
+        if code in existing:
+            _check_state_change(job, line, existing[code], values)
+        parsed.append((line, values))
+    job.done()
+
+    result = ImportResult(path=job.table.path, kind="participants", rows=len(job.table.rows))
+    changes = {v["iso3"]: _state_changes(existing[v["iso3"]], v) for _, v in parsed if v["iso3"] in existing}
+    job.claim(versions, {iso3 for iso3, change in changes.items() if change})
+    for _, values in parsed:
+        current = existing.get(values["iso3"])
+        if current is None:
+            job.session.add(State(**values))
+            result.added += 1
+            result.states.add(values["iso3"])
+            continue
+        change = changes[current.iso3]
+        if not change:
+            result.unchanged += 1
+            continue
+        for name, (_, new) in change.items():
+            setattr(current, name, new)
+        job.session.add(current)
+        corrected = any(old is not None and name in STATE_FACTS for name, (old, _) in change.items())
+        result.corrected += corrected
+        result.updated += not corrected
+        result.states.add(current.iso3)
+        audit(
+            session=job.session, actor=job.actor,
+            action="state.corrected" if corrected else "state.updated", subject=current.iso3,
+            detail={"changes": {n: [o, v] for n, (o, v) in change.items()},
+                    **({"reason": job.reason} if corrected else {})},
+            source=job.table.path,
+        )
+    return result
+
+
+def _state_changes(current: State, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """What the row changes on a State on record: an empty cell never clears a value."""
+    changes = {}
+    for name in (*STATE_FACTS, *STATE_TEXT):
+        old, new = getattr(current, name), values[name]
+        if new in (None, "") or new == old:
+            continue
+        changes[name] = (old, new)
+    return changes
+
+
+def _check_state_change(job: _Import, line: int, current: State, values: dict[str, Any]) -> None:
+    """A fact on record is changed only by a correction; an empty cell never clears one."""
+    for name in STATE_FACTS:
+        old, new = getattr(current, name), values[name]
+        if old is None or new == old:
+            continue
+        if new is None:
+            job.fail(line, name, f"is empty but {current.iso3}'s is on record as {old}: an import never "
+                     "clears a value (a cell cut off, or a row shorter than the header?)")
+        elif not job.correct:
+            job.fail(line, name, f"{new} differs from {current.iso3}'s {old} on record; {CORRECT_HINT}")
+
+
+PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 
 
 def _known_states(session: Session) -> dict[str, State]:
     return {s.iso3: s for s in session.exec(select(State)).all()}
 
 
-def _import_article_facts(
-    rows: list[tuple[int, dict[str, str]]], path: str, session: Session
-) -> ImportResult:
-    check = _Checker(path)
-    states = _known_states(session)
-    parsed: list[ArticleFact] = []
-    for line, row in rows:
-        code = check.iso3(line, row)
+def _same_row(fact: ArticleFact) -> tuple[object, ...]:
+    return (fact.iso3, fact.article, fact.extended_deadline, fact.extension_granted_at,
+            fact.completed_date, fact.completed_period, fact.source)
+
+
+def _same_claim(fact: ArticleFact) -> tuple[object, ...] | None:
+    """What one source says once: the completion of an article, or the step one meeting
+    granted. Another value for it from the same source is a correction."""
+    if fact.completed_date or fact.completed_period:
+        return ("completion", fact.iso3, fact.article, fact.source)
+    if fact.extended_deadline and fact.extension_granted_at:
+        meeting = " ".join(fact.extension_granted_at.split()).casefold()
+        return ("extension", fact.iso3, fact.article, meeting, fact.source)
+    return None
+
+
+def _import_article_facts(job: _Import) -> ImportResult:
+    states = _known_states(job.session)
+    versions = job.versions()
+    stored = list(job.session.exec(select(ArticleFact).order_by(ArticleFact.id)).all())  # type: ignore[arg-type]
+    by_row = {_same_row(f): f for f in stored}
+    by_claim = {c: f for f in stored if (c := _same_claim(f))}
+    plan: list[tuple[str, ArticleFact, ArticleFact | None]] = []  # (change, new, stored)
+    for line, row in job.table.rows:
+        code = job.iso3(line, row)
         article_text = row.get("article", "")
         if article_text not in {"3", "4"}:
-            check.fail(line, "article", f"{article_text!r} is not 3 or 4")
-        extended = check.date(line, row, "extended_deadline")
-        completed = check.date(line, row, "completed_date")
+            job.fail(line, "article", f"{article_text!r} is not 3 or 4")
+        extended = job.date(line, row, "extended_deadline")
+        completed = job.date(line, row, "completed_date")
         period = row.get("completed_period", "")
-        if period and not PERIOD.match(period):
-            check.fail(line, "completed_period", f"{period!r} is not YYYY or YYYY-MM")
+        if period and not PERIOD.fullmatch(period):
+            job.fail(line, "completed_period", f"{period!r} is not YYYY or YYYY-MM")
+        elif period and dt.date(int(period[:4]), int(period[5:] or 1), 1) > job.today:
+            job.fail(line, "completed_period", f"{period} has not begun (today is {job.today.isoformat()}, Geneva)")
+        for problem in past_day_problems(completed, field="completed_date", today=job.today, what="completion"):
+            job.fail(line, problem.field, problem.reason)
         state = states.get(code) if code else None
         if code and state is None:
-            check.fail(line, "iso3", f"{code} is not in the registry (import participants first)")
+            job.fail(line, "iso3", f"{code} is not in the registry (import participants first)")
         if state is None or article_text not in {"3", "4"}:
             continue
         article = int(article_text)
         if extended:
             if state.deposit_date is None:
-                check.fail(line, "extended_deadline", f"{code} is not a State Party")
+                job.fail(line, "extended_deadline", f"{code} is not a State Party")
             else:
                 original = original_deadline(article, entry_into_force(state.deposit_date))
                 if extended <= original:
-                    check.fail(
-                        line,
-                        "extended_deadline",
-                        f"{extended.isoformat()} is not after the original deadline "
-                        f"{original.isoformat()}",
-                    )
-        parsed.append(
-            ArticleFact(
-                iso3=state.iso3,
-                article=article,
-                extended_deadline=extended,
-                extension_granted_at=row.get("extension_granted_at") or None,
-                completed_date=completed,
-                completed_period=period or None,
-                source=row.get("source", ""),
-                notes=row.get("notes", ""),
-            )
+                    job.fail(line, "extended_deadline",
+                             f"{extended.isoformat()} is not after the original deadline {original.isoformat()}")
+        fact = ArticleFact(
+            iso3=state.iso3, article=article, extended_deadline=extended,
+            extension_granted_at=row.get("extension_granted_at") or None, completed_date=completed,
+            completed_period=period or None, source=row.get("source", ""), notes=row.get("notes", ""),
         )
-    check.done()
+        same = by_row.get(_same_row(fact))
+        claim = _same_claim(fact)
+        earlier = by_claim.get(claim) if claim else None
+        if same is not None:
+            plan.append(("unchanged" if same.notes == fact.notes or not fact.notes else "updated", fact, same))
+        elif earlier is not None:
+            if not job.correct:
+                job.fail(line, "extended_deadline" if claim and claim[0] == "extension" else "completed_date",
+                         f"{_describe(fact)} differs from {_describe(earlier)} on record from the same source; {CORRECT_HINT}")
+            plan.append(("corrected", fact, earlier))
+        else:
+            plan.append(("added", fact, None))
+            by_row[_same_row(fact)] = fact
+            if claim:
+                by_claim[claim] = fact
+    job.done()
 
-    result = ImportResult(path=path, kind="article facts", rows=len(rows))
-    existing = {_fact_identity(f) for f in session.exec(select(ArticleFact)).all()}
-    for fact in parsed:
-        identity = _fact_identity(fact)
-        if identity in existing:
-            result.unchanged += 1
+    result = ImportResult(path=job.table.path, kind="Art. 3/4 facts", rows=len(job.table.rows))
+    job.claim(versions, {fact.iso3 for change, fact, _ in plan if change != "unchanged"})
+    for change, fact, on_record in plan:
+        setattr(result, change, getattr(result, change) + 1)
+        if change == "unchanged":
             continue
-        existing.add(identity)
-        session.add(fact)
-        result.added += 1
         result.states.add(fact.iso3)
+        if on_record is None:
+            job.session.add(fact)
+            continue
+        old = _describe(on_record)
+        for name in ("extended_deadline", "completed_date", "completed_period", "notes"):
+            if change == "corrected" or name == "notes":
+                setattr(on_record, name, getattr(fact, name))
+        job.session.add(on_record)
+        if change == "corrected":
+            audit(session=job.session, actor=job.actor, action="article.corrected", subject=fact.iso3,
+                  detail={"article": fact.article, "old": old, "new": _describe(fact), "reason": job.reason},
+                  source=job.table.path)
     return result
 
 
-def _fact_identity(fact: ArticleFact) -> tuple[object, ...]:
-    return (
-        fact.iso3,
-        fact.article,
-        fact.extended_deadline,
-        fact.extension_granted_at,
-        fact.completed_date,
-        fact.completed_period,
-        fact.source,
-        fact.notes,
-    )
+def _describe(fact: ArticleFact) -> str:
+    if fact.completed_date or fact.completed_period:
+        return f"Art. {fact.article} completed {fact.completed_date or 'in ' + str(fact.completed_period)}"
+    return f"Art. {fact.article} extended to {fact.extended_deadline} ({fact.extension_granted_at})"
 
 
-def _import_reports(
-    rows: list[tuple[int, dict[str, str]]], path: str, session: Session
-) -> ImportResult:
-    check = _Checker(path)
-    states = _known_states(session)
-    parsed: dict[tuple[str, str, int], ReportReceived] = {}
-    for line, row in rows:
-        code = check.iso3(line, row)
-        received = check.date(line, row, "received_on")
+def _import_reports(job: _Import) -> ImportResult:
+    states = _known_states(job.session)
+    versions = job.versions()
+    parsed: dict[tuple[str, str, int], tuple[int, ReportReceived]] = {}
+    for line, row in job.table.rows:
+        code = job.iso3(line, row)
+        received = job.date(line, row, "received_on")
         report = row.get("report", "").lower()
         state = states.get(code) if code else None
         if code and state is None:
-            check.fail(line, "iso3", f"{code} is not in the registry (import participants first)")
-        elif state is not None and state.deposit_date is None:
-            check.fail(line, "iso3", f"{code} is a signatory: it owes no Art. 7 reports")
+            job.fail(line, "iso3", f"{code} is not in the registry (import participants first)")
         if report == "initial":
-            kind, period = "initial", 0
+            kind, period = "initial", None
         elif re.fullmatch(r"\d{4}", report):
             kind, period = "annual", int(report)
-            if state and state.deposit_date and period < entry_into_force(state.deposit_date).year:
-                check.fail(line, "report", f"{code} was not bound by the Convention in {period}")
         else:
-            check.fail(line, "report", f"{report!r} is neither 'initial' nor a year (YYYY)")
+            job.fail(line, "report", f"{report!r} is neither 'initial' nor a year (YYYY)")
             continue
-        if state is None or state.deposit_date is None:
+        if state is None:
             continue
-        identity = (state.iso3, kind, period)
+        problems = report_problems(state=state, period=period, received_on=received, today=job.today)
+        for problem in problems:
+            job.fail(line, problem.field, problem.reason)
+        if problems:
+            continue
+        identity = (state.iso3, kind, period or 0)
         if identity in parsed:
-            check.fail(line, "report", f"{code} {report} is listed twice")
+            job.fail(line, "report", f"{code} {report} is listed twice (first on line {parsed[identity][0]})")
             continue
-        parsed[identity] = ReportReceived(
-            iso3=state.iso3, kind=kind, period=period, received_on=received,
-            source=row.get("source", ""),
-        )
-    check.done()
-
-    result = ImportResult(path=path, kind="reports received", rows=len(rows))
-    existing = {
-        (r.iso3, r.kind, r.period): r for r in session.exec(select(ReportReceived)).all()
-    }
-    for identity, report in parsed.items():
+        parsed[identity] = (line, ReportReceived(
+            iso3=state.iso3, kind=kind, period=period or 0, received_on=received, source=row.get("source", ""),
+        ))
+    existing = {(r.iso3, r.kind, r.period): r for r in job.session.exec(select(ReportReceived)).all()}
+    plan: list[tuple[str, ReportReceived, ReportReceived | None]] = []
+    for identity, (line, report) in parsed.items():
         current = existing.get(identity)
         if current is None:
-            session.add(report)
-            result.added += 1
-            result.states.add(report.iso3)
-        elif (current.received_on, current.source) != (report.received_on, report.source):
-            current.received_on, current.source = report.received_on, report.source
-            session.add(current)
-            result.updated += 1
-            result.states.add(report.iso3)
+            plan.append(("added", report, None))
+        elif report.received_on in (None, current.received_on):  # an empty cell never clears a day
+            plan.append(("unchanged", report, current))
+        elif current.received_on is None:
+            plan.append(("updated", report, current))
         else:
-            result.unchanged += 1
+            if not job.correct:
+                name = "initial report" if report.kind == "initial" else f"{report.period} annual report"
+                job.fail(line, "received_on",
+                         f"{report.received_on} differs from {report.iso3}'s {name} on record as received "
+                         f"{current.received_on}; {CORRECT_HINT}")
+            plan.append(("corrected", report, current))
+    job.done()
+
+    result = ImportResult(path=job.table.path, kind="reports received", rows=len(job.table.rows))
+    job.claim(versions, {r.iso3 for change, r, _ in plan if change != "unchanged"})
+    for change, report, current in plan:
+        setattr(result, change, getattr(result, change) + 1)
+        if change == "unchanged":
+            continue
+        result.states.add(report.iso3)
+        if current is None:
+            job.session.add(report)
+            continue
+        old = current.received_on
+        current.received_on, current.source = report.received_on, report.source
+        job.session.add(current)
+        if change == "corrected":
+            audit(session=job.session, actor=job.actor, action="report.corrected", subject=report.iso3,
+                  detail={"kind": report.kind, "period": report.period or None, "old": old,
+                          "new": report.received_on, "reason": job.reason},
+                  source=job.table.path)
     return result
+

@@ -90,7 +90,7 @@ def text_problems(value: str | None, *, field: str, limit: int = TEXT_LIMIT) -> 
 def past_day_problems(day: dt.date | None, *, field: str, today: dt.date, what: str) -> list[Problem]:
     """A day something happened cannot be after today (Geneva)."""
     if day is not None and day > today:
-        return [Problem(field, f"{what} {day.isoformat()} is after today ({today.isoformat()}, Geneva)")]
+        return [Problem(field, f"{what} {day.isoformat()} is after today ({today.isoformat()}, Geneva)".strip())]
     return []
 
 
@@ -101,7 +101,7 @@ def treaty_day_problems(day: dt.date | None, *, field: str, what: str) -> list[P
             Problem(
                 field,
                 f"{what} {day.isoformat()} is before the Convention opened for signature "
-                f"on {OPENED_FOR_SIGNATURE.isoformat()}",
+                f"on {OPENED_FOR_SIGNATURE.isoformat()}".strip(),
             )
         ]
     return []
@@ -122,13 +122,13 @@ def participation_problems(
     so its effective day may lie ahead.
     """
     problems: list[Problem] = []
-    for field, day, what in (
-        ("signature_date", signature, "signature"),
-        ("deposit_date", deposit, "deposit"),
-        ("provisional_application_date", provisional, "provisional application"),
-    ):
-        problems += treaty_day_problems(day, field=field, what=what)
-        problems += past_day_problems(day, field=field, today=today, what=what)
+    for field, day in (
+        ("signature_date", signature),
+        ("deposit_date", deposit),
+        ("provisional_application_date", provisional),
+    ):  # the field names what the day is
+        problems += treaty_day_problems(day, field=field, what="")
+        problems += past_day_problems(day, field=field, today=today, what="")
     if deposit and signature and deposit < signature:
         problems.append(Problem("deposit_date", "is before the State signed"))
     if withdrawal and not deposit:

@@ -117,7 +117,10 @@ def test_filters_overdue_within_kind_and_csv(database_url):
 def test_import_with_a_bad_row_prints_file_line_field_and_exits_nonzero(database_url, tmp_path):
     run("init", "--no-registry")
     bad = tmp_path / "bad.csv"
-    bad.write_text("state,iso3,signature_date,deposit_date,source\nAtlantis,ATL,2008-12-03,2011-01-01,s\n")
+    bad.write_text(
+        "state,iso3,signature_date,deposit_date,instrument,provisional_application_date,"
+        "withdrawal_effective_date,source,notes\nAtlantis,ATL,2008-12-03,2011-01-01,ratification,,,s,\n"
+    )
     result = runner.invoke(app, ["import", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:2: iso3: 'ATL' is not an ISO 3166-1 alpha-3 code" in result.output

@@ -124,5 +124,5 @@ def test_an_import_names_only_the_states_whose_facts_changed(tmp_path, database_
         session.commit()
         text = (BUNDLED_DIR / "ccm_participants.csv").read_text(encoding="utf-8")
         changed = write(tmp_path, "p.csv", text.replace("Afghanistan,AFG,2008-12-03,2011-09-08", "Afghanistan,AFG,2008-12-03,2011-09-09"))
-        result = import_csv(changed, session=session, actor="t")
-        assert (result.updated, result.states) == (1, {"AFG"})
+        result = import_csv(changed, session=session, actor="t", correct=True, reason="UNTC corrigendum")
+        assert (result.corrected, result.updated, result.states) == (1, 0, {"AFG"})
