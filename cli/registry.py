@@ -123,15 +123,18 @@ def _announce(results: list[ImportResult]) -> None:
     changed nothing announce nothing), sent in one request where a Prefect API is configured."""
     from flows.events import announce_facts, state_resource
 
-    touched: dict[str, list[str]] = {}
+    touched: dict[str, list[tuple[str, str]]] = {}
     for result in results:
         for iso3 in result.states:  # only States whose facts were added or updated
-            touched.setdefault(iso3, []).append(f"{result.kind} from {result.path}")
+            touched.setdefault(iso3, []).append((f"{result.kind} from {result.path}", result.sha256))
     if not touched:
         return
+    # The content's hash is in the payload, so in the event id: a corrected file imported from
+    # the same path is a new event (a new rescan); the same import announced twice is not.
     delivery = announce_facts([
-        (state_resource(iso3), "import: " + "; ".join(sorted(what)), {"iso3": iso3})
-        for iso3, what in sorted(touched.items())
+        (state_resource(iso3), "import: " + "; ".join(sorted(w for w, _ in files)),
+         {"iso3": iso3, "sha256": sorted(digest for _, digest in files)})
+        for iso3, files in sorted(touched.items())
     ])
     if delivery.delivered:
         console.print(f"events delivered: ccm.fact.recorded for {len(touched)} State(s)")

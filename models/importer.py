@@ -94,6 +94,7 @@ class ImportResult:
     corrected: int = 0
     unchanged: int = 0
     states: set[str] = field(default_factory=set)  # States whose facts were added or updated
+    sha256: str = ""  # of the file's text: a corrected file from the same path differs
 
 
 @dataclass
@@ -183,6 +184,7 @@ def import_csv(
     job.done()
     result = importer(job)
     job.flush()
+    result.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     audit(
         session=session,
         actor=actor,
@@ -191,7 +193,7 @@ def import_csv(
         detail={
             "kind": result.kind, "rows": result.rows, "added": result.added,
             "updated": result.updated, "corrected": result.corrected, "unchanged": result.unchanged,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "sha256": result.sha256,
             **({"reason": job.reason} if correct else {}),
         },
         source=shown,

@@ -189,7 +189,8 @@ def test_deployments_carry_the_daily_schedule_the_trigger_and_the_limits(prefect
     [schedule] = daily["schedules"]
     assert (schedule["schedule"]["cron"], schedule["schedule"]["timezone"]) == (
         "15 6 * * *", "Europe/Zurich")
-    assert rescan["global_concurrency_limit"]["limit"] == 2
+    assert rescan["global_concurrency_limit"]["limit"] == 4
+    assert rescan["work_queue_name"] == "quick"
     assert daily["pull_steps"] == [
         {"prefect.deployments.steps.set_working_directory": {"directory": str(REPO)}}
     ]

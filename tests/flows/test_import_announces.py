@@ -15,7 +15,9 @@ from tests.factories import make_state
 REPORTS = "iso3,report,received_on,source\nAFG,initial,2012-08-20,test\nALB,2011,2012-04-30,test\n"
 
 
-def _recorded_events(since: dt.datetime, path: str, wait: float = 15.0) -> list[dict[str, Any]]:
+def _recorded_events(
+    since: dt.datetime, path: str, wait: float = 15.0, expect: int = 2
+) -> list[dict[str, Any]]:
     """This test's events (the server is shared by the session; the path names the file)."""
     from prefect.client.orchestration import get_client
 
@@ -33,7 +35,7 @@ def _recorded_events(since: dt.datetime, path: str, wait: float = 15.0) -> list[
                 e for e in client.request("POST", "/events/filter", json=body).json()["events"]
                 if path in e["payload"].get("what", "")
             ]
-        if len(found) >= 2 or time.monotonic() > deadline:
+        if len(found) >= expect or time.monotonic() > deadline:
             return found
         time.sleep(0.3)
 
@@ -58,3 +60,33 @@ def test_an_import_announces_each_state_it_touched_and_nothing_when_it_changed_n
     again = CliRunner().invoke(app, ["import", str(reports)])
     assert again.exit_code == 0, again.output
     assert "events" not in again.output  # unchanged file: nothing to announce
+
+
+def test_a_corrected_file_reimported_from_the_same_path_is_a_new_event_and_a_replay_is_not(
+    database_url, prefect_harness, tmp_path
+):
+    """Case c09: the event id hashes the file's content, so the server does not drop the
+    corrected import as a replay of the first (it did when the id held only path and State)."""
+    from flows.events import announce_facts
+
+    with session_scope() as session:
+        make_state(session, "AFG")
+    reports = tmp_path / "states.csv"
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    reports.write_text("iso3,report,received_on,source\nAFG,initial,2012-08-20,test\n")
+    assert CliRunner().invoke(app, ["import", str(reports)]).exit_code == 0
+    reports.write_text("iso3,report,received_on,source\nAFG,initial,2012-08-21,test\n")
+    corrected = CliRunner().invoke(app, ["import", str(reports)])
+    assert "1 updated" in corrected.output and "events delivered" in corrected.output
+
+    events = _recorded_events(since, str(reports), expect=2)
+    assert len(events) == 2
+    assert len({e["id"] for e in events}) == 2
+    assert {e["resource"]["prefect.resource.id"] for e in events} == {"ccm.state.AFG"}
+
+    latest = max(events, key=lambda e: e["occurred"])
+    replay = announce_facts([(latest["resource"]["prefect.resource.id"], latest["payload"]["what"],
+                              {k: v for k, v in latest["payload"].items() if k != "what"})])
+    assert replay.delivered
+    time.sleep(2)  # give the server the time it took to store the two above
+    assert len(_recorded_events(since, str(reports), wait=0, expect=3)) == 2  # same id: one event

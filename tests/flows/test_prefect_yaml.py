@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 import yaml
 
 from flows.scan import scan_obligations
@@ -47,14 +48,30 @@ def test_the_daily_scan_runs_at_06_15_in_geneva_outside_the_dst_hour():
     assert schedule == {"cron": "15 6 * * *", "timezone": "Europe/Zurich", "active": True}
 
 
-def test_the_rescan_runs_once_per_state_and_at_most_two_at_a_time():
+def test_the_rescan_runs_once_per_state_at_most_four_at_a_time_on_the_quick_queue():
     rescan = _deployments()["state-rescan"]
     [trigger] = rescan["triggers"]
     assert trigger["expect"] == ["ccm.fact.recorded"]
     assert trigger["match"] == {"prefect.resource.id": "ccm.state.*"}
     assert trigger["for_each"] == ["prefect.resource.id"]
     assert trigger["parameters"] == {"states": ["{{ event.resource.id }}"]}
-    assert rescan["concurrency_limit"] == {"limit": 2, "collision_strategy": "ENQUEUE"}
+    assert rescan["concurrency_limit"] == {"limit": 4, "collision_strategy": "ENQUEUE"}
+    assert rescan["work_pool"]["work_queue_name"] == "quick"  # flows/runner.py serves it
+    assert trigger["name"] and trigger["description"]  # the automation is named in the UI
+
+
+def test_every_deployment_says_what_it_does_and_when():
+    for name, deployment in _deployments().items():
+        assert len(deployment["description"].split()) >= 15, name
+
+
+def test_only_flows_of_this_checkout_run_in_the_runner():
+    from flows.runner import load_entrypoint
+    from flows.scan import scan_obligations
+
+    assert load_entrypoint("flows/scan.py:scan_obligations") is scan_obligations
+    with pytest.raises(ValueError, match="is not a flow of this checkout"):
+        load_entrypoint("os.py:system")
 
 
 def _checkout_step(monkeypatch, tmp_path, directory: str | None) -> str:
