@@ -76,8 +76,8 @@ def test_a_corrected_file_reimported_from_the_same_path_is_a_new_event_and_a_rep
     reports.write_text("iso3,report,received_on,source\nAFG,initial,2012-08-20,test\n")
     assert CliRunner().invoke(app, ["import", str(reports)]).exit_code == 0
     reports.write_text("iso3,report,received_on,source\nAFG,initial,2012-08-21,test\n")
-    corrected = CliRunner().invoke(app, ["import", str(reports)])
-    assert "1 updated" in corrected.output and "events delivered" in corrected.output
+    corrected = CliRunner().invoke(app, ["import", str(reports), "--correct", "--reason", "typo"])
+    assert "1 corrected" in corrected.output and "events delivered" in corrected.output, corrected.output
 
     events = _recorded_events(since, str(reports), expect=2)
     assert len(events) == 2
