@@ -1,17 +1,28 @@
-"""`demo load`: the Committee's minutes of 7 December 2016 as tracked work."""
+"""`demo load`: the Committee's minutes of 7 December 2016 as tracked work, in a database of
+its own unless told otherwise."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from cli.announcing import announce_many
 from cli.common import console, fail
-from models.db import migrate, session_scope
-from models.demo import DEMO_FILE, DemoRejected, load_demo
+from errors import UserError
+from models.db import migrate, session_scope, shown_url, sqlite_path
+from models.demo import (
+    DEMO_DATABASE_NAME,
+    DEMO_FILE,
+    DemoRejected,
+    holds_real_facts,
+    load_demo,
+    mark_demo_database,
+)
 from models.importer import BUNDLED_DIR, BUNDLED_FILES, import_csv
 from models.tables import State
 from settings import get_settings
@@ -22,31 +33,72 @@ app = typer.Typer(help="The demo dataset (Committee minutes of 7 December 2016).
 @app.command("load")
 def load(
     file: Annotated[Path, typer.Option(help="The demo file (TOML).")] = DEMO_FILE,
+    into_real: Annotated[
+        bool,
+        typer.Option(
+            "--into-real",
+            help="Load into CCM_DATABASE_URL's database although it holds real facts: the "
+            "minutes' meetings, themes and action items join them; the illustrative DEMO "
+            "invoices are left out.",
+        ),
+    ] = False,
 ) -> None:
     """Load the demo: meetings, themes and coordinators, targets, action items, the Victim
     Assistance output, the reported shortfall and ILLUSTRATIVE invoices (marked as such).
 
-    Creates the database and loads the bundled registry first if needed. Loading twice
-    changes nothing the second time.
+    Where: the configured database when it is empty or already the demo's; otherwise a
+    database of its own, `ccm-demo.db` beside it, so the demo never mixes with real facts
+    (`--into-real` overrides). A demo database sends reminders only to the local outbox
+    folder, never to an Apprise config's recipients. Loads the bundled registry first when
+    the database is empty. Loading twice changes nothing the second time.
     """
     actor = get_settings().actor
-    migrate()
+    configured = get_settings().database_url
+    url = configured if into_real else _demo_url(configured)
+    own = not into_real
+    migrate(url)
     try:
-        with session_scope() as session:
+        with session_scope(url) as session:
+            if own:
+                mark_demo_database(session=session)
             if session.exec(select(State).limit(1)).first() is None:
                 for name in BUNDLED_FILES:
                     import_csv(BUNDLED_DIR / name, session=session, actor=actor, display=f"data/{name}")
                 console.print("loaded the bundled registry first (it was empty)")
-            result = load_demo(session=session, path=file, actor=actor)
+            result = load_demo(session=session, path=file, actor=actor, illustrative=own)
     except DemoRejected as rejected:
-        raise fail(f"{rejected}; nothing was loaded")
+        raise fail(f"{rejected}; nothing was loaded") from None
     for section, counts in result.counts.items():
         summary = ", ".join(f"{n} {change}" for change, n in sorted(counts.items()))
-        console.print(f"{section}: {summary}", highlight=False)
+        console.print(f"{section}: {summary}", highlight=False, markup=False)
+    if url != configured:
+        console.print(
+            f"demo loaded into {shown_url(url)}, a database of its own (the one at "
+            f"{shown_url(configured)} holds real facts and was not touched). To explore it:\n"
+            f"  export CCM_DATABASE_URL={url}",
+            highlight=False, markup=False,
+        )
     if not result.changed:
         console.print("already loaded: nothing changed")
+        return
+    if own:  # Prefect's deployments work on the real database: nothing to announce to them
+        console.print("events: none announced (a demo database)")
         return
     announce_many(
         [(f"ccm.meeting.{slug}", "ccm.meeting.scheduled", {"demo": True}) for slug in result.new_meetings]
         + [(f"ccm.state.{iso3}", "ccm.demo.loaded", {"demo": True}) for iso3 in sorted(result.touched_states)]
     )
+
+
+def _demo_url(configured: str) -> str:
+    """The configured database when it is empty (or missing no file) or already the demo's;
+    else ``ccm-demo.db`` beside it (in the working directory for a server database)."""
+    path = sqlite_path(configured)
+    if path is None or path.exists():
+        # not set up yet, or unreachable: the demo goes to its own file
+        with contextlib.suppress(SQLAlchemyError, UserError), session_scope(configured) as session:
+            if not holds_real_facts(session=session):
+                return configured
+    folder = path.parent if path is not None else Path.cwd()
+    demo = folder / DEMO_DATABASE_NAME
+    return configured if path == demo else f"sqlite:///{demo}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from errors import UserError
 from models.coordination import (
@@ -26,6 +26,7 @@ from models.coordination import (
 )
 from models.meetings import MeetingRejected, meeting_when, schedule_meeting
 from models.money import MoneyRejected, issue_invoice, pay_invoice, record_reported_shortfall
+from models.tables import State, TrackerSetting
 from rules.dates import GENEVA
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
@@ -48,10 +49,46 @@ class DemoResult:
 
     @property
     def changed(self) -> bool:
-        return any(c for counts in self.counts.values() for c in counts if c != "unchanged")
+        return any(
+            c for counts in self.counts.values() for c in counts
+            if c not in ("unchanged", "left out (illustrative)")
+        )
 
 
-def load_demo(*, session: Session, path: Path = DEMO_FILE, actor: str) -> DemoResult:
+# A database that holds the demo (and was made for it) says so in tracker_setting: its
+# reminders go only to the local outbox, never to the recipients of an Apprise config.
+ROLE_SETTING = "database_role"
+DEMO_ROLE = "demo"
+DEMO_DATABASE_NAME = "ccm-demo.db"
+
+
+def is_demo_database(*, session: Session) -> bool:
+    """True when the database was made for the demo (``mark_demo_database``)."""
+    row = session.get(TrackerSetting, ROLE_SETTING)
+    return row is not None and row.value == DEMO_ROLE
+
+
+def mark_demo_database(*, session: Session) -> None:
+    if not is_demo_database(session=session):
+        session.merge(TrackerSetting(name=ROLE_SETTING, value=DEMO_ROLE))
+
+
+def holds_real_facts(*, session: Session) -> bool:
+    """A database not made for the demo that holds a registry (States) holds real facts."""
+    if is_demo_database(session=session):
+        return False
+    return session.exec(select(State.iso3).limit(1)).first() is not None
+
+
+def load_demo(
+    *, session: Session, path: Path = DEMO_FILE, actor: str, illustrative: bool = True
+) -> DemoResult:
+    """Load the demo file's records through the audited data functions (the caller commits).
+
+    ``illustrative=False`` leaves out the records the file marks ``illustrative`` (the
+    ``DEMO-*`` invoices: examples, not facts), for a load into a database of real facts.
+    ``touched_states`` lists only States in the registry. Raises ``DemoRejected``.
+    """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as error:
@@ -59,11 +96,16 @@ def load_demo(*, session: Session, path: Path = DEMO_FILE, actor: str) -> DemoRe
     result = DemoResult(path=str(path))
     for section, loader in LOADERS:
         for index, record in enumerate(data.get(section, []), start=1):
+            if record.get("illustrative") and not illustrative:
+                result.count(section, "left out (illustrative)")
+                continue
             try:
                 loader(session, record, actor, result)
             except (KeyError, ValueError, MeetingRejected, MoneyRejected, CoordinationRejected) as error:
                 what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
                 raise DemoRejected(f"{path.name}: [[{section}]] #{index}: {what}") from None
+    known = set(session.exec(select(State.iso3)).all())
+    result.touched_states &= known  # no event for a State outside the registry
     return result
 
 

@@ -34,7 +34,13 @@ class RunReport:
 
 
 def channel_from(settings: Settings) -> AppriseChannel:
-    return AppriseChannel(settings.apprise_config, settings.outbox_dir)
+    """The Apprise channel of ``CCM_APPRISE_CONFIG``; for a demo database (``demo load``)
+    always the local outbox folder: the demo never reaches real recipients."""
+    from models.demo import is_demo_database
+
+    with session_scope(settings.database_url) as session:
+        demo = is_demo_database(session=session)
+    return AppriseChannel(None if demo else settings.apprise_config, settings.outbox_dir)
 
 
 def run_reminders(

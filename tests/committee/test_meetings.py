@@ -176,7 +176,7 @@ def test_the_demo_dataset_scans_into_the_obligation_table_on_every_backend(datab
     from models.obligations import compute_obligations, sync_obligations
     from settings import get_settings
 
-    for args in (["init"], ["demo", "load"]):
+    for args in (["init"], ["demo", "load", "--into-real"]):
         assert CliRunner().invoke(app, args).exit_code == 0
     with Session(get_engine(database_url)) as session:
         computed = compute_obligations(session=session, as_of=dt.date(2017, 2, 1), settings=get_settings())
