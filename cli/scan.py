@@ -25,6 +25,14 @@ def scan(
         list[str] | None,
         typer.Option(help="Only this State (ISO3, or ccm.state.ISO3); repeatable."),
     ] = None,
+    prefect: Annotated[
+        bool,
+        typer.Option(
+            "--prefect/--no-prefect",
+            help="--no-prefect: the flow's steps in this process without a Prefect server "
+            "(no run record, no artifacts; events only to a configured PREFECT_API_URL).",
+        ),
+    ] = True,
 ) -> None:
     """Recompute obligations, store them (a moved due date bumps the version), emit events for
     what changed, and leave artifacts in the Prefect UI. Same flow as the deployments."""
@@ -33,12 +41,12 @@ def scan(
     _prefect_defaults()
     from prefect.exceptions import FailedRun
 
-    from flows.scan import scan_obligations
+    from flows.scan import ScanRefused, scan_in_process, scan_obligations
     from flows.scan_report import summary_lines
 
     try:
-        summary = scan_obligations(as_of=day, states=states)
-    except FailedRun as refused:  # the flow's own sentence (flows.preflight): say it once
+        summary = (scan_obligations if prefect else scan_in_process)(as_of=day, states=states)
+    except (FailedRun, ScanRefused) as refused:  # one sentence (flows.preflight): say it once
         raise fail(str(refused))
     except Exception as error:  # noqa: BLE001 - the flow's logs above say where; here say what
         raise fail(f"the scan failed: {error}")

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from clock import today_in_geneva
-from flows.events import Delivery, iso3_of, obligation_events, send_events
+from flows.events import Delivery, configured_api_url, iso3_of, obligation_events, send_events
 from flows.preflight import database_problem, failed, one_line
 from flows.scan_report import (
     HORIZON_DAYS,
@@ -220,4 +220,52 @@ def scan_obligations(
         return failed(f"the scan's obligations were stored, but its artifacts were not: {one_line(error)}")
     for line in summary_lines(summary):
         logger.info(line)
+    return summary
+
+
+NO_API_IN_PROCESS = "no Prefect API configured; set PREFECT_API_URL to send them"
+
+
+class ScanRefused(ValueError):
+    """The scan was not run (the database cannot be used); the message says why."""
+
+
+def scan_in_process(
+    as_of: dt.date | None = None, states: list[str] | None = None
+) -> ScanSummary:
+    """The scan flow's steps as plain calls in this process, without Prefect: the same task
+    functions (``.fn``) in the same order, so the same obligations are stored and the same
+    summary returned (``ccm-tracker scan --no-prefect``; ``make run`` uses it).
+
+    What a flow run adds is left out: no run record, no artifacts, no task retries, and no
+    temporary Prefect server (~48 s on a fresh ``PREFECT_HOME``, ~10 s on every later run).
+    Events go to the Prefect API only when one is configured (``PREFECT_API_URL``), as
+    ``record`` does; otherwise the summary says they were not emitted.
+
+    Raises ScanRefused with one sentence when the database cannot be used
+    (``flows.preflight``), and ValueError for a State not in the registry, as the flow ends.
+    """
+    day = as_of or today_in_geneva()
+    wanted = normalize_states(states)
+    problem = database_problem(get_settings().database_url)
+    if problem:
+        raise ScanRefused(f"the scan was not run: {problem}")
+    computed = load_and_compute.fn(day, wanted)
+    synced = sync.fn(computed, day)
+    if not get_settings().emit_events:
+        delivery = Delivery(False, "events are switched off (CCM_EMIT_EVENTS=false)")
+    elif not configured_api_url():
+        delivery = Delivery(False, NO_API_IN_PROCESS)
+    else:
+        delivery = announce_changes.fn(synced.changes)
+    summary = summarize(
+        computed=computed.obligations,
+        synced=synced,
+        as_of=day,
+        tracking_since=computed.tracking_since,
+        states=wanted,
+    )
+    summary.events_delivered = delivery.delivered
+    summary.events_sent = delivery.count
+    summary.events_note = delivery.reason
     return summary
