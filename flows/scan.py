@@ -203,17 +203,7 @@ def scan_obligations(
         delivery = announce_changes(synced.changes)
     except Exception as error:  # noqa: BLE001
         return failed(f"the scan failed: {one_line(error)}")
-    summary = summarize(
-        computed=computed.obligations,
-        synced=synced,
-        as_of=day,
-        tracking_since=computed.tracking_since,
-        states=wanted,
-        names=computed.names,
-    )
-    summary.events_delivered = delivery.delivered
-    summary.events_sent = delivery.count
-    summary.events_note = delivery.reason
+    summary = scan_summary(computed, synced, delivery, day, wanted)
     try:
         publish_artifacts(summary)
     except Exception as error:  # noqa: BLE001
@@ -258,12 +248,25 @@ def scan_in_process(
         delivery = Delivery(False, NO_API_IN_PROCESS)
     else:
         delivery = announce_changes.fn(synced.changes)
+    return scan_summary(computed, synced, delivery, day, wanted)
+
+
+def scan_summary(
+    computed: Computed,
+    synced: SyncResult,
+    delivery: Delivery,
+    day: dt.date,
+    wanted: list[str] | None,
+) -> ScanSummary:
+    """What a scan found and changed, and whether its events went out (the flow and
+    ``scan_in_process`` both report through this, so they say the same)."""
     summary = summarize(
         computed=computed.obligations,
         synced=synced,
         as_of=day,
         tracking_since=computed.tracking_since,
         states=wanted,
+        names=computed.names,
     )
     summary.events_delivered = delivery.delivered
     summary.events_sent = delivery.count
