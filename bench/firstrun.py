@@ -37,7 +37,7 @@ start=$(date +%s.%N)
 rc=$?
 end=$(date +%s.%N)
 shift
-printf '%s\\t%s\\t%s\\n' "$start" "$end" "$(printf '%s' "$*" | head -c 100 | tr '\\n\\t' '  ')" \
+printf '%s\\t%s\\t%s\\n' "$start" "$end" "$(printf '%s' "$*" | head -c 300 | tr '\\n\\t' '  ')" \
   >> "$FIRSTRUN_TIMINGS"
 exit $rc
 """
