@@ -39,9 +39,14 @@ OPTIONS = {
     "report": "--year",
 }
 
-Iso3 = Annotated[str, typer.Argument(help="The State's ISO 3166-1 alpha-3 code, e.g. AFG.", show_default=False)]
-Source = Annotated[str, typer.Option(help="Where this fact comes from (a document, a URL, a letter).")]
-Article = Annotated[int, typer.Option(help="3 (stockpile destruction) or 4 (clearance).", min=3, max=4, show_default=False)]
+Iso3 = Annotated[
+    str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code, e.g. AFG.", show_default=False)
+]
+Source = Annotated[str, typer.Option(metavar="TEXT", help="Where this fact comes from (a document, a URL, a letter).")]
+Article = Annotated[
+    int,
+    typer.Option(metavar="3|4", help="3 (stockpile destruction) or 4 (clearance).", min=3, max=4, show_default=False),
+]
 Correct = Annotated[
     bool,
     typer.Option(
@@ -49,7 +54,7 @@ Correct = Annotated[
         help="Replace a different value on record (the audit log keeps the old one); needs --reason.",
     ),
 ]
-Reason = Annotated[str, typer.Option(help="Why the value on record was wrong (with --correct).")]
+Reason = Annotated[str, typer.Option(metavar="TEXT", help="Why the value on record was wrong (with --correct).")]
 
 
 def _on_option(help_text: str):  # type: ignore[no-untyped-def]
@@ -101,7 +106,8 @@ def extension(
         str, typer.Option(metavar="YYYY-MM-DD", help="The new deadline granted, YYYY-MM-DD.", show_default=False)
     ],
     meeting: Annotated[
-        str | None, typer.Option(help="The meeting that granted it, e.g. '9MSP (2019)'.", show_default=False)
+        str | None,
+        typer.Option(metavar="TEXT", help="The meeting that granted it, e.g. '9MSP (2019)'.", show_default=False),
     ] = None,
     source: Source = "",
     correct: Correct = False,
@@ -157,7 +163,7 @@ def applies(
     iso3: Iso3,
     article: Article,
     source: Source = "",
-    notes: Annotated[str, typer.Option(help="Anything a reader should know (what the source says).")] = "",
+    notes: Annotated[str, typer.Option(metavar="TEXT", help="Anything a reader should know (what the source says).")] = "",
 ) -> None:
     """Record that an article concerns a State: it held stockpiles (3) or had contaminated
     areas (4). Its deadline then follows from the rules; extensions and completions need it.

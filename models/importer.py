@@ -42,6 +42,7 @@ from models.validation import (
     participation_problems,
     past_day_problems,
     report_problems,
+    text_problems,
 )
 from rules.articles import original_deadline
 from rules.entry_into_force import entry_into_force
@@ -178,6 +179,8 @@ def import_csv(
     check_columns(table, kind=kind, columns=columns)
     if correct and not reason.strip():
         table.errors.insert(0, RowError(shown, 0, "reason", "a corrected import needs a reason (--reason)"))
+    for problem in text_problems(reason, field="reason"):
+        table.errors.insert(0, RowError(shown, 0, problem.field, problem.reason))
     if not table.rows and not table.errors:
         table.errors.append(RowError(shown, 1, "file", "has no data rows"))
     job = _Import(table, session, actor, today or today_in_geneva(), correct, reason.strip())

@@ -13,6 +13,7 @@ facts changed while it was being recorded (the optimistic check, ``claim_state``
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -69,7 +70,10 @@ class Recorded:
 
 def get_party(*, session: Session, iso3: str) -> State:
     """The State ``iso3`` (any case), refused when unknown or only a signatory."""
-    state = session.get(State, iso3.strip().upper())
+    code = iso3.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise FactRejected(f"{iso3!r} is not an ISO 3166-1 alpha-3 code (three letters, e.g. AFG)", field="iso3")
+    state = session.get(State, code)
     if state is None:
         raise FactRejected(f"{iso3.strip().upper()} is not in the registry (see `ccm-tracker states`)", field="iso3")
     if state.deposit_date is None:

@@ -292,3 +292,10 @@ def test_the_command_line_imports_a_correction_with_its_reason(tmp_path, databas
     done = runner.invoke(app, ["import", str(second), "--correct", "--reason", "UNTC notification"])
     assert done.exit_code == 0, done.output
     assert "1 corrected" in done.output
+
+
+def test_a_correction_reason_with_a_nul_byte_is_refused(tmp_path, database_url):
+    path = write(tmp_path, "ok.csv", HEADER + AFG)
+    assert refused(path, database_url, correct=True, reason="typo\x00") == [
+        f"{path}:0: reason: contains a NUL byte (a binary file, or a bad export)"
+    ]

@@ -282,3 +282,18 @@ def test_record_applies_then_a_completion_through_the_command_line(database_url)
     assert "recorded: IRL Art. 4 applies" in cli("record", "applies", "IRL", "--article", "4", "--source", "MAR").output
     assert "already on record" in cli("record", "applies", "IRL", "--article", "4").output
     assert cli("record", "completion", "IRL", "--article", "4", "--on", "2020-01-01").exit_code == 0
+
+
+def test_text_postgresql_cannot_store_is_refused_before_it_reaches_the_database(database_url):
+    afghanistan(database_url)
+    with Session(get_engine(database_url)) as session:
+        assert refusal(lambda: record_report(session=session, iso3="A\x00G", period=None,
+                                             received_on=dt.date(2012, 1, 1), source="s", actor="t")) == (
+            "'A\\x00G' is not an ISO 3166-1 alpha-3 code (three letters, e.g. AFG)")
+        assert refusal(lambda: record_report(session=session, iso3="AFG", period=None,
+                                             received_on=dt.date(2012, 1, 1), source="ISU\x00", actor="t")) == (
+            "contains a NUL byte (a binary file, or a bad export)")
+        session.rollback()
+        long_actor = record_applies(session=session, iso3="AFG", article=3, source="s", actor="x" * 500)
+        session.commit()
+    assert long_actor.change == "added"
