@@ -212,6 +212,8 @@ def _kind(table: CsvTable) -> tuple[str, tuple[str, ...], Callable[[_Import], Im
         return "Art. 3/4 facts", ARTICLE_COLUMNS, _import_article_facts
     if "report" in header or "received_on" in header:
         return "reports received", REPORT_COLUMNS, _import_reports
+    if any(e.field == "header" for e in table.errors):  # semicolons, say: that is the news
+        raise ImportRejected(table.errors)
     table.errors.append(
         RowError(
             table.path, 1, "header",

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from models.db import get_engine
 from models.importer import BUNDLED_DIR, BUNDLED_FILES, ImportRejected, import_csv
-from models.tables import AuditEntry, State
+from models.tables import ArticleFact, AuditEntry, State
 from tests.factories import make_state
 
 CASES = Path(__file__).parent / "cases"
@@ -167,9 +167,9 @@ def test_a_file_that_is_not_utf8_names_its_first_bad_line(tmp_path, database_url
 
 def test_a_semicolon_separated_file_says_so(tmp_path, database_url):
     path = write(tmp_path, "excel.csv", HEADER.replace(",", ";") + AFG.replace(",", ";"))
-    assert refused(path, database_url)[0] == (
+    assert refused(path, database_url) == [
         f"{path}:1: header: the columns are separated by semicolons: save it as CSV UTF-8 (comma delimited)"
-    )
+    ]
 
 
 def test_a_state_name_spanning_lines_is_refused(tmp_path, database_url):
@@ -299,3 +299,32 @@ def test_a_correction_reason_with_a_nul_byte_is_refused(tmp_path, database_url):
     assert refused(path, database_url, correct=True, reason="typo\x00") == [
         f"{path}:0: reason: contains a NUL byte (a binary file, or a bad export)"
     ]
+
+
+ARTICLES = "state,iso3,article,extended_deadline,extension_granted_at,completed_date,completed_period,source,notes\n"
+
+
+def test_another_completion_from_the_same_source_is_a_correction_and_from_another_a_disagreement(tmp_path, database_url):
+    with Session(get_engine(database_url)) as session:
+        make_state(session)
+        session.commit()
+    imported(write(tmp_path, "a1.csv", ARTICLES + "Afghanistan,AFG,4,,,2020-05-01,,MAR 2021,\n"), database_url)
+    same_source = write(tmp_path, "a2.csv", ARTICLES + "Afghanistan,AFG,4,,,2020-06-01,,MAR 2021,\n")
+    assert refused(same_source, database_url) == [
+        (f"{same_source}:2: completed_date: Art. 4 completed 2020-06-01 differs from Art. 4 completed 2020-05-01 "
+        "on record from the same source; to replace it, import the file with --correct --reason ...")
+    ]
+    assert imported(same_source, database_url, correct=True, reason="MAR erratum").corrected == 1
+    other_source = write(tmp_path, "a3.csv", ARTICLES + "Afghanistan,AFG,4,,,2020-07-01,,Monitor 2021,\n")
+    assert imported(other_source, database_url).added == 1
+    with Session(get_engine(database_url)) as session:
+        days = sorted(session.exec(select(ArticleFact.completed_date)).all())
+        (entry,) = session.exec(select(AuditEntry).where(AuditEntry.action == "article.corrected")).all()
+    assert days == [dt.date(2020, 6, 1), dt.date(2020, 7, 1)]
+    assert json.loads(entry.detail)["old"] == "Art. 4 completed 2020-05-01"
+
+
+def test_an_empty_file_and_a_header_only_file_are_refused(tmp_path, database_url):
+    empty, header_only = write(tmp_path, "empty.csv", ""), write(tmp_path, "header.csv", HEADER)
+    assert refused(empty, database_url) == [f"{empty}:1: file: is empty (no header)"]
+    assert refused(header_only, database_url) == [f"{header_only}:1: file: has no data rows"]
