@@ -73,6 +73,26 @@ class Settings(BaseSettings):
     # placeholder that works offline; set the ISU's or the Presidency's real address.
     invite_organiser: str = "ccm-tracker <ccm-tracker@localhost>"
 
+    # Email as people see it (docs/reminders.md). The display name on the From line of every
+    # digest (the address is the Apprise URL's ``from=``); ``name=`` in a URL wins.
+    email_from_name: str = "CCM Implementation Support Unit"
+    # Where action links point (acknowledge, snooze, stop, the personal page): the public base
+    # URL of `ccm-tracker serve`. None: ``feed_base_url``.
+    public_base_url: str | None = None
+    # The key that signs action links (itsdangerous, HMAC-SHA1 over the payload and a
+    # timestamp). None: a random key made once and kept in the database (tracker_setting).
+    link_secret: str | None = None
+    # How long an action link in a digest works, in days.
+    link_max_age_days: int = 45
+    # Tags that go to the local outbox folder when the Apprise config has no URL with them
+    # (init's default recipient `isu`), so a first run works before any config exists.
+    local_outbox_tags: tuple[str, ...] = ("isu",)
+    # After this many consecutive timeouts from one mail (or web) host in a run, the rest of
+    # that host's messages are deferred (retried later) instead of waiting for each timeout.
+    host_timeout_breaker: int = 2
+    # Network timeout for one SMTP operation, in seconds.
+    smtp_timeout_seconds: float = 15.0
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -42,6 +42,9 @@ class Recipient(SQLModel, table=True):
     states: str = Field(default="", sa_column=Column(String, nullable=False, default=""))
     kinds: str = Field(default="", sa_column=Column(String, nullable=False, default=""))
     created_at: dt.datetime  # timezone-aware UTC
+    # Set when the recipient stopped their reminders (RFC 8058 one-click, or the personal
+    # page): nothing more is planned for them until it is cleared (`recipients resume`).
+    stopped_at: dt.datetime | None = None
 
 
 class Reminder(SQLModel, table=True):
@@ -68,6 +71,12 @@ class Reminder(SQLModel, table=True):
     next_attempt_at: dt.datetime | None = None
     claim_token: str | None = Field(default=None, index=True, max_length=64)
     claimed_at: dt.datetime | None = None
+    # The claiming dispatcher's last sign of life (it renews this while it runs): a row whose
+    # heartbeat is older than the lease belonged to a dispatcher that died.
+    heartbeat_at: dt.datetime | None = None
+    # Why a failed row failed: "no_address" (its tag had no URL: retried once it has one),
+    # "permanent", "attempts" (gave up), or "" (not failed).
+    failure_kind: str = Field(default="", sa_column=Column(String(16), nullable=False, default=""))
     sent_at: dt.datetime | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -96,3 +105,23 @@ class Acknowledgement(SQLModel, table=True):
     version: int  # reminders stop for this version and earlier; a moved date starts anew
     at: dt.datetime
     actor: str = Field(max_length=120)
+    # A snooze: reminders resume on this day (Geneva). None: acknowledged for good.
+    until: dt.date | None = None
+
+
+class Delivery(SQLModel, table=True):
+    """One outbox row delivered to one address of its recipient's tag.
+
+    A tag may name several Apprise URLs; each is an *address* (``address_id``: a hash of the
+    URL with its secrets masked). A retry goes only to the addresses with no delivery row, so
+    a message reaches each address once even when another address keeps failing.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("reminder_id", "address_id", name="uq_delivery"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminder.id", index=True)
+    address_id: str = Field(max_length=64)
+    label: str = Field(default="", max_length=200)  # e.g. "email to anna@example.org"
+    delivered_at: dt.datetime

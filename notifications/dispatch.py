@@ -37,27 +37,29 @@ from models.db import get_engine, session_scope
 from models.reminders import Reminder
 from models.tables import Obligation, State
 from notifications.channels.apprise_channel import AppriseChannel
-from notifications.errors import (
-    DeliveryError,
-    PermanentDeliveryError,
-    TransientDeliveryError,
-    scrub,
-)
+from notifications.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
+from notifications.links import Links
 from notifications.outbox import (
+    NO_ADDRESS,
     ClaimedRow,
     Group,
     claim,
+    delivered_to,
     ready_condition,
     ready_groups,
     reclaim_stale,
+    record_delivered,
     record_failure,
     record_sent,
     release,
+    requeue_addressable,
 )
 from notifications.policy import ReminderPolicy
 from notifications.recipients import Audience, audiences
 from notifications.senders import SENDERS, ObligationDetails, Outgoing, Sender
 from notifications.stopping import StopRequest, stop_requests
+from rules.wording import Addresses
+from settings import Settings, get_settings
 
 log = logging.getLogger("ccm.reminders")
 T = TypeVar("T")
@@ -79,6 +81,7 @@ class Delivery:
 @dataclass
 class DispatchResult:
     reclaimed: int = 0
+    requeued: int = 0  # failed for want of a URL, and their tag has one now
     deliveries: list[Delivery] = field(default_factory=list)
     released: int = 0  # claimed, then given back unsent (a stop was asked for, or a slow batch)
 
@@ -97,17 +100,25 @@ def dispatch(
     channel: AppriseChannel,
     clock: Callable[[], dt.datetime] = utc_now,
     senders: Mapping[str, Sender] = SENDERS,
+    settings: Settings | None = None,
 ) -> DispatchResult:
+    settings = settings or get_settings()
     result = DispatchResult()
     lease = dt.timedelta(minutes=policy.sending_lease_minutes)
     with session_scope(url) as session:
         result.reclaimed = reclaim_stale(session=session, now=clock(), lease=lease)
+        people = {audience.name: audience for audience in audiences(session=session)}
+        result.requeued = requeue_addressable(
+            session=session, now=clock(),
+            recipients=[a.name for a in people.values() if channel.addresses(a.tag)],
+        )
+        links = Links.of(session=session, settings=settings)
     with session_scope(url) as session:
         groups = ready_groups(session=session, as_of=as_of, now=clock())
-        people = {audience.name: audience for audience in audiences(session=session)}
         # One query for the wording of every ready row (read-only: a claim decides who sends).
         details = ready_details(session, as_of=as_of, now=clock())
-    run = _Run(as_of, policy, people, details, channel, senders, clock)
+    run = _Run(as_of, policy, people, details, channel, senders, clock, links,
+               Addresses.of(settings))
     with stop_requests() as stop:
         stop.run(lambda: _send_ready(url, groups, run, stop, lease, result))
     return result
@@ -144,7 +155,16 @@ def _send_ready(
                     if too_old and not stop.requested:
                         waiting.extendleft(reversed([g for g, _ in unsent]))
                     break
-                result.deliveries.append(run.deliver(connection, group, rows))
+                try:
+                    result.deliveries.append(run.deliver(connection, group, rows))
+                except Exception:
+                    # Not a delivery error: a fault of ours. Give this group and the rest of
+                    # the batch back unsent (not an attempt), then fail the run loudly.
+                    unsent = [row for _, group_rows in list(claimed.items())[index:] for row in group_rows]
+                    _committed(connection, release, rows=unsent, now=clock())
+                    log.exception("dispatch stopped by an unexpected error while sending to %s; "
+                                  "%d row(s) given back unsent", group.recipient, len(unsent))
+                    raise
     if stop.requested:
         log.warning("stop asked for (%s): %d reminder(s) sent, %d claimed and given back unsent; "
                     "stopping now", stop.reason, result.count("sent"), result.released)
@@ -171,39 +191,65 @@ class _Run:
     channel: AppriseChannel
     senders: Mapping[str, Sender]
     clock: Callable[[], dt.datetime]
+    links: Links
+    addresses: Addresses
 
     def deliver(self, connection: Connection, group: Group, rows: list[ClaimedRow]) -> Delivery:
-        """Send one claimed group, then record the outcome (committed)."""
+        """Send one claimed group to each address of its tag that does not have it yet, then
+        record the outcome (committed). Raises only for a fault that is not a delivery error."""
         # A reminder row that became ready after the first query (invites carry their own text).
         missing = {row.obligation_key for row in rows if row.message_kind == "reminder"} - self.details.keys()
         if missing:
             self.details.update(_committed(connection, obligation_details, keys=missing))
         delivery = Delivery(group.recipient, group.kind, [(r.obligation_key, r.stage) for r in rows], "sent")
-        try:
-            self.send(group, rows)
-        except Exception as error:  # noqa: BLE001 - every failure is recorded, none lost
-            typed = error if isinstance(error, DeliveryError) else TransientDeliveryError(
-                f"{type(error).__name__}: {scrub(str(error))}"
-            )
+        errors, failure_kind = self._send(connection, group, rows)
+        if errors:
+            reason = "; ".join(e.reason for e in errors)
+            typed = (PermanentDeliveryError if all(e.permanent for e in errors) else TransientDeliveryError)(reason)
             states = _committed(connection, record_failure, rows=rows, error=typed, now=self.clock(),
-                                policy=self.policy)
+                                policy=self.policy, failure_kind=failure_kind)
             delivery.outcome = "failed" if "failed" in states else "pending"
             delivery.error = typed.reason
-            log.warning("reminders to %s not delivered (%s): %s", group.recipient, delivery.outcome, typed.reason)
+            log.warning("reminders to %s not delivered (%s): %s", group.recipient, delivery.outcome,
+                        ascii(typed.reason)[1:-1])
         else:
             _committed(connection, record_sent, rows=rows, now=self.clock())
             log.info("sent %d %s item(s) to %s", len(rows), group.kind, group.recipient)
         return delivery
 
-    def send(self, group: Group, rows: list[ClaimedRow]) -> None:
-        """One channel call for the group; raises a ``DeliveryError`` when it fails."""
+    def _send(self, connection: Connection, group: Group, rows: list[ClaimedRow]) -> tuple[list[DeliveryError], str]:
+        """One letter per address that still lacks some of ``rows``; each success recorded
+        (committed) before the next address. Returns the delivery errors and a failure kind."""
         audience = self.people.get(group.recipient)
         if audience is None:
-            raise PermanentDeliveryError(f"recipient {group.recipient!r} no longer exists")
+            return [PermanentDeliveryError(f"recipient {group.recipient!r} no longer exists")], ""
         sender = self.senders.get(group.kind)
         if sender is None:
-            raise PermanentDeliveryError(f"no sender for message kind {group.kind!r}")
-        sender(self.channel, Outgoing(audience, rows, self.as_of, self.details))
+            return [PermanentDeliveryError(f"no sender for message kind {group.kind!r}")], ""
+        tag = audience.tag
+        if group.kind == "invite" and self.channel.has_tag(f"{tag}-invite"):
+            tag = f"{tag}-invite"
+        addresses = self.channel.addresses(tag)
+        if not addresses:
+            where = self.channel.config_path or "the Apprise config"
+            return [PermanentDeliveryError(
+                f"no Apprise URL is tagged {tag!r} in {where}; it is sent once one is "
+                "(`ccm-tracker recipients check`)")], NO_ADDRESS
+        done = delivered_to(connection=connection, rows=rows)
+        errors: list[DeliveryError] = []
+        for address in addresses:
+            todo = [row for row in rows if row.id not in done.get(address.id, set())]
+            if not todo:
+                continue
+            letter = sender(Outgoing(audience, todo, self.as_of, self.details, self.links, self.addresses))
+            try:
+                self.channel.deliver(address, letter, recipient=audience.name, now=self.clock())
+            except DeliveryError as error:
+                errors.append(error)
+                continue
+            _committed(connection, record_delivered, rows=todo, address_id=address.id,
+                       label=address.label, now=self.clock())
+        return errors, ""
 
 
 # An obligation's wording fields, with its State's name.

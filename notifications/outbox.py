@@ -29,11 +29,13 @@ from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from models.reminders import OutboxState, Reminder
+from models.reminders import Delivery, OutboxState, Reminder
 from notifications.errors import DeliveryError
 from notifications.policy import ReminderPolicy, retry_delay
 
 T = Reminder.__table__  # type: ignore[attr-defined]
+D = Delivery.__table__  # type: ignore[attr-defined]
+NO_ADDRESS = "no_address"  # failure_kind of a row whose tag had no URL: retried once it has one
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,7 @@ _RECORD_FAILURE = update(T).where(_STILL_OURS).values(
     state=bindparam("b_new_state"),
     next_attempt_at=bindparam("b_retry_at"),
     last_error=bindparam("b_error"),
+    failure_kind=bindparam("b_failure_kind"),
     updated_at=bindparam("b_now"),
 )
 _RELEASE = update(T).where(_STILL_OURS).values(
@@ -264,8 +267,10 @@ def record_failure(
     error: DeliveryError,
     now: dt.datetime,
     policy: ReminderPolicy,
+    failure_kind: str = "",
 ) -> list[str]:
     """Pending again with a backoff (transient), or failed (permanent / out of attempts).
+    ``failure_kind`` NO_ADDRESS marks a row failed only because its tag had no URL.
     Returns the new state of each row, in order."""
     states = []
     for row in rows:
@@ -273,6 +278,7 @@ def record_failure(
         if delay is None:
             kind = "permanent" if error.permanent else f"gave up after {row.attempts} attempts"
             state, retry_at, text = OutboxState.FAILED.value, None, f"{kind}: {error.reason}"
+            failure_kind = failure_kind or ("permanent" if error.permanent else "attempts")
         else:
             state, retry_at = OutboxState.PENDING.value, now + delay
             text = (f"attempt {row.attempts} failed, retry after "
@@ -280,6 +286,7 @@ def record_failure(
         connection.execute(_RECORD_FAILURE, {
             "b_ids": [row.id], "b_token": row.claim_token, "b_now": now,
             "b_new_state": state, "b_retry_at": retry_at, "b_error": text[:2000],
+            "b_failure_kind": failure_kind if state == OutboxState.FAILED.value else "",
         })
         states.append(state)
     return states
@@ -302,4 +309,47 @@ def reclaim_stale(*, session: Session, now: dt.datetime, lease: dt.timedelta) ->
                        "is unknown; sending again",
             updated_at=now,
         )
+    ).rowcount
+
+
+def delivered_to(*, connection: Connection, rows: Sequence[ClaimedRow]) -> dict[str, set[int]]:
+    """address id -> the ids among ``rows`` already delivered there (an earlier attempt)."""
+    if not rows:
+        return {}
+    found: dict[str, set[int]] = {}
+    query = select(D.c.address_id, D.c.reminder_id).where(
+        D.c.reminder_id.in_([row.id for row in rows])
+    )
+    for address_id, reminder_id in connection.execute(query):
+        found.setdefault(address_id, set()).add(reminder_id)
+    return found
+
+
+def record_delivered(
+    *, connection: Connection, rows: Sequence[ClaimedRow], address_id: str, label: str,
+    now: dt.datetime,
+) -> None:
+    """``rows`` reached this address: a later attempt skips it (committed by the caller
+    right after the call, before the next address is tried)."""
+    dialect = connection.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    connection.execute(
+        insert(D).on_conflict_do_nothing(index_elements=["reminder_id", "address_id"]),
+        [{"reminder_id": row.id, "address_id": address_id, "label": label[:200],
+          "delivered_at": now} for row in rows],
+    )
+
+
+def requeue_addressable(*, session: Session, recipients: Sequence[str], now: dt.datetime) -> int:
+    """Rows that failed only because their recipient's tag had no URL, for ``recipients``
+    whose tag now has one: pending again, attempts from zero."""
+    if not recipients:
+        return 0
+    return session.execute(
+        update(T)
+        .where(T.c.state == OutboxState.FAILED.value, T.c.failure_kind == NO_ADDRESS,
+               T.c.recipient.in_(list(recipients)))
+        .values(state=OutboxState.PENDING.value, failure_kind="", attempts=0,
+                next_attempt_at=None, updated_at=now,
+                last_error="its Apprise tag has a URL now; sending again")
     ).rowcount

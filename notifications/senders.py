@@ -1,11 +1,10 @@
-"""Message kind -> sender. A sender turns claimed outbox rows into one channel call and
-raises a ``DeliveryError`` when it fails; it never writes to the database.
+"""Message kind -> the letter its claimed rows make. A sender is pure: rows and details in,
+a ``Letter`` out; the dispatcher hands the letter to each address (``AppriseChannel.deliver``).
 
-"reminder": all the recipient's claimed rows go out as ONE digest (wording in ``render``).
-"invite":   one row, its own subject/body, the .ics attached (``text/calendar``). Apprise's
-            email plugin cannot set ``method=`` on the part, so the calendars code may
-            register its own sender for "invite" (``register_sender``) that builds the iTIP
-            MIME itself; it gets the same claim, retries and records.
+"reminder": all of a recipient's claimed rows make ONE digest (``notifications.digest``,
+            rendered by ``notifications.message``).
+"invite":   one row: its subject, text and iTIP calendar (a real invite by email, an .ics
+            attachment elsewhere).
 """
 
 from __future__ import annotations
@@ -14,10 +13,13 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from notifications.channels.apprise_channel import AppriseChannel, OutgoingAttachment
+from notifications.channels.apprise_channel import Letter
+from notifications.digest import DigestItem, build_digest
+from notifications.links import Links
+from notifications.message import Rendered, render_digest
 from notifications.outbox import ClaimedRow
 from notifications.recipients import Audience
-from notifications.render import DigestItem, digest_body, digest_title
+from rules.wording import Addresses
 
 
 @dataclass(frozen=True)
@@ -31,66 +33,51 @@ class ObligationDetails:
 
 @dataclass(frozen=True)
 class Outgoing:
-    """What a sender gets: the recipient, its claimed rows, the day, obligation details."""
+    """What a sender gets: the recipient, the rows for one address, the day, obligation
+    details, the run's link maker and the addresses wording reads."""
 
     audience: Audience
     rows: Sequence[ClaimedRow]
     as_of: dt.date
     details: Mapping[str, ObligationDetails]
+    links: Links
+    addresses: Addresses
 
 
-Sender = Callable[[AppriseChannel, Outgoing], None]
+Sender = Callable[[Outgoing], Letter]
 
 
-def send_reminder_digest(channel: AppriseChannel, outgoing: Outgoing) -> None:
-    items = [_item(row, outgoing.details.get(row.obligation_key)) for row in outgoing.rows]
+def reminder_digest(outgoing: Outgoing) -> Letter:
     name = outgoing.audience.name
-    channel.send(
-        tag=outgoing.audience.tag,
+    links = outgoing.links
+    digest = build_digest(
         recipient=name,
-        title=digest_title(name, items, outgoing.as_of),
-        body=digest_body(name, items, outgoing.as_of),
+        items=[_item(row, outgoing.details.get(row.obligation_key)) for row in outgoing.rows],
+        as_of=outgoing.as_of,
+        addresses=outgoing.addresses,
+        act_url=lambda item, action: links.act_url(name, item.key, item.version, action),
+        page_url=links.page_url(name),
+        stop_url=links.stop_url(name),
     )
+    return Letter(render_digest(digest))
 
 
-def send_invite(channel: AppriseChannel, outgoing: Outgoing) -> None:
-    """Each invite row on its own. It goes to the Apprise tag ``<tag>-invite`` when the config
-    has one (e.g. a ``ccminvite://`` URL that sends real iTIP MIME), else to ``<tag>``, where
-    the .ics rides as an attachment (Slack, Teams, plain email...)."""
-    invite_tag = f"{outgoing.audience.tag}-invite"
-    tag = invite_tag if channel.has_tag(invite_tag) else outgoing.audience.tag
-    for row in outgoing.rows:
-        attachments = []
-        if row.attachment is not None:
-            mimetype = "text/calendar"
-            attachments.append(
-                OutgoingAttachment(row.attachment_name or "invite.ics", row.attachment, mimetype)
-            )
-        channel.send(
-            tag=tag,
-            recipient=outgoing.audience.name,
-            title=row.subject,
-            body=row.body,
-            attachments=attachments,
-        )
+def invite(outgoing: Outgoing) -> Letter:
+    (row,) = outgoing.rows
+    return Letter(Rendered(subject=row.subject, text=row.body, html=""), calendar=row.attachment)
 
 
 def _item(row: ClaimedRow, details: ObligationDetails | None) -> DigestItem:
     return DigestItem(
         key=row.obligation_key,
+        version=row.version,
         state=details.state if details else None,
         state_name=details.state_name if details else None,
         kind=details.kind if details else "obligation",
         period=details.period if details else None,
         due=row.due or row.send_on,
-        stage=row.stage,
         note=details.note if details else "",
     )
 
 
-SENDERS: dict[str, Sender] = {"reminder": send_reminder_digest, "invite": send_invite}
-
-
-def register_sender(kind: str, sender: Sender) -> None:
-    """Route outbox rows of ``kind`` to ``sender`` (e.g. an iTIP MIME builder for invites)."""
-    SENDERS[kind] = sender
+SENDERS: dict[str, Sender] = {"reminder": reminder_digest, "invite": invite}

@@ -33,14 +33,21 @@ class RunReport:
     dispatch: DispatchResult = field(default_factory=DispatchResult)
 
 
-def channel_from(settings: Settings) -> AppriseChannel:
-    """The Apprise channel of ``CCM_APPRISE_CONFIG``; for a demo database (``demo load``)
-    always the local outbox folder: the demo never reaches real recipients."""
+def channel_from(settings: Settings, *, strict: bool = True) -> AppriseChannel:
+    """The run's channel; raises ``ConfigurationError`` when Apprise dropped a config entry
+    (``strict=False``: load anyway and list them in ``channel.problems()``). For a demo
+    database (``demo load``) always the local outbox folder: the demo never reaches real
+    recipients."""
     from models.demo import is_demo_database
 
     with session_scope(settings.database_url) as session:
         demo = is_demo_database(session=session)
-    return AppriseChannel(None if demo else settings.apprise_config, settings.outbox_dir)
+    return AppriseChannel(
+        None if demo else settings.apprise_config, settings.outbox_dir,
+        from_name=settings.email_from_name, local_outbox_tags=settings.local_outbox_tags,
+        breaker=settings.host_timeout_breaker, smtp_timeout=settings.smtp_timeout_seconds,
+        strict=strict,
+    )
 
 
 def run_reminders(
@@ -55,7 +62,8 @@ def run_reminders(
     policy = policy or load_policy(settings.reminder_policy)
     channel = channel or channel_from(settings)  # a bad config fails here, before any claim
     planned = plan_step(as_of=as_of, settings=settings, policy=policy, now=clock())
-    sent = dispatch(url=settings.database_url, as_of=as_of, policy=policy, channel=channel, clock=clock)
+    sent = dispatch(url=settings.database_url, as_of=as_of, policy=policy, channel=channel,
+                    clock=clock, settings=settings)
     return RunReport(as_of, planned, sent)
 
 

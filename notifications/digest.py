@@ -1,0 +1,196 @@
+"""A reminder digest as a person reads it: grouped by what is asked, States by name.
+
+Pure: claimed rows, obligation details, links and ``as_of`` in; a ``Digest`` out, which the
+templates in ``notifications/templates/`` render as the HTML and text parts
+(``notifications.message``). The wording per kind (title, what to do, where to send) comes
+from ``rules.wording``, the table the feeds use too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rules import wording as words
+
+COMMITTEE = "Coordination Committee"
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One obligation in a digest (an outbox row and its obligation's details)."""
+
+    key: str
+    version: int
+    state: str | None
+    state_name: str | None
+    kind: str
+    period: str | None
+    due: dt.date
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One item as shown: who, when, how late, and its action link(s)."""
+
+    who: str
+    due: str  # "30 April 2026"
+    when: str  # "in 59 days", "today", "12 days late"
+    overdue: bool
+    note: str
+    acknowledge_url: str
+    snooze_url: str
+
+
+@dataclass(frozen=True)
+class Group:
+    """Every item of one kind and period: one heading, one table."""
+
+    title: str  # "2025 annual transparency report"
+    reference: str  # "Art. 7(2)"
+    summary: str  # "2 of your States are late; 1 is due on 30 April 2026"
+    to_do: str
+    destination: str  # "Send it to: ..." (or "")
+    lines: list[Line]
+    overdue: int
+    coming: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    recipient: str
+    as_of: str  # "2 March 2026"
+    subject: str
+    groups: list[Group]
+    overdue: int
+    coming: int
+    page_url: str
+    stop_url: str
+    footer: list[str] = field(default_factory=list)
+
+
+ActUrl = Callable[[DigestItem, str], str]  # (item, "ack" | "snooze") -> URL
+
+
+def human_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def how_late(due: dt.date, as_of: dt.date) -> str:
+    days = (due - as_of).days
+    if days == 0:
+        return "due today"
+    if days > 0:
+        return f"in {days} day{'s' if days != 1 else ''}"
+    return f"{-days} day{'s' if days != -1 else ''} late"
+
+
+def subject(items: Sequence[DigestItem], as_of: dt.date) -> str:
+    """The counts a person needs before opening: "CCM deadlines: 1 overdue, 2 coming up"."""
+    overdue = sum(1 for item in items if item.due < as_of)
+    coming = len(items) - overdue
+    parts = [f"{overdue} overdue" if overdue else "", f"{coming} coming up" if coming else ""]
+    return f"CCM deadlines: {', '.join(p for p in parts if p)} ({as_of.isoformat()})"
+
+
+def build_digest(
+    *,
+    recipient: str,
+    items: Iterable[DigestItem],
+    as_of: dt.date,
+    addresses: words.Addresses,
+    act_url: ActUrl,
+    page_url: str,
+    stop_url: str,
+) -> Digest:
+    """Group ``items`` by kind and period (late groups first, then by due date); inside a
+    group, States by name (case- and accent-insensitive), the Committee's own items last."""
+    items = list(items)
+    by_group: dict[tuple[str, str | None], list[DigestItem]] = {}
+    for item in items:
+        by_group.setdefault((item.kind, item.period), []).append(item)
+    ordered = sorted(
+        by_group.items(),
+        key=lambda pair: (min(i.due for i in pair[1]) >= as_of, min(i.due for i in pair[1]),
+                          pair[0][0], pair[0][1] or ""),
+    )
+    groups = [_group(kind, period, members, as_of, addresses, act_url)
+              for (kind, period), members in ordered]
+    overdue = sum(g.overdue for g in groups)
+    return Digest(
+        recipient=recipient,
+        as_of=human_date(as_of),
+        subject=subject(items, as_of),
+        groups=groups,
+        overdue=overdue,
+        coming=len(items) - overdue,
+        page_url=page_url,
+        stop_url=stop_url,
+    )
+
+
+def one_line(text: str) -> str:
+    """Control characters and line breaks as single spaces: one item stays one line."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def _who(item: DigestItem) -> str:
+    return one_line(item.state_name or item.state or COMMITTEE)
+
+
+def _sort_name(item: DigestItem) -> tuple[int, str]:
+    import unicodedata
+
+    name = unicodedata.normalize("NFKD", _who(item)).encode("ascii", "ignore").decode()
+    return (item.state is None, name.casefold())
+
+
+def _group(
+    kind: str,
+    period: str | None,
+    members: list[DigestItem],
+    as_of: dt.date,
+    addresses: words.Addresses,
+    act_url: ActUrl,
+) -> Group:
+    kind_words = words.wording(kind)
+    members = sorted(members, key=lambda i: (_sort_name(i), i.due))
+    lines = [
+        Line(
+            who=_who(item),
+            due=human_date(item.due),
+            when=how_late(item.due, as_of),
+            overdue=item.due < as_of,
+            note=one_line(item.note),
+            acknowledge_url=act_url(item, "ack"),
+            snooze_url=act_url(item, "snooze"),
+        )
+        for item in members
+    ]
+    overdue = sum(1 for line in lines if line.overdue)
+    coming = len(lines) - overdue
+    where = words.destination(kind, addresses)
+    return Group(
+        title=words.title(kind, period),
+        reference=kind_words.reference,
+        summary=_summary(overdue, coming, members, as_of),
+        to_do=kind_words.to_do,
+        destination=str(where) if where else "",
+        lines=lines,
+        overdue=overdue,
+        coming=coming,
+    )
+
+
+def _summary(overdue: int, coming: int, members: list[DigestItem], as_of: dt.date) -> str:
+    states = sum(1 for m in members if m.state)
+    noun = "States" if states == len(members) else "items"
+    parts = []
+    if overdue:
+        parts.append(f"{overdue} of your {noun} {'is' if overdue == 1 else 'are'} late")
+    if coming:
+        next_due = min(m.due for m in members if m.due >= as_of)
+        parts.append(f"{coming} {'is' if coming == 1 else 'are'} due, the first on {human_date(next_due)}")
+    return "; ".join(parts)
