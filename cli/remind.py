@@ -20,7 +20,13 @@ from notifications.recipients import (
     list_recipients,
     remove_recipient,
 )
-from notifications.service import AcknowledgeError, acknowledge, preview, run_reminders
+from notifications.service import (
+    AcknowledgeError,
+    acknowledge,
+    channel_from,
+    preview,
+    run_reminders,
+)
 from settings import get_settings
 
 recipients_app = typer.Typer(help="Who gets reminders, and for what (themes, States, kinds).", no_args_is_help=True)
@@ -107,6 +113,36 @@ def recipients_list(
         rows = [{"name": r.name, "tag": r.tag, "themes": r.themes, "states": r.states, "kinds": r.kinds}
                 for r in list_recipients(session=session)]
     emit_rows(rows, fmt, ["name", "tag", "themes", "states", "kinds"], title=f"{len(rows)} recipient(s)")
+
+
+@recipients_app.command("check")
+def recipients_check() -> None:
+    """Check the Apprise config and every recipient's tag, as a run does before sending.
+
+    Lists each recipient with where its messages go (the URLs behind its tag, by label: no
+    secrets), names every config entry Apprise refused and every tag with no URL. Exit 1 when
+    anything would stop or fail a run.
+    """
+    settings = get_settings()
+    channel = channel_from(settings, strict=False)
+    problems = channel.problems()
+    with session_scope() as session:
+        people = list_recipients(session=session)
+    rows = []
+    for person in people:
+        addresses = channel.addresses(person.tag)
+        if not addresses:
+            problems.append(f"recipient {person.name}: no Apprise URL is tagged {person.tag!r} in "
+                            f"{settings.apprise_config}: its reminders fail until one is")
+        rows.append({"name": person.name, "tag": person.tag,
+                     "goes to": "; ".join(a.label for a in addresses) or "NOWHERE"})
+    emit_rows(rows, OutputFormat.table, ["name", "tag", "goes to"],
+              title=f"{len(rows)} recipient(s); {channel.describe}")
+    for problem in problems:
+        typer.secho(f"problem: {problem}", err=True, fg="red")
+    if problems:
+        raise typer.Exit(1)
+    console.print("No problems: every config entry loaded and every tag has a URL.", highlight=False)
 
 
 @recipients_app.command("remove")

@@ -23,6 +23,7 @@ class DigestItem:
 
     key: str
     version: int
+    row_id: int  # the outbox row: its action links act on this recipient's reminder
     state: str | None
     state_name: str | None
     kind: str

@@ -7,8 +7,9 @@ restart and differ between installations. A link older than ``CCM_LINK_MAX_AGE_D
 with another key is refused (the page says so; nothing changes).
 
 Purposes (each its own salt, so a token for one cannot be used for another):
-- ``act``:  recipient + obligation key + version: acknowledge or snooze (confirmation on GET,
-            the change only on POST);
+- ``act``:  one outbox row (so one recipient, one obligation and its version; an id keeps the
+            link short: a digest of 110 States must stay under Gmail's ~102 KB clipping):
+            acknowledge or snooze (a confirmation on GET, the change only on POST);
 - ``stop``: recipient: stop all their reminders (RFC 8058 one-click POST, or the page's button);
 - ``page``: recipient: their personal page (read only).
 """
@@ -38,9 +39,8 @@ class LinkRefused(ValueError):
 @dataclass(frozen=True)
 class LinkTarget:
     purpose: str
-    recipient: str
-    key: str | None = None  # obligation key (``act`` only)
-    version: int | None = None
+    recipient: str | None = None  # ``stop`` and ``page``
+    row_id: int | None = None  # the outbox row (``act``)
 
 
 def link_secret(*, session: Session, settings: Settings) -> str:
@@ -76,9 +76,7 @@ class Links:
         )
 
     def token(self, target: LinkTarget) -> str:
-        payload: list[object] = [target.recipient]
-        if target.purpose == "act":
-            payload += [target.key, target.version]
+        payload = target.row_id if target.purpose == "act" else target.recipient
         return str(self._serializers[target.purpose].dumps(payload))
 
     def read(self, purpose: str, token: str) -> LinkTarget:
@@ -91,17 +89,15 @@ class Links:
             raise LinkRefused("this link has expired; the latest reminder has fresh ones") from error
         except (BadSignature, KeyError) as error:
             raise LinkRefused("this link is not valid (mistyped, or from another system)") from error
-        if not isinstance(payload, list) or not payload or not isinstance(payload[0], str):
-            raise LinkRefused("this link is not valid")
-        if purpose == "act":
-            if len(payload) != 3:
-                raise LinkRefused("this link is not valid")
-            return LinkTarget(purpose, payload[0], str(payload[1]), int(payload[2]))
-        return LinkTarget(purpose, payload[0])
+        if purpose == "act" and isinstance(payload, int):
+            return LinkTarget(purpose, row_id=payload)
+        if purpose != "act" and isinstance(payload, str):
+            return LinkTarget(purpose, recipient=payload)
+        raise LinkRefused("this link is not valid")
 
     # The URLs a message carries.
-    def act_url(self, recipient: str, key: str, version: int, action: str) -> str:
-        return f"{self.base_url}/act/{self.token(LinkTarget('act', recipient, key, version))}?do={action}"
+    def act_url(self, row_id: int, action: str) -> str:
+        return f"{self.base_url}/act/{self.token(LinkTarget('act', row_id=row_id))}?do={action}"
 
     def stop_url(self, recipient: str) -> str:
         return f"{self.base_url}/stop/{self.token(LinkTarget('stop', recipient))}"

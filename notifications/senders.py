@@ -55,7 +55,7 @@ def reminder_digest(outgoing: Outgoing) -> Letter:
         items=[_item(row, outgoing.details.get(row.obligation_key)) for row in outgoing.rows],
         as_of=outgoing.as_of,
         addresses=outgoing.addresses,
-        act_url=lambda item, action: links.act_url(name, item.key, item.version, action),
+        act_url=lambda item, action: links.act_url(item.row_id, action),
         page_url=links.page_url(name),
         stop_url=links.stop_url(name),
     )
@@ -71,6 +71,7 @@ def _item(row: ClaimedRow, details: ObligationDetails | None) -> DigestItem:
     return DigestItem(
         key=row.obligation_key,
         version=row.version,
+        row_id=row.id,
         state=details.state if details else None,
         state_name=details.state_name if details else None,
         kind=details.kind if details else "obligation",

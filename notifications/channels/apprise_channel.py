@@ -134,7 +134,9 @@ class AppriseChannel:
         with apprise.LogCapture(level=logging.WARNING, fmt="%(levelname)s|%(message)s") as captured:
             config = apprise.AppriseConfig(asset=_SEQUENTIAL)
             config.add(str(path))
-            services = list(config.servers())
+            loaded = apprise.Apprise(asset=_SEQUENTIAL)
+            loaded.add(config)
+            services = list(loaded)  # parses now; dropped entries are logged here
         self._problems += _dropped(path, captured.getvalue())
         for service in services:
             if isinstance(service, NotifyEmail):
@@ -271,7 +273,7 @@ def _dropped(path: Path, log: str) -> list[str]:
     problems: list[str] = []
     reasons: list[str] = []
     for line in log.splitlines():
-        level, _, text = line.partition("|")
+        _, _, text = line.partition("|")
         if not text or text.startswith("Failed to load Apprise configuration from"):
             continue
         entry = _ENTRY.search(text)

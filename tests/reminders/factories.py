@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
-from sqlmodel import Session
+from itsdangerous import URLSafeTimedSerializer
+from sqlmodel import Session, select
 
 from models.tables import Obligation
 from notifications.recipients import add_recipient
@@ -47,3 +49,26 @@ def write_apprise_config(path: Path, urls: dict[str, str]) -> Path:
 
 def smtp_url(port: int, to: str) -> str:
     return f"mailto://127.0.0.1:{port}?from=isu@example.org&to={to}"
+
+
+_ACT = re.compile(r"/act/([A-Za-z0-9_.\-]+)\?do=ack")
+
+
+def digest_rows(message) -> list[int]:  # type: ignore[no-untyped-def]
+    """The outbox row ids of a received digest, read from its Acknowledge links (the text
+    part, as a client shows it; the row is inside the signed token, not in the words)."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    reader = URLSafeTimedSerializer("unused", salt="ccm-act")
+    return [reader.loads_unsafe(token)[1] for token in _ACT.findall(text)]
+
+
+def digest_keys(message, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The obligation keys of a received digest (through its rows' links)."""
+    from models.db import session_scope
+    from models.reminders import Reminder
+
+    ids = digest_rows(message)
+    with session_scope(url) as session:
+        keys = {r.id: r.obligation_key for r in session.exec(
+            select(Reminder).where(Reminder.id.in_(ids))).all()}  # type: ignore[union-attr]
+    return [keys[i] for i in ids]

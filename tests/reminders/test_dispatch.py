@@ -2,6 +2,8 @@
 local outbox plugin, and SMTP servers that are down or refuse."""
 
 import datetime as dt
+import email
+import email.policy
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -16,7 +18,7 @@ from notifications.channels.apprise_channel import AppriseChannel
 from notifications.policy import ReminderPolicy
 from notifications.service import run_reminders
 from tests.conftest import free_port
-from tests.reminders.factories import NOW, make_obligation, make_recipient, smtp_url
+from tests.reminders.factories import NOW, digest_keys, make_obligation, make_recipient, smtp_url
 
 AS_OF = dt.date(2026, 3, 2)
 POLICY = ReminderPolicy()
@@ -59,10 +61,13 @@ def test_each_recipient_gets_one_digest_over_real_smtp_and_a_second_run_sends_no
     assert sorted(m["To"] for m in smtp_server.messages) == ["alice@example.org", "bob@example.org"]
     alice = next(m for m in smtp_server.messages if m["To"] == "alice@example.org")
     assert alice["Subject"] == "CCM deadlines: 1 overdue, 2 coming up (2026-03-02)"
-    body = alice.get_body(preferencelist=("plain", "html")).get_content()
-    assert "OVERDUE" in body and "key: CCM:AUT:art7_annual:2025" in body
-    assert "due 2026-04-30 (in 59 days)" in body
-    assert "covering 2025" in body
+    body = alice.get_body(preferencelist=("plain",)).get_content()
+    assert "== 2025 annual transparency report (Art. 7(2)) ==" in body
+    assert "- AFG: due 30 April 2026, in 59 days (Art. 7(2): annual transparency report covering 2025)." in body
+    assert "- AUT: due 20 February 2026, 10 days late." in body
+    assert sorted(digest_keys(alice, database_url)) == ["CCM:AFG:art7_annual:2025", "CCM:ALB:art7_annual:2025",
+                                          "CCM:AUT:art7_annual:2025"]
+    assert "CCM:" not in body and "ccm-tracker ack" not in body  # no internal keys, no commands
     assert {state for _, _, state, _, _ in _states(database_url)} == {"sent"}
 
     again = run_reminders(as_of=AS_OF, settings=settings, policy=POLICY, clock=Clock())
@@ -100,7 +105,9 @@ def test_a_json_webhook_on_loopback_receives_the_digest(database_url, webhook, c
     run_reminders(as_of=AS_OF, settings=settings, policy=POLICY, clock=Clock())
     assert len(Hook.received) == 1
     assert Hook.received[0]["title"].startswith("CCM deadlines: 1 overdue, 2 coming up")
-    assert "CCM:ALB:art7_annual:2025" in Hook.received[0]["message"]
+    message = Hook.received[0]["message"]
+    assert "- ALB: due 30 April 2026, in 59 days." in message  # the text part, as text
+    assert "<" not in message.replace("<url hidden>", "")
 
 
 def test_with_smtp_down_rows_wait_with_the_reason_and_a_later_run_delivers_each_once(
@@ -114,8 +121,8 @@ def test_with_smtp_down_rows_wait_with_the_reason_and_a_later_run_delivers_each_
     assert first.dispatch.count("pending") == 3
     for _, _, state, attempts, error in _states(database_url):
         assert (state, attempts) == ("pending", 1)
-        assert "Connection refused" in error and "retry after 2026-03-02T07:05" in error
-        assert "mailto" not in error and "127.0.0.1:" not in error  # no URL in the record
+        assert "connection refused" in error and "retry after 2026-03-02T07:05" in error
+        assert "mailto" not in error and "alice@" not in error  # no URL in the record
 
     # Too early for the retry: nothing is claimed.
     clock.now = NOW + dt.timedelta(minutes=2)
@@ -139,7 +146,7 @@ def test_transient_failures_stop_after_the_last_backoff_and_say_so(database_url,
     run_reminders(as_of=AS_OF, settings=settings, policy=policy, clock=clock)
     for _, _, state, attempts, error in _states(database_url):
         assert (state, attempts) == ("failed", 2)
-        assert error.startswith("gave up after 2 attempts: E-Mail: not delivered")
+        assert error.startswith("gave up after 2 attempts: email to 127.0.0.1: connection refused")
 
 
 def test_a_refused_address_is_a_permanent_error_and_is_not_retried(database_url, configure):
@@ -160,7 +167,8 @@ def test_a_refused_address_is_a_permanent_error_and_is_not_retried(database_url,
         controller.stop()
     for _, _, state, attempts, error in _states(database_url):
         assert (state, attempts) == ("failed", 1)
-        assert error.startswith("permanent: E-Mail: refused by the server (SMTP 550)")
+        assert error.startswith("permanent: email to 127.0.0.1: recipient refused: "
+                                "alice@example.org: 550 5.1.1 no such mailbox")
 
 
 def test_a_tag_with_no_apprise_url_fails_permanently_and_only_for_that_recipient(
@@ -183,10 +191,11 @@ def test_with_nothing_configured_reminders_land_in_the_local_outbox_folder(
     _seed(database_url, recipients=("alice", "bob"))
     report = run_reminders(as_of=AS_OF, settings=settings, policy=POLICY, clock=Clock())
     assert report.dispatch.count("sent") == 6
-    files = sorted((tmp_path / "outbox").glob("*.txt"))
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
     assert [f.name.split("-")[1] for f in files] == ["alice", "bob"]
-    text = files[0].read_text()
-    assert text.startswith("To: alice\nSubject: CCM deadlines: 1 overdue, 2 coming up")
+    message = email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default)
+    assert message["Subject"].startswith("CCM deadlines: 1 overdue, 2 coming up")
+    assert message.get_content_type() == "multipart/alternative"
 
 
 def test_a_missing_apprise_config_file_stops_the_run_before_anything_is_claimed(tmp_path):
@@ -214,10 +223,12 @@ def test_an_invite_enqueued_through_the_outbox_is_sent_once_with_its_ics_attache
         assert enqueue(session=session, messages=[invite], now=NOW) == 0
     run_reminders(as_of=AS_OF, settings=settings, policy=POLICY, clock=Clock())
     run_reminders(as_of=AS_OF, settings=settings, policy=POLICY, clock=Clock())
-    [text] = list((tmp_path / "outbox").glob("*.txt"))
-    assert text.read_text().startswith("To: alice\nSubject: 14MSP\n\nYou are invited")
-    [attached] = list((tmp_path / "outbox").glob("*14MSP.ics"))
-    assert attached.read_bytes() == ics
+    [file] = list((tmp_path / "outbox").glob("*.eml"))
+    message = email.message_from_bytes(file.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "14MSP"
+    assert message.get_body(preferencelist=("plain",)).get_content().startswith("You are invited")
+    [calendar] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert calendar.get_param("method") == "REQUEST" and calendar.get_content().encode() == ics
     assert [s for _, _, s, _, _ in _states(database_url)] == ["sent"]
 
 

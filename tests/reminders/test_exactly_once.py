@@ -2,7 +2,6 @@
 
 import datetime as dt
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from notifications.dispatch import dispatch, utc_now
 from notifications.planning import plan_reminders
 from notifications.policy import ReminderPolicy
 from tests.conftest import Gate, free_port
-from tests.reminders.factories import NOW, make_obligation, make_recipient, smtp_url
+from tests.reminders.factories import NOW, digest_rows, make_obligation, make_recipient, smtp_url
 
 AS_OF = dt.date(2026, 3, 2)
 POLICY = ReminderPolicy()
@@ -33,12 +32,8 @@ def _plan(url):
 
 
 def _delivered_items(messages):
-    """(recipient address, obligation key) for every item in every digest received."""
-    found = []
-    for message in messages:
-        body = message.get_body(preferencelist=("plain", "html")).get_content()
-        found += [(message["To"], key) for key in re.findall(r"key: (\S+)", body)]
-    return found
+    """(recipient address, outbox row) for every item in every digest received."""
+    return [(message["To"], row) for message in messages for row in digest_rows(message)]
 
 
 def test_two_dispatchers_at_once_deliver_every_reminder_exactly_once(database_url, smtp_server, configure):

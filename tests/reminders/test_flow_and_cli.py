@@ -73,10 +73,10 @@ def test_remind_then_ack_stops_the_next_stage(database_url, configure, tmp_path)
     runner.invoke(app, ["recipients", "add", "alice", "--tag", "alice"])
     sent = runner.invoke(app, ["remind", "--as-of", "2026-03-02"], terminal_width=200)
     assert sent.exit_code == 0, sent.output
-    assert len(list((tmp_path / "outbox").glob("*.txt"))) == 1
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     acked = runner.invoke(app, ["ack", "CCM:AFG:art7_annual:2025", "--recipient", "alice"])
     assert acked.exit_code == 0, acked.output
     runner.invoke(app, ["remind", "--as-of", "2026-04-01"])
-    assert len(list((tmp_path / "outbox").glob("*.txt"))) == 1
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     unknown = runner.invoke(app, ["ack", "CCM:XXX:nothing"])
     assert unknown.exit_code == 1 and "no obligation with key 'CCM:XXX:nothing'" in unknown.output

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from notifications.digest import DigestItem, build_digest
 from notifications.letters import outreach_letter
-from notifications.render import DigestItem, digest_body
 from rules.obligations import Obligation
 from rules.themes import KINDS
 from rules.wording import Addresses, destination, status_word, title, what_to_do, wording
@@ -67,11 +67,13 @@ def test_unknown_kind_reads_as_words_and_has_no_destination():
 
 def test_digest_and_letter_use_the_same_title_as_the_feed():
     as_of = dt.date(2026, 5, 10)
-    item = DigestItem(key="CCM:AFG:art7_annual:2025", state="AFG", state_name="Afghanistan",
-                      kind="art7_annual", period="2025", due=dt.date(2026, 4, 30), stage="overdue")
-    assert "- Afghanistan (AFG): 2025 annual transparency report (Art. 7(2))" in (
-        digest_body("transparency", [item], as_of)
-    )
+    item = DigestItem(key="CCM:AFG:art7_annual:2025", version=1, row_id=1, state="AFG",
+                      state_name="Afghanistan", kind="art7_annual", period="2025",
+                      due=dt.date(2026, 4, 30))
+    digest = build_digest(recipient="transparency", items=[item], as_of=as_of,
+                          addresses=ADDRESSES, act_url=lambda i, a: "", page_url="", stop_url="")
+    assert digest.groups[0].title == "2025 annual transparency report"
+    assert digest.groups[0].reference == "Art. 7(2)"
     obligation = Obligation(key=item.key, state="AFG", kind="art7_annual", period="2025",
                             due=item.due, original_due=item.due)
     letter = outreach_letter(iso3="AFG", name="Afghanistan", as_of=as_of, asks=[],
