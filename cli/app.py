@@ -18,6 +18,7 @@ from cli import (
     outreach,
     record,
     registry,
+    outbox,
     remind,
     scan,
 )
@@ -49,6 +50,7 @@ app.add_typer(actions.themes_app, name="themes")
 app.add_typer(demo.app, name="demo")
 outreach.register(app)
 remind.register(app)
+outbox.register(app)
 invite.register(app)
 
 
@@ -56,7 +58,7 @@ invite.register(app)
 PANELS = {
     "Registry and deadlines": ("init", "import", "states", "facts", "deadlines", "record", "scan"),
     "The Committee's work": ("meetings", "money", "action", "themes", "outreach", "demo"),
-    "Reminders and invites": ("recipients", "remind", "ack", "invite"),
+    "Reminders and invites": ("recipients", "remind", "ack", "invite", "outbox"),
     "Calendar feeds": ("subscribe", "subscriptions", "serve", "feed"),
 }
 _PANEL_OF = {name: panel for panel, names in PANELS.items() for name in names}

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, select
 from sqlmodel import Session
@@ -45,6 +46,7 @@ from notifications.outbox import (
     Group,
     claim,
     delivered_to,
+    heartbeat,
     ready_condition,
     ready_groups,
     reclaim_stale,
@@ -137,16 +139,18 @@ def _send_ready(
     # One database connection for the run, committed after each claim and after each outcome:
     # the claim is on disk before the call, the outcome right after it (an ORM session, or a
     # new one per step, cost more than the statements).
-    with get_engine(url).connect() as connection, run.channel.keep_connections():
+    with get_engine(url).connect() as connection, run.channel.keep_connections(), \
+            _Heartbeat(url, clock) as beat:
         waiting = deque(groups)
         while waiting and not stop.requested:
             batch = [waiting.popleft() for _ in range(min(CLAIM_BATCH, len(waiting)))]
             claimed = _committed(connection, claim, groups=batch, as_of=run.as_of, now=clock())
-            claimed_at = clock()
+            beat.claimed([rows[0].claim_token for rows in claimed.values()][:1], clock())
             for index, (group, rows) in enumerate(claimed.items()):
-                # A claim older than half the lease could be taken for a dead dispatcher's:
-                # give the rest of the batch back and claim it afresh.
-                too_old = index > 0 and clock() - claimed_at > lease / 2
+                # A claim whose heartbeat is older than half the lease (the database did not
+                # take our heartbeats) could be taken for a dead dispatcher's: give the rest
+                # of the batch back and claim it afresh.
+                too_old = index > 0 and clock() - beat.last > lease / 2
                 if stop.requested or too_old:
                     unsent = list(claimed.items())[index:]
                     rows_unsent = [row for _, group_rows in unsent for row in group_rows]
@@ -168,6 +172,52 @@ def _send_ready(
     if stop.requested:
         log.warning("stop asked for (%s): %d reminder(s) sent, %d claimed and given back unsent; "
                     "stopping now", stop.reason, result.count("sent"), result.released)
+
+
+HEARTBEAT_SECONDS = 20.0  # how often a running dispatcher renews its claim (lease: 2 min)
+
+
+class _Heartbeat:
+    """Renews the current claim's ``heartbeat_at`` every ``HEARTBEAT_SECONDS`` from a thread
+    with its own connection, so a live dispatcher keeps its rows however slow a send is, and
+    a killed one's rows are reclaimable one lease after its last beat."""
+
+    def __init__(self, url: str | None, clock: Callable[[], dt.datetime],
+                 interval: float | None = None) -> None:
+        self.url, self.clock, self.interval = url, clock, interval or HEARTBEAT_SECONDS
+        self.tokens: list[str] = []
+        self.last = clock()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ccm-heartbeat", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def claimed(self, tokens: list[str], at: dt.datetime) -> None:
+        with self._lock:
+            self.tokens, self.last = tokens, at
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            with self._lock:
+                tokens = list(self.tokens)
+            now = self.clock()
+            try:
+                with get_engine(self.url).connect() as connection:
+                    heartbeat(connection=connection, tokens=tokens, now=now)
+                    connection.commit()
+            except Exception as error:  # noqa: BLE001 - a missed beat; the batch check notices
+                log.warning("heartbeat not recorded (%s); the claim ages", type(error).__name__)
+                continue
+            with self._lock:
+                if self.tokens == tokens:
+                    self.last = now
 
 
 def _committed(connection: Connection, step: Callable[..., T], **arguments: Any) -> T:

@@ -8,7 +8,7 @@ version, stage, recipient). The life of a row:
                           |----permanent error, or last attempt--> failed
     pending --acknowledged / met / superseded--> cancelled
     sending, claimed but not sent (a stop was asked for, or the claim grew old) --> pending (released)
-    sending, left longer than the lease by a dispatcher that died --> pending (reclaimed)
+    sending, no heartbeat for the lease (its dispatcher died) --> pending (reclaimed; not an attempt)
 
 A claim is a conditional UPDATE (``... WHERE state = 'pending'``) over a batch of groups that
 stamps a fresh claim token and returns the rows it changed: only those rows carry the token,
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -165,6 +165,7 @@ _CLAIM = (
         state=OutboxState.SENDING.value,
         claim_token=bindparam("b_token"),
         claimed_at=bindparam("b_now"),
+        heartbeat_at=bindparam("b_now"),
         attempts=T.c.attempts + 1,
         updated_at=bindparam("b_now"),
     )
@@ -293,22 +294,37 @@ def record_failure(
 
 
 def reclaim_stale(*, session: Session, now: dt.datetime, lease: dt.timedelta) -> int:
-    """Rows left "sending" past the lease: their dispatcher died. Back to pending.
+    """Rows left "sending" whose dispatcher has not renewed its heartbeat within the lease:
+    it died. Back to pending at once, and the attempt is not counted (a kill is not a failed
+    delivery: four kills then one 421 must not give up on a row).
 
     Whether the message left before the process died is unknown: the next run sends it, so
     a dispatcher killed between the server's acceptance and our record duplicates at most
     that one in-flight message (docs/reminders.md, "Exactly once?").
     """
+    seen = func.coalesce(T.c.heartbeat_at, T.c.claimed_at)
     return session.execute(
         update(T)
-        .where(T.c.state == OutboxState.SENDING.value, T.c.claimed_at < now - lease)
+        .where(T.c.state == OutboxState.SENDING.value, seen < now - lease)
         .values(
             state=OutboxState.PENDING.value,
             next_attempt_at=None,
-            last_error="the dispatcher that claimed this died; if it was sending this, the outcome "
-                       "is unknown; sending again",
+            attempts=case((T.c.attempts > 0, T.c.attempts - 1), else_=0),
+            claim_token=None,
+            last_error="the dispatcher that claimed this stopped without a word (killed?); if it "
+                       "was sending this, the outcome is unknown; sending again",
             updated_at=now,
         )
+    ).rowcount
+
+
+def heartbeat(*, connection: Connection, tokens: Sequence[str], now: dt.datetime) -> int:
+    """Renew the heartbeat of the rows still "sending" under ``tokens``."""
+    if not tokens:
+        return 0
+    return connection.execute(
+        update(T).where(T.c.claim_token.in_(list(tokens)), T.c.state == OutboxState.SENDING.value)
+        .values(heartbeat_at=now)
     ).rowcount
 
 

@@ -82,8 +82,9 @@ class ReminderPolicy:
     # Transient failures wait this many minutes before the next claim (one per attempt);
     # after the last one the row is failed for good.
     retry_backoff_minutes: tuple[int, ...] = (5, 30, 120, 720)
-    # A row left "sending" longer than this belonged to a dispatcher that died: reclaim it.
-    sending_lease_minutes: int = 15
+    # A row "sending" whose dispatcher's last heartbeat (renewed every HEARTBEAT_SECONDS while
+    # it runs) is older than this belonged to a dispatcher that died: reclaim it.
+    sending_lease_minutes: int = 2
 
     def leads_for(self, kind: str) -> tuple[Lead, ...]:
         return self.stages.get(kind, self.default_stages)

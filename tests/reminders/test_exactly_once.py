@@ -151,6 +151,8 @@ def test_a_dispatcher_killed_mid_send_is_finished_by_the_next_run_with_one_dupli
         assert result.reclaimed == 2
         assert run.states() == {"alice": "sent", "bob": "sent", "carol": "sent"}
         assert run.received() == {"alice@example.org": 1, "bob@example.org": 2, "carol@example.org": 1}
+        with session_scope(database_url) as session:  # the kill was not counted as an attempt
+            assert {(r.state, r.attempts) for r in session.exec(select(Reminder)).all()} == {("sent", 1)}
     finally:
         run.close()
 
