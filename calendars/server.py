@@ -25,6 +25,7 @@ from calendars.feeds import Selection, feed_for
 from calendars.logtext import for_log
 from models.db import session_scope
 from models.subscriptions import find_by_token
+from notifications.web import actions_router
 from settings import get_settings
 
 log = logging.getLogger("ccm.feeds")
@@ -107,6 +108,7 @@ def create_app(database_url: str | None = None, *, warm: bool = True) -> FastAPI
         headers["Content-Disposition"] = 'inline; filename="ccm.ics"'
         return Response(body, media_type=MEDIA_TYPE, headers=headers)
 
+    app.include_router(actions_router(database_url))  # action links, personal pages (issue 11)
     return app
 
 

@@ -15,10 +15,10 @@ from cli import (
     invite,
     meetings,
     money,
+    outbox,
     outreach,
     record,
     registry,
-    outbox,
     remind,
     scan,
 )

@@ -11,6 +11,7 @@ import typer
 
 from cli.common import OutputFormat, console, emit_rows, fail, parse_date, today_in_geneva
 from models.db import session_scope
+from models.reminders import Recipient
 from notifications.channels.apprise_channel import ConfigurationError
 from notifications.dispatch import utc_now
 from notifications.policy_file import PolicyFileError
@@ -21,8 +22,10 @@ from notifications.recipients import (
     remove_recipient,
 )
 from notifications.service import (
+    ACK_COLUMNS,
     AcknowledgeError,
     acknowledge,
+    acknowledgements,
     channel_from,
     preview,
     run_reminders,
@@ -35,6 +38,7 @@ recipients_app = typer.Typer(help="Who gets reminders, and for what (themes, Sta
 def register(app: typer.Typer) -> None:
     app.command("remind")(remind)
     app.command("ack")(ack)
+    app.command("acks")(acks)
     app.add_typer(recipients_app, name="recipients")
 
 
@@ -83,6 +87,29 @@ def ack(
         raise fail(str(error))
     who = recipient or "everyone"
     console.print(f"Acknowledged {key} for {who}; {cancelled} pending reminder(s) cancelled.", highlight=False)
+
+
+def acks(
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+) -> None:
+    """List acknowledgements and snoozes: who, what, when, until (from `ack` and from links)."""
+    with session_scope() as session:
+        rows = acknowledgements(session=session)
+    emit_rows(rows, fmt, ACK_COLUMNS, title=f"{len(rows)} acknowledgement(s)")
+
+
+@recipients_app.command("resume")
+def recipients_resume(name: Annotated[str, typer.Argument(help="The recipient's name.")]) -> None:
+    """Start reminders again for a recipient who stopped them (one-click unsubscribe)."""
+    with session_scope() as session:
+        row = session.get(Recipient, name)
+        if row is None:
+            raise fail(f"no recipient named {name!r}")
+        was = row.stopped_at
+        row.stopped_at = None
+        session.add(row)
+    console.print(f"Reminders to {name} resume with the next run." if was else
+                  f"{name} had not stopped their reminders; nothing changed.", highlight=False)
 
 
 @recipients_app.command("add")

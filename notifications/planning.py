@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, or_, select, update
 from sqlmodel import Session
 
-from models.reminders import Acknowledgement, OutboxState, Reminder
+from models.reminders import Acknowledgement, OutboxState, Recipient, Reminder
 from models.tables import Obligation
 from notifications.outbox import OutboxMessage, enqueue
 from notifications.policy import ReminderPolicy, current_stage
 from notifications.recipients import Audience, audiences
 
-QUIET_STATUSES = ("met", "history")
+# Statuses nobody is reminded of: done (met, met_late, not_needed), before tracking (history),
+# no longer produced (retired), or not known to be late (unverified: no register kept).
+QUIET_STATUSES = ("met", "met_late", "not_needed", "history", "retired", "unverified")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +38,16 @@ class Candidate:
     theme: str | None = None  # an action item's owner theme
 
 
-# obligation key -> [(recipient or "*", acknowledged version)]
-AckIndex = Mapping[str, Sequence[tuple[str, int]]]
+# obligation key -> [(recipient or "*", acknowledged version, snoozed until or None)]
+AckIndex = Mapping[str, Sequence[tuple[str, int, dt.date | None]]]
 
 
-def acknowledged(acks: AckIndex, key: str, recipient: str, version: int) -> bool:
-    return any(who in ("*", recipient) and version <= upto for who, upto in acks.get(key, ()))
+def acknowledged(acks: AckIndex, key: str, recipient: str, version: int, as_of: dt.date) -> bool:
+    """Acknowledged for this version (and not a snooze that has ended by ``as_of``)."""
+    return any(
+        who in ("*", recipient) and version <= upto and (until is None or as_of < until)
+        for who, upto, until in acks.get(key, ())
+    )
 
 
 def plan(
@@ -61,9 +67,11 @@ def plan(
         if stage is None:
             continue
         for audience in recipients:
+            if audience.stopped:
+                continue
             if not audience.follows(obligation.kind, obligation.state, obligation.theme):
                 continue
-            if acknowledged(acks, obligation.key, audience.name, obligation.version):
+            if acknowledged(acks, obligation.key, audience.name, obligation.version, as_of):
                 continue
             planned.append(
                 OutboxMessage(
@@ -96,10 +104,10 @@ def load_candidates(*, session: Session) -> list[Candidate]:
     return [Candidate(*row) for row in rows]
 
 
-def load_acks(*, session: Session) -> dict[str, list[tuple[str, int]]]:
-    index: dict[str, list[tuple[str, int]]] = {}
+def load_acks(*, session: Session) -> dict[str, list[tuple[str, int, dt.date | None]]]:
+    index: dict[str, list[tuple[str, int, dt.date | None]]] = {}
     for row in session.execute(select(Acknowledgement)).scalars():
-        index.setdefault(row.obligation_key, []).append((row.recipient, row.version))
+        index.setdefault(row.obligation_key, []).append((row.recipient, row.version, row.until))
     return index
 
 
@@ -116,17 +124,22 @@ def plan_reminders(
     planned = plan(candidates, recipients, load_acks(session=session), as_of, policy)
     if not write:
         return PlanResult(len(candidates) * len(recipients), planned, 0, 0)
-    cancelled = cancel_stale(session=session, now=now)
+    cancelled = cancel_stale(session=session, now=now, as_of=as_of)
     new_rows = enqueue(session=session, messages=planned, now=now)
     return PlanResult(len(candidates) * len(recipients), planned, new_rows, cancelled)
 
 
-def cancel_stale(*, session: Session, now: dt.datetime, key: str | None = None) -> int:
-    """Pending reminders whose obligation is met, history, or at a newer version, or that
-    were acknowledged, become "cancelled" with the reason; they are never sent."""
+def cancel_stale(
+    *, session: Session, now: dt.datetime, key: str | None = None, as_of: dt.date | None = None
+) -> int:
+    """Pending reminders whose obligation is met, history, or at a newer version, that were
+    acknowledged (or snoozed past ``as_of``), or whose recipient stopped their reminders,
+    become "cancelled" with the reason; they are never sent."""
     r = Reminder.__table__  # type: ignore[attr-defined]
     o = Obligation.__table__  # type: ignore[attr-defined]
     a = Acknowledgement.__table__  # type: ignore[attr-defined]
+    p = Recipient.__table__  # type: ignore[attr-defined]
+    today = as_of or now.date()
     base = [r.c.state == OutboxState.PENDING.value, r.c.message_kind == "reminder"]
     if key is not None:
         base.append(r.c.obligation_key == key)
@@ -142,6 +155,10 @@ def cancel_stale(*, session: Session, now: dt.datetime, key: str | None = None) 
             a.c.obligation_key == r.c.obligation_key,
             a.c.version >= r.c.version,
             or_(a.c.recipient == "*", a.c.recipient == r.c.recipient),
+            or_(a.c.until.is_(None), a.c.until > today),
+        ),
+        "the recipient stopped their reminders": exists().where(
+            p.c.name == r.c.recipient, p.c.stopped_at.is_not(None)
         ),
     }
     total = 0

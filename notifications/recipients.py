@@ -35,6 +35,7 @@ class Audience:
     themes: frozenset[str] = frozenset()
     states: frozenset[str] = frozenset()
     kinds: frozenset[str] = frozenset()
+    stopped: bool = False  # the recipient stopped their reminders (one-click unsubscribe)
 
     def follows(self, kind: str, state: str | None, owner_theme: str | None = None) -> bool:
         return follows(
@@ -44,7 +45,8 @@ class Audience:
 
     @classmethod
     def of(cls, row: Recipient) -> Audience:
-        return cls(row.name, row.tag, _set(row.themes), _set(row.states), _set(row.kinds))
+        return cls(row.name, row.tag, _set(row.themes), _set(row.states), _set(row.kinds),
+                   row.stopped_at is not None)
 
 
 def _set(text: str) -> frozenset[str]:

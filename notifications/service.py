@@ -23,6 +23,7 @@ from notifications.dispatch import DispatchResult, dispatch, utc_now
 from notifications.planning import PlanResult, cancel_stale, plan_reminders
 from notifications.policy import ReminderPolicy
 from notifications.policy_file import load_policy
+from rules.wording import title
 from settings import Settings, get_settings
 
 
@@ -117,10 +118,12 @@ class AcknowledgeError(UserError, ValueError):
 
 
 def acknowledge(
-    *, session: Session, key: str, recipient: str | None, actor: str, now: dt.datetime
+    *, session: Session, key: str, recipient: str | None, actor: str, now: dt.datetime,
+    until: dt.date | None = None,
 ) -> int:
     """Stop reminders for obligation ``key`` (its current version) for ``recipient`` or for
-    everyone. Pending rows are cancelled at once. Returns how many were cancelled."""
+    everyone; with ``until``, only until that day (a snooze). Pending rows are cancelled at
+    once. Returns how many were cancelled."""
     obligation = session.get(Obligation, key)
     if obligation is None:
         raise AcknowledgeError(f"no obligation with key {key!r} (see `ccm-tracker deadlines --format json`)")
@@ -131,12 +134,44 @@ def acknowledge(
         select(Acknowledgement).where(Acknowledgement.obligation_key == key, Acknowledgement.recipient == who)
     ).scalars().first()
     if existing is None:
-        session.add(Acknowledgement(obligation_key=key, recipient=who, version=obligation.version, at=now, actor=actor))
+        session.add(Acknowledgement(obligation_key=key, recipient=who, version=obligation.version,
+                                    at=now, actor=actor, until=until))
     else:
-        existing.version, existing.at, existing.actor = obligation.version, now, actor
+        existing.version, existing.at, existing.actor, existing.until = obligation.version, now, actor, until
         session.add(existing)
     session.flush()
     return cancel_stale(session=session, now=now, key=key)
+
+
+def stop_reminders(*, session: Session, recipient: str, now: dt.datetime) -> int:
+    """The recipient asked to stop (RFC 8058 one-click): nothing more is planned for them and
+    their pending rows are cancelled. Returns how many were cancelled. Idempotent."""
+    row = session.get(Recipient, recipient)
+    if row is None:
+        raise AcknowledgeError(f"no recipient named {recipient!r}")
+    if row.stopped_at is None:
+        row.stopped_at = now
+        session.add(row)
+        session.flush()
+    return cancel_stale(session=session, now=now)
+
+
+ACK_COLUMNS = ["recipient", "obligation", "state", "what", "version", "at", "until", "actor"]
+
+
+def acknowledgements(*, session: Session) -> list[dict[str, object]]:
+    """Who acknowledged (or snoozed) what, when, and until when; newest first."""
+    rows = session.execute(
+        select(Acknowledgement, Obligation.state, Obligation.kind, Obligation.period)
+        .outerjoin(Obligation, Obligation.key == Acknowledgement.obligation_key)
+        .order_by(Acknowledgement.at.desc(), Acknowledgement.id)  # type: ignore[attr-defined]
+    ).all()
+    return [{
+        "recipient": "everyone" if ack.recipient == "*" else ack.recipient,
+        "obligation": ack.obligation_key, "state": state,
+        "what": title(kind, period) if kind else "", "version": ack.version,
+        "at": ack.at, "until": ack.until, "actor": ack.actor,
+    } for ack, state, kind, period in rows]
 
 
 OUTBOX_COLUMNS = ["recipient", "obligation_key", "stage", "due", "state", "attempts", "last_error", "next_attempt_at"]
