@@ -80,4 +80,4 @@ def test_a_demo_database_sends_reminders_only_to_the_local_outbox(database_url, 
     ccm("recipients", "add", "finance", "--tag", "finance")
     ccm("remind", "--as-of", "2026-03-02")
     assert smtp_server.messages == []  # the configured recipient got nothing
-    assert len(list((tmp_path / "outbox").glob("*.txt"))) == 1  # the local outbox got it
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1  # the local outbox got it

@@ -117,7 +117,7 @@ def test_a_config_with_a_typo_refuses_the_run_naming_it_and_once_fixed_everyone_
 
 
 @pytest.mark.parametrize("case", ["c10_apprise_apostrophe_from_name.yaml", "c10_apprise_cyrillic_from_name.yaml"])
-def test_a_url_apprise_refuses_is_named_with_apprises_reason(tmp_path, case):
+def test_a_url_apprise_refuses_is_named_with_apprises_reason(database_url, tmp_path, case):
     from notifications.service import channel_from
 
     shutil.copy(CASES / case, tmp_path / case)
