@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     host_timeout_breaker: int = 2
     # Network timeout for one SMTP operation, in seconds.
     smtp_timeout_seconds: float = 15.0
+    # Operations (docs/flows.md): the Apprise URL `ccm-tracker ops install-automations` saves
+    # in a Prefect notification block, told when a scheduled run fails or is late. Never in
+    # the repository: set CCM_OPS_NOTIFY_URL where the command runs.
+    ops_notify_url: str | None = None
 
 
 @lru_cache(maxsize=1)

@@ -218,7 +218,8 @@ def latency(args: argparse.Namespace) -> None:
     """Record -> triggered rescan Completed on a real server and worker (see the docstring)."""
     from tests.flows import prefect_stack as stack
 
-    needed = 1 + args.singles + args.burst
+    per_config = 1 + args.singles + args.burst
+    needed = 2 * per_config  # each configuration records for its own States
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         url = f"sqlite:///{root / 'ccm.db'}"
@@ -235,16 +236,19 @@ def latency(args: argparse.Namespace) -> None:
                 select(State.iso3).where(State.deposit_date.is_not(None)).order_by(State.iso3)
             ).all()
         assert len(parties) >= needed, f"{needed} States needed, {len(parties)} parties"
-        warm, singles, burst = parties[0], parties[1:1 + args.singles], parties[
-            1 + args.singles:needed]
+        def states_of(config: int) -> tuple[list[str], list[str]]:
+            """(the warm-up State and the singles, the burst) of configuration ``config``."""
+            mine = list(parties[config * per_config:(config + 1) * per_config])
+            return mine[:1 + args.singles], mine[1 + args.singles:]
+
+        singles = states_of(0)[0][1:]
 
         results: dict[str, dict[str, list[dict[str, float]]]] = {}
         with stack.prefect_server(root / "prefect") as server:
             os.environ["PREFECT_API_URL"] = server.api_url
             seen: set[str] = set()
             def measure(config: str, states: list[str], burst_states: list[str]) -> None:
-                # another received date per configuration: another event id, not a replay
-                day = dt.date(2026, 1, 5) + dt.timedelta(days=100 * len(results))
+                day = dt.date(2026, 1, 5)
                 measured(server, seen, root, url, states[0], day)  # the first run warms caches
                 single = []
                 for i, iso3 in enumerate(states[1:]):
@@ -258,7 +262,7 @@ def latency(args: argparse.Namespace) -> None:
 
             # 1. a process worker alone (it serves the quick queue too), tuned to poll every 1 s
             with stack.worker(server, root / "worker.log", CCM_DATABASE_URL=url):
-                measure("process worker alone, polling every 1 s", [warm, *singles], burst)
+                measure("process worker alone, polling every 1 s", *states_of(0))
             # 2. the in-process runner on the quick queue (flows/runner.py), beside a worker
             #    left at Prefect's defaults (polls every 10 s) as README.md starts them
             runner = stack.start([sys.executable, "-m", "flows.runner"],
@@ -268,7 +272,7 @@ def latency(args: argparse.Namespace) -> None:
                                   PREFECT_WORKER_QUERY_SECONDS="10",
                                   PREFECT_WORKER_PREFETCH_SECONDS="10"):
                     time.sleep(5)  # imports; the first run below also absorbs any rest
-                    measure("in-process runner + default worker", [warm, *singles], burst)
+                    measure("in-process runner + default worker", *states_of(1))
             finally:
                 stack.stop(runner, interrupts=1)
 
@@ -276,7 +280,7 @@ def latency(args: argparse.Namespace) -> None:
             from flows.scan import scan_obligations
 
             direct = [timed(lambda c=c: direct_rescan(c))[0] for c in singles[:5]]
-            scan_obligations(states=[warm])  # import and first-call costs out of the way
+            scan_obligations(states=[singles[0]])  # import and first-call costs out of the way
             in_process = [timed(lambda c=c: _flow_rescan(c))[0] for c in singles[:5]]
             del os.environ["PREFECT_API_URL"]
 

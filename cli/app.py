@@ -15,6 +15,7 @@ from cli import (
     invite,
     meetings,
     money,
+    ops,
     outbox,
     outreach,
     record,
@@ -52,6 +53,7 @@ outreach.register(app)
 remind.register(app)
 outbox.register(app)
 invite.register(app)
+app.add_typer(ops.app, name="ops")
 
 
 # `--help` groups the commands by what a person is doing.
@@ -60,6 +62,7 @@ PANELS = {
     "The Committee's work": ("meetings", "money", "action", "themes", "outreach", "demo"),
     "Reminders and invites": ("recipients", "remind", "ack", "invite", "outbox"),
     "Calendar feeds": ("subscribe", "subscriptions", "serve", "feed"),
+    "Operations (Prefect)": ("ops",),
 }
 _PANEL_OF = {name: panel for panel, names in PANELS.items() for name in names}
 for _info in [*app.registered_commands, *app.registered_groups]:
