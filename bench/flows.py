@@ -263,13 +263,13 @@ def latency(args: argparse.Namespace) -> None:
             # 1. a process worker alone (it serves the quick queue too), tuned to poll every 1 s
             with stack.worker(server, root / "worker.log", CCM_DATABASE_URL=url):
                 measure("process worker alone, polling every 1 s", *states_of(0))
-            # 2. the in-process runner on the quick queue (flows/runner.py), beside a worker
-            #    left at Prefect's defaults (polls every 10 s) as README.md starts them
+            # 2. the in-process runner on the quick queue (flows/runner.py), beside a worker on
+            #    the default queue left at Prefect's defaults, as README.md starts them
             runner = stack.start([sys.executable, "-m", "flows.runner"],
                                  server.env(CCM_DATABASE_URL=url), root / "runner.log")
             try:
-                with stack.worker(server, root / "worker.log", CCM_DATABASE_URL=url,
-                                  PREFECT_WORKER_QUERY_SECONDS="10",
+                with stack.worker(server, root / "worker.log", queue="default",
+                                  CCM_DATABASE_URL=url, PREFECT_WORKER_QUERY_SECONDS="10",
                                   PREFECT_WORKER_PREFETCH_SECONDS="10"):
                     time.sleep(5)  # imports; the first run below also absorbs any rest
                     measure("in-process runner + default worker", *states_of(1))
@@ -297,7 +297,9 @@ def latency(args: argparse.Namespace) -> None:
         print(line("  created -> Running (claim, start)", [m["to_running"] for m in single]))
         print(line("  Running -> Completed", [m["work"] for m in single]))
         print(line(f"burst of {len(bursts)} States", [m["total"] for m in bursts]))
+        print(line("  event -> run created", [m["to_created"] for m in bursts]))
         print(line("  created -> Running (queued)", [m["to_running"] for m in bursts]))
+        print(line("  Running -> Completed", [m["work"] for m in bursts]))
         print(f"  runs executed by the in-process runner: "
               f"{sum(m['in_process'] for m in single + bursts):.0f} of {len(single) + len(bursts)}")
     print("floor: the same one-State rescan")

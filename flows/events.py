@@ -6,9 +6,12 @@ emitted when PREFECT_API_URL names a server; otherwise the caller is told the ev
 delivered (the daily scan catches up). Importing Prefect costs ~0.6 s, so this module only
 does it when it is about to send.
 
-Event ids are deterministic (uuid5 over what the event says), so the same fact or the same
-change announced twice is recognised by the server as one event, and a replay does not fire
-the rescan trigger again.
+Event ids are deterministic (uuid5 over what the event says, its payload included), so the
+same fact or the same change announced twice is recognised by the server as one event, and a
+replay does not fire the rescan trigger again. What a fact event says includes its content:
+``record`` names the value (``initial report received 2012-08-20``), ``import`` puts the
+sha256 of each file's content in the payload, so a corrected file re-imported from the same
+path is a new event.
 
 Events go to the API's batch endpoint (``POST /events``), one request per batch, so the
 caller learns whether the server accepted them (the websocket emitter only queues them).

@@ -13,8 +13,9 @@ events are the same as under a worker.
 Only the ``quick`` queue: the rescans and ``record-fact`` (short, idempotent). The daily scan,
 the dispatcher and the feed export stay on the process worker, where a cancel stops the run's
 process (the dispatcher relies on that to stop without a duplicate). A process worker on
-``ccm-pool`` serves the ``quick`` queue too: with the runner down, runs are slower, not lost;
-with both up, whichever claims first runs it (the server refuses the second claim).
+``ccm-pool`` started without ``--work-queue`` serves the ``quick`` queue too: with the runner
+down, runs are slower, not lost; with both up, whichever claims first runs it (the server
+refuses the second claim), so README.md starts the worker with ``--work-queue default``.
 
 Environment: the runs see this process's environment, completed by the work pool's job
 variables (``env`` of its base job template, as ``ccm-tracker ops pool`` sets it) for any

@@ -161,12 +161,16 @@ def wait_for_health(server: PrefectServer, process: subprocess.Popen[bytes]) -> 
 
 
 @contextmanager
-def worker(server: PrefectServer, log: Path, name: str | None = None, **env: str) -> Iterator[None]:
-    """A `prefect worker start` on ``ccm-pool`` polling every second, with ``env``."""
+def worker(server: PrefectServer, log: Path, name: str | None = None, queue: str | None = None,
+           **env: str) -> Iterator[None]:
+    """A `prefect worker start` on ``ccm-pool`` (every queue, or ``queue``) polling every
+    second, with ``env``."""
     environ = server.env(**{**FAST_WORKER, **env})
     command = [str(BIN / "prefect"), "worker", "start", "--pool", POOL]
     if name:
         command += ["--name", name]
+    if queue:
+        command += ["--work-queue", queue]
     process = start(command, environ, log)
     try:
         yield
