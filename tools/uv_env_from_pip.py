@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,14 +31,20 @@ from urllib.parse import unquote, urlparse
 
 def pip_config() -> dict[str, str]:
     """pip's effective options, ``{"find-links": "/opt/wheels", ...}``: the last source listed
-    (files, then ``PIP_*`` variables) wins, as in pip. Empty when pip is missing."""
-    try:
-        listed = subprocess.run(
-            [sys.executable, "-m", "pip", "config", "list"],
-            capture_output=True, text=True, timeout=60, check=False,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
+    (files, then ``PIP_*`` variables) wins, as in pip. Asks this interpreter's pip, else the
+    ``python3`` on PATH (a venv made by uv has no pip). Empty when there is no pip."""
+    listed = ""
+    for python in dict.fromkeys(filter(None, [sys.executable, shutil.which("python3")])):
+        try:
+            done = subprocess.run(
+                [python, "-m", "pip", "config", "list"],
+                capture_output=True, text=True, timeout=60, check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if done.returncode == 0:
+            listed = done.stdout
+            break
     options: dict[str, str] = {}
     for line in listed.splitlines():
         key, sep, value = line.partition("=")

@@ -45,3 +45,4 @@ def test_a_uv_variable_already_set_wins(tmp_path, monkeypatch):
 
 def test_no_pip_configuration_gives_no_uv_variables():
     assert uv_environment({}) == {}
+
