@@ -9,6 +9,7 @@ BIN    := $(VENV)/bin
 # extra indexes and constraints pip uses on this machine (nothing on a plain machine: PyPI).
 UV_VERSION := 0.13.9
 UV         ?= .uv/bin/uv
+UV_DEP     := $(filter .uv/bin/uv,$(UV))
 UV_ENV      = $(shell $(PYTHON) tools/uv_env_from_pip.py)
 RUN_STAMP  := $(VENV)/.run-stamp
 TEST_STAMP := $(VENV)/.test-stamp
@@ -45,17 +46,17 @@ define check_lock
 endef
 
 # Runtime dependencies only (no test tools); --inexact keeps the test tools when present.
-$(RUN_STAMP): pyproject.toml uv.lock | $(UV)
+$(RUN_STAMP): pyproject.toml uv.lock | $(UV_DEP)
 	$(check_lock)
 	env $(UV_ENV) $(UV) sync --locked --inexact --quiet
 	touch $@
 
-$(TEST_STAMP): pyproject.toml uv.lock | $(UV)
+$(TEST_STAMP): pyproject.toml uv.lock | $(UV_DEP)
 	$(check_lock)
 	env $(UV_ENV) $(UV) sync --locked --extra test --quiet
 	touch $@ $(RUN_STAMP)
 
-lock: | $(UV)
+lock: | $(UV_DEP)
 	env $(UV_ENV) $(UV) lock
 
 # The documented fallback without uv: pip and the same pyproject.toml (not the lock file).
