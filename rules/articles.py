@@ -1,4 +1,6 @@
-"""Art. 3 (stockpile destruction) and Art. 4 (clearance): deadlines and their extensions."""
+"""Deadline articles and their extensions: the CCM's Art. 3 (stockpile destruction) and
+Art. 4 (clearance) by default, any treaty's ``DeadlineArticle`` (APMBC Art. 4 and 5) when a
+``treaty`` is passed."""
 
 from __future__ import annotations
 
@@ -6,10 +8,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from rules.dates import add_months, add_years
+from rules.treaties import CCM, Treaty
 
 STOCKPILE_YEARS = 8  # Art. 3(2)
 CLEARANCE_YEARS = 10  # Art. 4(1)(a)
-MAX_EXTENSION_YEARS = {3: 4, 4: 5}  # Art. 3(3): up to 4 years; Art. 4(5): up to 5 years
+# Art. 3(3): up to 4 years; Art. 4(5): up to 5 years
+MAX_EXTENSION_YEARS = {a.article: a.max_extension_years for a in CCM.deadline_articles}
 
 
 def stockpile_destruction_due(entry_into_force: dt.date) -> dt.date:
@@ -24,11 +28,20 @@ def clearance_due(entry_into_force: dt.date, hostilities_ended: dt.date | None =
 
 
 def original_deadline(
-    article: int, entry_into_force: dt.date, hostilities_ended: dt.date | None = None
+    article: int,
+    entry_into_force: dt.date,
+    hostilities_ended: dt.date | None = None,
+    treaty: Treaty = CCM,
 ) -> dt.date:
-    if article == 3:
-        return stockpile_destruction_due(entry_into_force)
-    return clearance_due(entry_into_force, hostilities_ended)
+    """The article's first deadline: ``years`` after entry into force (CCM Art. 3: 8, Art. 4:
+    10; APMBC Art. 4: 4, Art. 5: 10), or after the end of active hostilities where the
+    article counts from it (CCM Art. 4(1)(b)). ``KeyError`` for an article the treaty does
+    not have."""
+    rule = treaty.article(article)
+    start = entry_into_force
+    if rule.from_end_of_hostilities and hostilities_ended:
+        start = max(entry_into_force, hostilities_ended)
+    return add_years(start, rule.years)
 
 
 def deadline_chain(original: dt.date, extensions: Iterable[dt.date]) -> list[dt.date]:
@@ -45,17 +58,29 @@ def deadline_chain(original: dt.date, extensions: Iterable[dt.date]) -> list[dt.
     return chain
 
 
-def extension_too_long(article: int, current: dt.date, until: dt.date) -> bool:
-    """True when one extension step exceeds the treaty's maximum for the article."""
-    return until > add_years(current, MAX_EXTENSION_YEARS[article])
+def extension_too_long(
+    article: int, current: dt.date, until: dt.date, treaty: Treaty = CCM
+) -> bool:
+    """True when one extension step exceeds the treaty's maximum for the article (any step
+    is too long under an article with no extension mechanism, APMBC Art. 4)."""
+    years = treaty.article(article).max_extension_years
+    return years is None or until > add_years(current, years)
 
 
-def extension_step_problem(article: int, current: dt.date, until: dt.date) -> str | None:
+def extension_step_problem(
+    article: int, current: dt.date, until: dt.date, treaty: Treaty = CCM
+) -> str | None:
     """Why extending ``current`` to ``until`` is not a valid step, or None when it is."""
+    rule = treaty.article(article)
+    if rule.max_extension_years is None:
+        return (
+            f"the {treaty.code}'s Art. {article} ({rule.subject}) has no extension mechanism: "
+            "its deadline cannot be extended"
+        )
     if until <= current:
         return f"{until.isoformat()} is not after the deadline in force {current.isoformat()}"
-    if extension_too_long(article, current, until):
-        years = MAX_EXTENSION_YEARS[article]
+    if extension_too_long(article, current, until, treaty):
+        years = rule.max_extension_years
         return f"an Art. {article} extension is at most {years} years a step"
     return None
 

@@ -1,4 +1,4 @@
-"""Art. 17: when the Convention enters into force for a State."""
+"""Art. 17: when a convention enters into force for a State (the CCM by default)."""
 
 from __future__ import annotations
 
@@ -6,26 +6,31 @@ import datetime as dt
 
 import pendulum
 
+from rules.treaties import CCM, Treaty
+
 # Art. 17(1): the Convention entered into force on the first day of the sixth month after
 # the month in which the thirtieth instrument was deposited. Burkina Faso deposited the 30th
 # on 16 February 2010, so every State that deposited on or before that day is bound from
-# 1 August 2010.
-THIRTIETH_INSTRUMENT = dt.date(2010, 2, 16)
-CONVENTION_IN_FORCE = dt.date(2010, 8, 1)
+# 1 August 2010. (The treaty's parameters live in ``rules.treaties``; these names stay.)
+THIRTIETH_INSTRUMENT = CCM.entry_into_force.cutoff_deposit
+CONVENTION_IN_FORCE = CCM.entry_into_force.in_force
 # Art. 15: the Convention was opened for signature in Oslo on 3 December 2008; no instrument
 # can be deposited before it.
-OPENED_FOR_SIGNATURE = dt.date(2008, 12, 3)
+OPENED_FOR_SIGNATURE = CCM.entry_into_force.opened_for_signature
 
 
-def entry_into_force(deposit: dt.date) -> dt.date:
-    """The day the Convention binds a State that deposited its instrument on ``deposit``.
+def entry_into_force(deposit: dt.date, treaty: Treaty = CCM) -> dt.date:
+    """The day ``treaty`` binds a State that deposited its instrument on ``deposit``.
 
-    Art. 17(2): for a later deposit, the first day of the sixth month after the month of
-    deposit (2011-09-08 -> 2012-03-01). We start from the first of the deposit month so that
-    adding months never meets an end-of-month clamp (31 August + 6 months).
+    Art. 17(1): every deposit on or before the triggering instrument's day binds from the
+    treaty's own entry into force (CCM 2010-08-01; APMBC 1999-03-01). Art. 17(2): a later
+    deposit binds from the first day of the sixth month after the month of deposit
+    (CCM 2011-09-08 -> 2012-03-01; APMBC 2002-09-11 -> 2003-03-01). We start from the first
+    of the deposit month so that adding months never meets an end-of-month clamp.
     """
-    if deposit <= THIRTIETH_INSTRUMENT:
-        return CONVENTION_IN_FORCE
+    rule = treaty.entry_into_force
+    if deposit <= rule.cutoff_deposit:
+        return rule.in_force
     first_of_month = pendulum.date(deposit.year, deposit.month, 1)
-    result = first_of_month.add(months=6)
+    result = first_of_month.add(months=rule.months_after_deposit)
     return dt.date(result.year, result.month, result.day)

@@ -16,6 +16,7 @@ from rules.reports import (
     first_annual_period,
     initial_report_due,
 )
+from rules.treaties import CCM, Treaty
 
 
 class Kind(StrEnum):
@@ -25,6 +26,10 @@ class Kind(StrEnum):
     ART4_CLEARANCE = "art4_clearance"
     ART3_EXTENSION_REQUEST = "art3_extension_request"
     ART4_EXTENSION_REQUEST = "art4_extension_request"
+    # APMBC (rules.treaties.APMBC): Art. 4 has no extension, so no request kind
+    ART4_STOCKPILE = "art4_stockpile"
+    ART5_CLEARANCE = "art5_clearance"
+    ART5_EXTENSION_REQUEST = "art5_extension_request"
 
 
 class Status(StrEnum):
@@ -70,8 +75,13 @@ def status_on(obligation: Obligation, as_of: dt.date, tracking_since: dt.date | 
     return Status.OVERDUE
 
 
-def obligation_key(state: str | None, kind: str, period: str | None = None) -> str:
-    parts = ["CCM", state or "CC", kind]
+def obligation_key(
+    state: str | None, kind: str, period: str | None = None, treaty: Treaty = CCM
+) -> str:
+    """``CODE:ISO3:kind[:period]``: ``CCM:AFG:art7_initial`` (the CCM's keys keep their
+    form, so feed UIDs never change), ``APMBC:AFG:art5_clearance``; ``CC`` for the
+    Committee's own obligations."""
+    parts = [treaty.code, state or "CC", kind]
     if period is not None:
         parts.append(period)
     return ":".join(parts)
@@ -82,8 +92,11 @@ def state_obligations(
     as_of: dt.date,
     policy: RulePolicy,
     decision_meetings: Sequence[dt.date] = (),
+    treaty: Treaty = CCM,
 ) -> list[Obligation]:
-    """Every obligation of one State known on ``as_of``: history, current and next.
+    """Every obligation of one State under ``treaty`` known on ``as_of``: history, current
+    and next. ``facts`` are the State's facts under that treaty (its own deposit, reports,
+    articles); keys start with the treaty's code.
 
     Annual reports are listed up to the one covering ``as_of``'s year (due next 30 April).
     After a withdrawal takes effect (Art. 20) no obligation falls due: those due later are
@@ -91,13 +104,15 @@ def state_obligations(
     """
     if facts.deposit_date is None:
         return []  # a signatory has no deadlines
-    eif = entry_into_force(facts.deposit_date)
+    eif = entry_into_force(facts.deposit_date, treaty)
     found = [
-        *_article7(facts, eif, as_of, policy),
+        *_article7(facts, eif, as_of, policy, treaty),
         *(
             obligation
             for article in facts.articles
-            for obligation in _article3_4(facts.iso3, article, eif, policy, decision_meetings)
+            for obligation in _article3_4(
+                facts.iso3, article, eif, policy, decision_meetings, treaty
+            )
         ),
     ]
     if facts.withdrawal_effective is not None:
@@ -110,46 +125,49 @@ def all_obligations(
     as_of: dt.date,
     policy: RulePolicy,
     decision_meetings: Sequence[dt.date] = (),
+    treaty: Treaty = CCM,
 ) -> list[Obligation]:
     meetings = sorted(decision_meetings)
     return [
         obligation
         for facts in registry
-        for obligation in state_obligations(facts, as_of, policy, meetings)
+        for obligation in state_obligations(facts, as_of, policy, meetings, treaty)
     ]
 
 
 def _article7(
-    facts: StateFacts, eif: dt.date, as_of: dt.date, policy: RulePolicy
+    facts: StateFacts, eif: dt.date, as_of: dt.date, policy: RulePolicy, treaty: Treaty
 ) -> Iterator[Obligation]:
-    initial = initial_report_due(eif)
+    initial = initial_report_due(eif, treaty)
+    days = treaty.reporting.initial_days
+    article = treaty.reporting.article
     received = facts.initial_report_received
     yield Obligation(
-        key=obligation_key(facts.iso3, Kind.ART7_INITIAL),
+        key=obligation_key(facts.iso3, treaty.reporting.initial_kind, treaty=treaty),
         state=facts.iso3,
-        kind=Kind.ART7_INITIAL,
+        kind=treaty.reporting.initial_kind,
         due=initial,
         original_due=initial,
         met=received is not None or facts.initial_report_known,
         met_on=received,
-        note="Art. 7(1): initial transparency report, 180 days after entry into force",
+        note=f"Art. {article}(1): initial transparency report, {days} days after entry into force",
     )
     rule: FirstAnnualPeriod = (
         "initial_due_year" if policy.first_annual_period == "initial_due_year" else "eif_year"
     )
-    for period in range(first_annual_period(eif, rule), as_of.year + 1):
-        due = annual_report_due(period)
+    for period in range(first_annual_period(eif, rule, treaty), as_of.year + 1):
+        due = annual_report_due(period, treaty)
         met = period in facts.annual_reports_received
         yield Obligation(
-            key=obligation_key(facts.iso3, Kind.ART7_ANNUAL, str(period)),
+            key=obligation_key(facts.iso3, treaty.reporting.annual_kind, str(period), treaty),
             state=facts.iso3,
-            kind=Kind.ART7_ANNUAL,
+            kind=treaty.reporting.annual_kind,
             due=due,
             original_due=due,
             period=str(period),
             met=met,
             met_on=facts.annual_reports_received.get(period) if met else None,
-            note=f"Art. 7(2): annual transparency report covering {period}",
+            note=f"Art. {article}(2): annual transparency report covering {period}",
         )
 
 
@@ -159,24 +177,26 @@ def _article3_4(
     eif: dt.date,
     policy: RulePolicy,
     decision_meetings: Sequence[dt.date],
+    treaty: Treaty = CCM,
 ) -> Iterator[Obligation]:
-    original = original_deadline(article.article, eif, article.hostilities_ended)
+    rule = treaty.article(article.article)
+    original = original_deadline(article.article, eif, article.hostilities_ended, treaty)
     chain = deadline_chain(original, article.extensions)
     completed = article.completed_on is not None or article.completion_known
-    what = "destroy stockpiled cluster munitions" if article.article == 3 else (
-        "clear and destroy cluster munition remnants in contaminated areas"
-    )
+    what = rule.work
     extended = f"; extended {len(chain) - 1} time(s)" if len(chain) > 1 else ""
     yield Obligation(
-        key=obligation_key(iso3, DEADLINE_KIND[article.article]),
+        key=obligation_key(iso3, rule.kind, treaty=treaty),
         state=iso3,
-        kind=DEADLINE_KIND[article.article],
+        kind=rule.kind,
         due=chain[-1],
         original_due=original,
         met=completed,
         met_on=article.completed_on,
         note=f"Art. {article.article}: {what}{extended}",
     )
+    if rule.request_kind is None:
+        return  # no extension mechanism (APMBC Art. 4): nothing to request
     for step, deadline in enumerate(chain):
         request_due, estimated = extension_request_due(
             deadline,
@@ -194,9 +214,9 @@ def _article3_4(
             "deciding meeting estimated" if estimated else f"{lead} months before deciding meeting"
         )
         yield Obligation(
-            key=obligation_key(iso3, REQUEST_KIND[article.article], deadline.isoformat()),
+            key=obligation_key(iso3, rule.request_kind, deadline.isoformat(), treaty),
             state=iso3,
-            kind=REQUEST_KIND[article.article],
+            kind=rule.request_kind,
             due=request_due,
             original_due=request_due,
             period=deadline.isoformat(),

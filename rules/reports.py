@@ -1,4 +1,4 @@
-"""Art. 7: transparency reports."""
+"""Art. 7: transparency reports (the CCM by default; any treaty's ``ReportingArticle``)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,29 @@ import datetime as dt
 from typing import Literal
 
 from rules.dates import add_days
+from rules.treaties import CCM, Treaty
 
-INITIAL_REPORT_DAYS = 180  # Art. 7(1): "as soon as practicable, and in any event not later than 180 days"
-ANNUAL_REPORT_MONTH_DAY = (4, 30)  # Art. 7(2): updated annually "not later than 30 April"
+INITIAL_REPORT_DAYS = CCM.reporting.initial_days  # Art. 7(1): "not later than 180 days"
+ANNUAL_REPORT_MONTH_DAY = CCM.reporting.annual_due  # Art. 7(2): "not later than 30 April"
 
 FirstAnnualPeriod = Literal["eif_year", "initial_due_year"]
 
 
-def initial_report_due(entry_into_force: dt.date) -> dt.date:
+def initial_report_due(entry_into_force: dt.date, treaty: Treaty = CCM) -> dt.date:
     """Initial report: 180 days after entry into force (2012-03-01 -> 2012-08-28)."""
-    return add_days(entry_into_force, INITIAL_REPORT_DAYS)
+    return add_days(entry_into_force, treaty.reporting.initial_days)
 
 
-def annual_report_due(period: int) -> dt.date:
-    """The "2019 annual report" covers calendar year 2019 and is due 30 April 2020."""
-    month, day = ANNUAL_REPORT_MONTH_DAY
+def annual_report_due(period: int, treaty: Treaty = CCM) -> dt.date:
+    """The "2019 annual report" covers calendar year 2019 and is due 30 April 2020 (the
+    treaty's ``annual_due`` month and day of the next year)."""
+    month, day = treaty.reporting.annual_due
     return dt.date(period + 1, month, day)
 
 
-def first_annual_period(entry_into_force: dt.date, rule: FirstAnnualPeriod) -> int:
+def first_annual_period(
+    entry_into_force: dt.date, rule: FirstAnnualPeriod, treaty: Treaty = CCM
+) -> int:
     """The calendar year the first annual report covers.
 
     ``eif_year``: the year of entry into force (the literal reading of Art. 7(2)).
@@ -34,4 +38,4 @@ def first_annual_period(entry_into_force: dt.date, rule: FirstAnnualPeriod) -> i
     """
     if rule == "eif_year":
         return entry_into_force.year
-    return initial_report_due(entry_into_force).year
+    return initial_report_due(entry_into_force, treaty).year

@@ -17,6 +17,8 @@ THEMES = (
     "cooperation",
     "national_implementation",
     "general_status",
+    # the APMBC's Committee on Cooperative Compliance (rules.treaties.APMBC.committees)
+    "cooperative_compliance",
 )
 
 KIND_THEMES: dict[str, tuple[str, ...]] = {
@@ -26,6 +28,10 @@ KIND_THEMES: dict[str, tuple[str, ...]] = {
     "art3_extension_request": ("stockpile_destruction",),
     "art4_clearance": ("clearance",),
     "art4_extension_request": ("clearance",),
+    # APMBC (rules.treaties): Art. 4 stockpiles (no extension), Art. 5 clearance
+    "art4_stockpile": ("stockpile_destruction",),
+    "art5_clearance": ("clearance",),
+    "art5_extension_request": ("clearance",),
     "meeting_funds": ("general_status",),
     "invoice_followup": ("general_status",),
 }

@@ -105,6 +105,28 @@ KINDS: dict[str, KindWording] = {
             "(up to 5 years) to the Meeting of States Parties that precedes it.",
             "submit",
         ),
+        # APMBC (rules.treaties.APMBC): Art. 4 has no extension mechanism
+        KindWording(
+            "art4_stockpile", "destruction of stockpiled anti-personnel mines", "APMBC Art. 4",
+            "Art. 4",
+            "Destroy all stockpiled anti-personnel mines by the deadline (Art. 4 allows no "
+            "extension).",
+            "declare",
+        ),
+        KindWording(
+            "art5_clearance", "clearance of mined areas", "APMBC Art. 5(1)", "Art. 5",
+            "Destroy all anti-personnel mines in mined areas by the deadline, or request an "
+            "extension in time.",
+            "declare",
+        ),
+        KindWording(
+            "art5_extension_request", "request to extend the mine clearance deadline",
+            "APMBC Art. 5(3)", "Art. 5",
+            "If clearance will not be finished by the deadline, submit an extension request "
+            "(up to 10 years) to the Meeting of States Parties or Review Conference that "
+            "precedes it.",
+            "submit",
+        ),
         KindWording(
             "meeting_funds", "meeting costs on the UN account", "financial procedures", "",
             "Make sure the States' shares of the meeting's costs are on the UN account 90 days "
@@ -153,7 +175,7 @@ def title(kind: str, period: str | None = None) -> str:
         text = words.name
     elif kind == "art7_annual":
         text = f"{period} {words.name}"
-    elif kind in ("art3_extension_request", "art4_extension_request"):
+    elif kind in ("art3_extension_request", "art4_extension_request", "art5_extension_request"):
         # the period is the deadline the request would extend: "the 2026-05-01 ... deadline"
         subject = "stockpile destruction" if kind.startswith("art3") else "clearance"
         text = f"request to extend the {period} {subject} deadline"
