@@ -39,16 +39,23 @@ class UsageError(UserError):
 
 
 class UnknownValue(UsageError):
-    """A filter value that matches nothing the tracker knows: says which values exist, and
-    the likeliest one meant ("did you mean AFG?")."""
+    """A filter value that matches nothing the tracker knows: names the option, says which
+    values exist (or where to see them), and the likeliest one meant ("did you mean AFG?")."""
 
-    def __init__(self, option: str, value: str, valid: Iterable[str], suggestion: str | None = None,
-                 *, show: int = 40) -> None:
-        self.option, self.value, self.suggestion = option, value, suggestion
-        self.valid = list(valid)
-        listed = ", ".join(self.valid[:show]) + (", ..." if len(self.valid) > show else "")
-        hint = f"did you mean {suggestion}? " if suggestion else ""
-        super().__init__(f"{option}: unknown value {value!r}; {hint}valid: {listed}")
+    def __init__(self, option: str, value: str, valid: Iterable[str] = (), *,
+                 suggestions: Iterable[str] = (), see: str = "", show: int = 40) -> None:
+        self.option, self.value = option, value
+        self.valid, self.suggestions = list(valid), list(suggestions)
+        head = f"{option}: unknown value {value!r}"
+        if self.suggestions:
+            head += f" (did you mean {' or '.join(self.suggestions)}?)"
+        parts = [head]
+        if self.valid:
+            listed = ", ".join(self.valid[:show]) + (", ..." if len(self.valid) > show else "")
+            parts.append(f"valid: {listed}")
+        if see:
+            parts.append(see)
+        super().__init__("; ".join(parts))
 
 
 class DatabaseUnavailable(UserError):

@@ -6,21 +6,19 @@ from typing import Annotated
 
 import typer
 
-from cli.announcing import announce
-from cli.common import OutputFormat, emit_rows, fail, parse_date, today_in_geneva
-from models.coordination import (
-    CoordinationRejected,
-    action_items,
-    add_action_item,
-    close_action_item,
-    coordinators,
-    output_facts,
-    targets,
+from cli.common import (
+    DATE,
+    AsOf,
+    Format,
+    On,
+    OutputFormat,
+    emit_rows,
+    parse_date,
+    today_in_geneva,
 )
-from models.db import session_scope
-from rules.action_items import progress_on
 from rules.themes import THEMES
-from settings import get_settings
+
+STATUSES = ("open", "done", "dropped")
 
 app = typer.Typer(help="The coordinators' action items.", no_args_is_help=True)
 themes_app = typer.Typer(help="The eight themes, their coordinators and targets.", no_args_is_help=True)
@@ -28,55 +26,66 @@ themes_app = typer.Typer(help="The eight themes, their coordinators and targets.
 
 @app.command("add")
 def add(
-    slug: Annotated[str, typer.Argument(help="A short stable name, e.g. va-model-letter.")],
-    title: Annotated[str, typer.Option(help="What is to be done.")],
-    theme: Annotated[str, typer.Option(help=f"Owner theme: {', '.join(THEMES)}.")],
-    due: Annotated[str | None, typer.Option(help="Due day (none: undated, no reminder).")] = None,
-    target: Annotated[list[str] | None, typer.Option(help="A target State (ISO3); repeatable.")] = None,
+    slug: Annotated[str, typer.Argument(metavar="SLUG", help="A short stable name, e.g. va-model-letter.")],
+    title: Annotated[str, typer.Option(metavar="TEXT", help="What is to be done.")],
+    theme: Annotated[str, typer.Option(metavar="THEME", help=f"Owner theme: {', '.join(THEMES)}.")],
+    due: Annotated[str | None, typer.Option(metavar=DATE, help="Due day (none: undated, no reminder).")] = None,
+    target: Annotated[list[str] | None, typer.Option(metavar="ISO3", help="A target State (ISO3); repeatable.")] = None,
     owner: Annotated[str, typer.Option(help="Who carries it, in words.")] = "",
     source: Annotated[str, typer.Option(help="Where it was decided.")] = "",
 ) -> None:
     """Add an action item owned by a theme; with --due it becomes an `action_item` obligation."""
+    from cli.choices import check_choice, check_states
+    from models.coordination import add_action_item
+    from models.db import session_scope
+    from settings import get_settings
+
     day = parse_date(due, "--due")
-    try:
-        with session_scope() as session:
-            item, _ = add_action_item(session=session, slug=slug, title=title, owner_theme=theme,
-                                      owner=owner, due=day, target_states=target or [],
-                                      source=source, actor=get_settings().actor)
-    except CoordinationRejected as rejected:
-        raise fail(str(rejected))
+    check_choice("--theme", theme, THEMES)
+    with session_scope() as session:
+        targets = check_states("--target", target, session=session)
+        item, _ = add_action_item(session=session, slug=slug, title=title, owner_theme=theme,
+                                  owner=owner, due=day, target_states=targets,
+                                  source=source, actor=get_settings().actor)
     typer.echo(f"added: {item.slug} [{theme}] due {day or 'undated'}")
     _announce(item.slug, [t.upper() for t in target or []], "ccm.action.added")
 
 
 @app.command("done")
 def done(
-    slug: Annotated[str, typer.Argument(help="The item's slug.")],
-    on: Annotated[str | None, typer.Option(help="Day done (default: today).")] = None,
+    slug: Annotated[str, typer.Argument(metavar="SLUG", help="The item's slug.")],
+    on: On = None,
     drop: Annotated[bool, typer.Option("--drop", help="Dropped rather than done.")] = False,
     source: Annotated[str, typer.Option(help="Where this is recorded.")] = "",
 ) -> None:
-    """Mark an action item done (or dropped): its reminders stop."""
+    """Mark an action item done (or dropped) on a day: its reminders stop."""
+    from models.coordination import action_items, close_action_item
+    from models.db import session_scope
+    from settings import get_settings
+
     day = parse_date(on, "--on") or today_in_geneva()
     status = "dropped" if drop else "done"
-    try:
-        with session_scope() as session:
-            item = close_action_item(session=session, slug=slug, status=status, on=day,
-                                     source=source, actor=get_settings().actor)
-            found = {i.slug: t for i, t in action_items(session=session)}[item.slug]
-    except CoordinationRejected as rejected:
-        raise fail(str(rejected))
+    with session_scope() as session:
+        item = close_action_item(session=session, slug=slug, status=status, on=day,
+                                 source=source, actor=get_settings().actor)
+        found = {i.slug: t for i, t in action_items(session=session)}[item.slug]
     typer.echo(f"{status}: {slug} on {day}")
     _announce(slug, found, f"ccm.action.{status}")
 
 
 @app.command("list")
 def list_command(
-    theme: Annotated[str | None, typer.Option(help="Only this theme.")] = None,
-    status: Annotated[str | None, typer.Option(help="Only open, done or dropped.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+    theme: Annotated[str | None, typer.Option(metavar="THEME", help="Only this theme.")] = None,
+    status: Annotated[str | None, typer.Option(metavar="|".join(STATUSES), help="Only open, done or dropped.")] = None,
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """Every action item with its theme, due day, targets and status."""
+    from cli.choices import check_choice
+    from models.coordination import action_items
+    from models.db import session_scope
+
+    check_choice("--theme", theme, THEMES)
+    check_choice("--status", status, STATUSES)
     with session_scope() as session:
         rows = [
             {"slug": i.slug, "theme": i.owner_theme, "title": i.title, "owner": i.owner,
@@ -92,10 +101,14 @@ def list_command(
 
 @themes_app.command("list")
 def themes_list(
-    as_of: Annotated[str | None, typer.Option(help="Count output progress as on this day.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+    as_of: AsOf = None,
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """The eight themes with their coordinator States, target States and outputs' progress."""
+    from models.coordination import coordinators, output_facts, targets
+    from models.db import session_scope
+    from rules.action_items import progress_on
+
     day = parse_date(as_of, "--as-of") or today_in_geneva()
     with session_scope() as session:
         coordinating = coordinators(session=session)
@@ -112,5 +125,7 @@ def themes_list(
 
 
 def _announce(slug: str, states: list[str], what: str) -> None:
+    from cli.announcing import announce
+
     resource = f"ccm.state.{states[0]}" if len(states) == 1 else f"ccm.action.{slug}"
     announce(resource, what, {"action": slug})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from cli.common import console
+from cli.common import say
 from flows.events import Delivery, announce_fact
 
 
@@ -14,9 +14,9 @@ def announce(resource: str, what: str, payload: dict[str, Any] | None = None) ->
     committed either way)."""
     delivery = announce_fact(resource=resource, what=what, payload=payload or {})
     if delivery.delivered:
-        console.print(f"event delivered: ccm.fact.recorded for {resource}", highlight=False)
+        say(f"event delivered: ccm.fact.recorded for {resource}")
     else:
-        console.print(f"event not delivered: {delivery.reason}", highlight=False)
+        say(f"event not delivered: {delivery.reason}")
     return delivery
 
 
@@ -28,4 +28,4 @@ def announce_many(facts: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
     line = f"events: {sent} of {len(results)} sent"
     if reasons:
         line += f"; not sent: {'; '.join(reasons)} (the daily scan catches up)"
-    console.print(line, highlight=False)
+    say(line)

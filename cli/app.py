@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import typer
+from typer.core import TyperGroup
 
 from cli import (
     actions,
@@ -25,7 +26,31 @@ from cli import (
 )
 from errors import EXIT_BUG, UserError
 
+
+class _Root(TyperGroup):
+    """The root command: every refusal of every subcommand ends here, once.
+
+    A ``UserError`` (errors.py), a database that cannot be used, or a file that cannot be
+    written becomes ``error: <sentence>`` on stderr and its exit code (1 refused, 2 usage).
+    Typer's test runner goes through this too, so tests see what a person sees.
+    """
+
+    def invoke(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            _say_error(error)
+            raise typer.Exit(error.exit_code) from None
+        except Exception as error:
+            known = None if _debugging() else _known_problem(error)
+            if known is None:
+                raise
+            _say_error(known)
+            raise typer.Exit(known.exit_code) from None
+
+
 app = typer.Typer(
+    cls=_Root,
     name="ccm-tracker",
     help=(
         "Deadlines and tasks of the Convention on Cluster Munitions.\n\n"
@@ -69,26 +94,28 @@ for _info in [*app.registered_commands, *app.registered_groups]:
     _info.rich_help_panel = _PANEL_OF.get(_info.name or "", "Other")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """The `ccm-tracker` entry point: every refusal is caught here, once.
+def build_command():  # type: ignore[no-untyped-def]
+    """The click command tree of `app`, with help that names values, not Python types."""
+    from typer.main import get_command
 
-    A ``UserError`` (errors.py) prints ``error: <sentence>`` and exits with its code (1 refused,
-    2 usage); a database that cannot be used or a file that cannot be written says which and
-    why (exit 1); anything else is a bug: one line, and ``CCM_DEBUG=1`` shows the traceback
-    (exit 70). Click's own usage errors keep exit 2.
+    from cli.helpformat import plain_metavars
+
+    return plain_metavars(get_command(app))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The `ccm-tracker` entry point. Refusals are reported by the root command (``_Root``:
+    exit 1 refused, 2 usage; click's own usage errors are 2 as well); what reaches this point
+    is a bug: one line, and ``CCM_DEBUG=1`` shows the traceback (exit 70).
     """
     try:
-        app(args=argv, prog_name="ccm-tracker")
-    except UserError as error:
+        build_command()(args=argv, prog_name="ccm-tracker")
+    except UserError as error:  # raised before a command ran (building the command tree)
         _say_error(error)
         raise SystemExit(error.exit_code) from None
     except Exception as error:
-        if os.environ.get("CCM_DEBUG", "").strip() not in ("", "0"):
+        if _debugging():
             raise
-        known = _known_problem(error)
-        if known is not None:
-            _say_error(known)
-            raise SystemExit(known.exit_code) from None
         first = (str(error).strip().splitlines() or [""])[0]
         typer.secho(
             f"error: unexpected {type(error).__name__}: {first} "
@@ -96,6 +123,10 @@ def main(argv: list[str] | None = None) -> None:
             err=True, fg="red",
         )
         raise SystemExit(EXIT_BUG) from None
+
+
+def _debugging() -> bool:
+    return os.environ.get("CCM_DEBUG", "").strip() not in ("", "0")
 
 
 def _say_error(error: UserError) -> None:

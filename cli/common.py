@@ -1,24 +1,31 @@
-"""What every command shares: today's date in Geneva, date parsing, output formats."""
+"""What every command shares: dates (YYYY-MM-DD), output formats, printing stored text as text.
+
+Kept light on purpose: `ccm-tracker --help` imports this module, so Rich, the database and
+the clock are imported when a command first prints or reads, not here.
+"""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
+import re
+import sys
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from clock import today_in_geneva  # noqa: F401  (re-exported for the commands)
-from rules.dates import GENEVA  # noqa: F401  (re-exported for the commands)
+if TYPE_CHECKING:
+    from rich.console import Console
 
-console = Console()
-err_console = Console(stderr=True)
+# The treaty's working day is Geneva's (rules.dates.GENEVA; kept here as text so that the
+# help screen does not import pendulum).
+GENEVA = "Europe/Zurich"
+
+DATE = "YYYY-MM-DD"
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class OutputFormat(StrEnum):
@@ -27,13 +34,22 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+def today_in_geneva() -> dt.date:
+    from clock import today_in_geneva as today
+
+    return today()
+
+
 def parse_date(value: str | None, option: str) -> dt.date | None:
+    """``YYYY-MM-DD`` or None; anything else is a usage error naming ``option``."""
     if value is None:
         return None
     try:
+        if not _ISO_DAY.fullmatch(value):  # fromisoformat also takes 20260502 and 2026-W18-6
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option)
+        raise typer.BadParameter(f"{value!r} is not a date ({DATE})", param_hint=option) from None
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -42,34 +58,94 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _make_console(stderr: bool) -> Console:
+    """Rich's console. On a terminal it wraps to the terminal's width; anywhere else (a pipe,
+    a file) lines and tables are never cut or wrapped, so keys and slugs stay whole."""
+    from rich.console import Console
+
+    stream = sys.stderr if stderr else sys.stdout
+    terminal = stream.isatty()
+    return Console(stderr=stderr, width=None if terminal else 100_000, soft_wrap=not terminal)
+
+
+class _LazyConsole:
+    """A Rich console made on first use (importing Rich costs time `--help` does not need)."""
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+
+    @cache  # noqa: B019 - two instances, for the life of the process
+    def _console(self) -> Console:
+        return _make_console(self._stderr)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console(), name)
+
+
+console: Any = _LazyConsole()
+err_console: Any = _LazyConsole(stderr=True)
+
+
+def say(text: str, *, style: str | None = None, err: bool = False) -> None:
+    """Print ``text`` exactly: stored text (a State's name, a source) is never read as markup."""
+    from rich.text import Text
+
+    (err_console if err else console).print(Text(text, style=style or ""), highlight=False)
+
+
 def emit_rows(
     rows: Sequence[dict[str, Any]],
     fmt: OutputFormat,
     columns: Sequence[str],
     title: str = "",
 ) -> None:
-    """Print ``rows`` as a Rich table, a JSON list, or CSV with a header."""
+    """Print ``rows`` as a Rich table, a JSON list, or CSV (see ``write_csv``)."""
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(list(rows), indent=2, default=_json_default))
+        typer.echo(json.dumps(list(rows), indent=2, default=_json_default, ensure_ascii=False))
         return
     if fmt is OutputFormat.csv:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _text(row.get(k)) for k in columns})
-        typer.echo(buffer.getvalue(), nl=False)
+        write_csv(rows, columns)
         return
-    table = Table(title=title or None, title_justify="left")
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(title) if title else None, title_justify="left")
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")  # a long key wraps; it is never cut short
     for row in rows:
-        table.add_row(*(_text(row.get(c)) for c in columns), style=_style(row))
+        table.add_row(*(Text(_text(row.get(c))) for c in columns), style=_style(row))
     console.print(table)
 
 
-def _style(row: dict[str, Any]) -> str | None:
-    return {"overdue": "red", "met": "green", "history": "dim"}.get(str(row.get("status")))
+def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    """CSV for spreadsheets: UTF-8 with a byte-order mark and CRLF line ends (RFC 4180).
+
+    Excel reads a CSV without a BOM in the machine's legacy code page, so "Côte d'Ivoire"
+    would come out garbled; with the BOM it opens correctly by double-click, and Python's
+    ``csv`` module and LibreOffice read it too (``encoding="utf-8-sig"`` drops the BOM).
+    """
+    import csv
+    import io
+
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _text(row.get(k)) for k in columns})
+    data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    stream = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+    if stream is None:  # a captured stdout without bytes (tests)
+        sys.stdout.write(data.decode("utf-8"))
+    else:
+        sys.stdout.flush()
+        stream.write(data)
+        stream.flush()
+
+
+def _style(row: dict[str, Any]) -> str:
+    return {"overdue": "red", "met": "green", "met_late": "yellow", "history": "dim"}.get(
+        str(row.get("status")), ""
+    )
 
 
 def _text(value: Any) -> str:
@@ -77,6 +153,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
     return str(value)
 
 
@@ -84,3 +162,36 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+# Options every command spells the same way. Dates: `--as-of` is the day an answer is for,
+# `--on` the day a fact took effect, `--due` a deadline being set, `--until` a new deadline
+# (an extension, a snooze). Older names stay as hidden aliases (see `either`).
+AsOf = Annotated[
+    str | None,
+    typer.Option("--as-of", metavar=DATE, help="Answer as on this day (default: today in Geneva)."),
+]
+On = Annotated[
+    str | None,
+    typer.Option("--on", metavar=DATE, help="The day it took effect (default: today in Geneva)."),
+]
+Format = Annotated[
+    OutputFormat,
+    typer.Option("--format", help="table (for people), json, or csv (UTF-8 with BOM, for Excel)."),
+]
+StateFilter = Annotated[
+    list[str] | None,
+    typer.Option("--state", metavar="ISO3", help="Only this State (ISO3 code, e.g. AFG); repeatable."),
+]
+
+
+def hidden_alias(name: str) -> Any:
+    """A former option name, still accepted, not shown in `--help`."""
+    return typer.Option(name, metavar=DATE, hidden=True)
+
+
+def either(new: str | None, old: str | None, new_name: str, old_name: str) -> str | None:
+    """The value of an option or of its former name (both given: a usage error)."""
+    if new is not None and old is not None and new != old:
+        raise typer.BadParameter(f"give {new_name} only ({old_name} is its former name)", param_hint=old_name)
+    return new if new is not None else old

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import OutputFormat, emit_rows, parse_date, today_in_geneva
-from models.db import session_scope
-from models.obligations import compute_obligations
-from models.tracking import tracking_since as tracking_since_of
-from rules.obligations import Obligation, Status
-from settings import get_settings
+from cli.common import (
+    AsOf,
+    Format,
+    OutputFormat,
+    StateFilter,
+    emit_rows,
+    parse_date,
+    today_in_geneva,
+)
 
-COLUMNS = ["key", "state", "kind", "period", "due", "original_due", "status", "met_on", "note"]
-TABLE_COLUMNS = ["state", "kind", "period", "due", "original_due", "status", "days"]
+if TYPE_CHECKING:
+    from rules.obligations import Obligation
+
+COLUMNS = ["key", "state", "state_name", "kind", "period", "due", "original_due", "status",
+           "met_on", "days_late", "note"]
+TABLE_COLUMNS = ["key", "state_name", "due", "original_due", "status", "days"]
 
 
 def register(app: typer.Typer) -> None:
@@ -23,38 +30,56 @@ def register(app: typer.Typer) -> None:
 
 
 def deadlines(
-    as_of: Annotated[str | None, typer.Option(help="Compute as on this day (default: today in Geneva).")] = None,
-    state: Annotated[list[str] | None, typer.Option(help="Only this State (ISO3); repeatable.")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Only this kind, e.g. art7_annual; repeatable.")] = None,
-    within: Annotated[int | None, typer.Option(help="Only open obligations due in the next DAYS days (plus overdue ones).")] = None,
+    as_of: AsOf = None,
+    state: StateFilter = None,
+    kind: Annotated[list[str] | None, typer.Option(metavar="KIND", help="Only this kind, e.g. art7_annual; repeatable.")] = None,
+    theme: Annotated[list[str] | None, typer.Option(metavar="THEME", help="Only this theme's obligations, e.g. transparency; repeatable.")] = None,
+    within: Annotated[int | None, typer.Option(metavar="DAYS", help="Only open obligations due in the next DAYS days (plus overdue ones).")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue obligations.")] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """List obligations with their due date (after extensions) and status.
 
     Status is `open`, `met`, `overdue`, or `history` (fell due before tracking began, with
     nothing recorded). With no filter, json and csv list every obligation, history included;
-    the table shows what needs attention: overdue, and open within 90 days.
+    the table shows what needs attention: overdue, and open within 90 days. Filters combine:
+    `--state`, `--kind` and `--theme` each take several values (any of them), and an unknown
+    value is refused with the valid ones.
     """
+    from cli.choices import check_choices, check_states
+    from rules.themes import KINDS, THEMES
+
     day = parse_date(as_of, "--as-of") or today_in_geneva()
+    kinds = check_choices("--kind", kind, KINDS)
+    themes = check_choices("--theme", theme, THEMES)
+
+    from sqlmodel import select
+
+    from models.db import session_scope
+    from models.obligations import compute_obligations
+    from models.tables import State
+    from models.tracking import tracking_since as tracking_since_of
+    from settings import get_settings
+
     settings = get_settings()
     with session_scope() as session:
+        wanted_states = check_states("--state", state, session=session) or None
         since = tracking_since_of(session=session, override=settings.tracking_since)
-        wanted_states = [s.upper() for s in state] if state else None
         found = compute_obligations(session=session, as_of=day, settings=settings, states=wanted_states)
-    rows = [_row(o, day, since) for o in found]
-    if kind:
-        rows = [r for r in rows if r["kind"] in kind]
+        names = dict(session.exec(select(State.iso3, State.name)).all())
+    rows = [_row(o, day, since, names) for o in found if _in_themes(o, themes)]
+    if kinds:
+        rows = [r for r in rows if r["kind"] in kinds]
     if within is None and not overdue and fmt is OutputFormat.table:
         within = 90
     if overdue:
-        rows = [r for r in rows if r["status"] == Status.OVERDUE]
+        rows = [r for r in rows if r["status"] == "overdue"]
     elif within is not None:
         horizon = day + dt.timedelta(days=within)
         rows = [
             r
             for r in rows
-            if r["status"] == Status.OVERDUE or (r["status"] == Status.OPEN and r["due"] <= horizon)
+            if r["status"] == "overdue" or (r["status"] == "open" and r["due"] <= horizon)
         ]
     rows.sort(key=lambda r: (r["due"], r["key"]))
     title = f"{len(rows)} obligations as of {day.isoformat()}"
@@ -63,17 +88,37 @@ def deadlines(
     emit_rows(rows, fmt, TABLE_COLUMNS if fmt is OutputFormat.table else COLUMNS, title=title)
 
 
-def _row(obligation: Obligation, day: dt.date, since: dt.date | None) -> dict[str, object]:
+def _in_themes(obligation: Obligation, themes: list[str]) -> bool:
+    if not themes:
+        return True
+    from rules.themes import themes_of
+
+    return any(t in themes for t in themes_of(obligation.kind, obligation.theme))
+
+
+def _row(obligation: Obligation, day: dt.date, since: dt.date | None, names: dict[str, str]) -> dict[str, object]:
     status = obligation.status(day, since)
     return {
         "key": obligation.key,
         "state": obligation.state,
+        "state_name": names.get(obligation.state or "", ""),
         "kind": obligation.kind,
         "period": obligation.period,
         "due": obligation.due,
         "original_due": obligation.original_due,
         "status": status.value,
         "met_on": obligation.met_on,
+        "days_late": _days_late(obligation, status.value, day),
         "note": obligation.note,
         "days": (obligation.due - day).days,
     }
+
+
+def _days_late(obligation: Obligation, status: str, day: dt.date) -> int | None:
+    """Days past the due date: as of ``day`` while overdue; on the day it was met if met late;
+    None when on time or not yet due."""
+    if status == "overdue":
+        return (day - obligation.due).days
+    if obligation.met_on is not None and obligation.met_on > obligation.due:
+        return (obligation.met_on - obligation.due).days
+    return None

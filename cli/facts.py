@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
-from sqlmodel import select
 
-from cli.common import console, fail
-from models.db import session_scope
-from models.tables import ArticleFact, AuditEntry, ReportReceived, State
-from rules.articles import deadline_chain, original_deadline
-from rules.entry_into_force import entry_into_force
+from cli.common import console, say
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from rich.table import Table
+
+    from models.tables import ArticleFact, AuditEntry
 
 
 def register(app: typer.Typer) -> None:
@@ -23,19 +21,29 @@ def register(app: typer.Typer) -> None:
 
 
 def facts(
-    iso3: Annotated[str, typer.Argument(help="The State's ISO 3166-1 alpha-3 code.")],
+    iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code, e.g. AFG.")],
     history: Annotated[bool, typer.Option(help="Also show the audit log for this State.")] = False,
 ) -> None:
     """Show every fact on record for a State, each with its source.
 
     Where sources disagree (two extension dates for one step, a note saying DISAGREEMENT),
-    both rows are shown and flagged: the registry never hides a disagreement.
+    both rows are shown and flagged: the registry never hides a disagreement. Stored text
+    (names, sources, notes) is printed exactly as recorded.
     """
-    code = iso3.upper()
+    from rich.table import Table
+    from rich.text import Text
+    from sqlmodel import select
+
+    from cli.choices import check_states
+    from models.db import session_scope
+    from models.tables import ArticleFact, AuditEntry, ReportReceived, State
+    from rules.articles import deadline_chain, original_deadline
+    from rules.entry_into_force import entry_into_force
+
     with session_scope() as session:
+        code = check_states("ISO3", [iso3], session=session)[0]
         state = session.get(State, code)
-        if state is None:
-            raise fail(f"{code} is not in the registry (see `ccm-tracker states`)")
+        assert state is not None
         articles = session.exec(
             select(ArticleFact).where(ArticleFact.iso3 == code).order_by(ArticleFact.article, ArticleFact.id)
         ).all()
@@ -52,16 +60,15 @@ def facts(
         ).all()
 
     eif = entry_into_force(state.deposit_date) if state.deposit_date else None
-    console.print(f"[bold]{state.name}[/] ({state.iso3})", highlight=False)
-    console.print(
+    console.print(Text.assemble((state.name, "bold"), f" ({state.iso3})"), highlight=False)
+    say(
         f"signed {state.signature_date or '-'}; {state.instrument or 'no instrument'} deposited "
         f"{state.deposit_date or '-'}; in force {eif or '-'}"
         + (f"; withdrawal effective {state.withdrawal_effective_date}" if state.withdrawal_effective_date else ""),
-        highlight=False,
     )
-    console.print(f"source: {state.source}", highlight=False, style="dim")
+    say(f"source: {state.source}", style="dim")
     if state.notes:
-        console.print(f"notes: {state.notes}", highlight=False, style="dim")
+        say(f"notes: {state.notes}", style="dim")
 
     table = Table(title="Art. 3 / Art. 4 facts", title_justify="left", show_lines=True)
     for column in ("art.", "fact", "meeting", "source and notes"):
@@ -72,8 +79,11 @@ def facts(
             chain = deadline_chain(original_deadline(article, eif), [r.extended_deadline for r in rows if r.extended_deadline])
             table.add_row(str(article), f"deadline in force {chain[-1]} (original {chain[0]})", "", "computed")
         for row in rows:
-            flag = " [red](sources disagree)[/]" if "DISAGREEMENT" in row.notes else ""
-            table.add_row(str(article), _describe(row) + flag, row.extension_granted_at or "", f"{row.source}\n{row.notes}".strip())
+            fact = Text(_describe(row))
+            if "DISAGREEMENT" in row.notes:
+                fact.append(" (sources disagree)", style="red")
+            table.add_row(str(article), fact, Text(row.extension_granted_at or ""),
+                          Text(f"{row.source}\n{row.notes}".strip()))
     if articles:
         console.print(table)
 
@@ -83,12 +93,12 @@ def facts(
             report_table.add_column(column)
         for report in reports:
             name = "initial" if report.kind == "initial" else f"{report.period} annual"
-            report_table.add_row(name, str(report.received_on or "date unknown"), report.source)
+            report_table.add_row(name, str(report.received_on or "date unknown"), Text(report.source))
         console.print(report_table)
     if corrections:
         console.print(_corrections_table(corrections))
     for entry in audits:
-        console.print(f"{entry.at:%Y-%m-%d %H:%M} {entry.actor}: {entry.action} {entry.detail} {entry.source}", highlight=False, style="dim")
+        say(f"{entry.at:%Y-%m-%d %H:%M} {entry.actor}: {entry.action} {entry.detail} {entry.source}", style="dim")
 
 
 def _describe(row: ArticleFact) -> str:
@@ -105,6 +115,11 @@ def _describe(row: ArticleFact) -> str:
 
 def _corrections_table(entries: Sequence[AuditEntry]) -> Table:
     """Every correction on record: what changed (old → new), why, who and when."""
+    import json
+
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title="Corrections", title_justify="left")
     for column in ("when", "fact", "old → new", "reason", "by"):
         table.add_column(column)
@@ -119,6 +134,6 @@ def _corrections_table(entries: Sequence[AuditEntry]) -> Table:
             fact += f" {detail['period']}"
         elif detail.get("article"):
             fact += f" Art. {detail['article']}"
-        table.add_row(*(escape(str(v)) for v in (
+        table.add_row(*(Text(str(v)) for v in (
             f"{entry.at:%Y-%m-%d %H:%M}", fact, change, detail.get("reason", ""), entry.actor)))
     return table

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import OutputFormat, console, emit_rows, fail
-from models.db import session_scope
-from models.subscriptions import (
-    Subscription,
-    SubscriptionRejected,
-    create_subscription,
-    list_subscriptions,
-    revoke_subscription,
-    rotate_subscription,
-)
-from settings import get_settings
+from cli.common import Format, OutputFormat, emit_rows, say
+
+if TYPE_CHECKING:
+    from models.subscriptions import Subscription
 
 subscriptions_app = typer.Typer(help="List, revoke or rotate feed subscriptions.", no_args_is_help=True)
 feed_app = typer.Typer(help="Write feeds as files.", no_args_is_help=True)
@@ -32,6 +25,8 @@ def register(app: typer.Typer) -> None:
 
 
 def feed_url(token: str) -> str:
+    from settings import get_settings
+
     return f"{get_settings().feed_base_url.rstrip('/')}/feeds/{token}.ics"
 
 
@@ -40,27 +35,33 @@ def _now() -> dt.datetime:
 
 
 def subscribe(
-    name: Annotated[str, typer.Argument(help='Who the feed is for, e.g. "Transparency coordinator".')],
-    theme: Annotated[list[str] | None, typer.Option(help="Only this theme; repeatable.")] = None,
-    state: Annotated[list[str] | None, typer.Option(help="Only this State (ISO3); repeatable.")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Only this kind (e.g. art7_annual, or meeting); repeatable.")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help='Who the feed is for, e.g. "Transparency coordinator".')],
+    theme: Annotated[list[str] | None, typer.Option(metavar="THEME", help="Only this theme; repeatable.")] = None,
+    state: Annotated[list[str] | None, typer.Option(metavar="ISO3", help="Only this State (ISO3); repeatable.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(metavar="KIND", help="Only this kind (e.g. art7_annual, or meeting); repeatable.")] = None,
     alarms: Annotated[bool, typer.Option("--alarms", help="Add reminders (VALARMs) to the events.")] = False,
 ) -> None:
     """Make a feed subscription and print its secret URL (shown once: keep it)."""
+    from cli.choices import check_choices, check_states
+    from models.db import session_scope
+    from models.subscriptions import MEETING_KIND, create_subscription
+    from rules.themes import KIND_THEMES, THEMES
+    from settings import get_settings
+
     settings = get_settings()
-    try:
-        with session_scope() as session:
-            _, token = create_subscription(
-                session=session, name=name, themes=theme, states=state, kinds=kind,
-                alarms=alarms, now=_now(), actor=settings.actor,
-            )
-    except SubscriptionRejected as error:
-        raise fail(str(error))
+    themes = check_choices("--theme", theme, THEMES)
+    kinds = check_choices("--kind", kind, (*KIND_THEMES, MEETING_KIND))
+    with session_scope() as session:
+        states = check_states("--state", state, session=session)
+        _, token = create_subscription(
+            session=session, name=name, themes=themes, states=states, kinds=kinds,
+            alarms=alarms, now=_now(), actor=settings.actor,
+        )
     typer.echo(feed_url(token))
-    console.print(
-        "[dim]Paste this URL into Outlook, Google or Apple Calendar (subscribe by URL). It is "
-        "shown only once; `ccm-tracker subscriptions rotate` makes a new one.[/]",
-        highlight=False,
+    say(
+        "Paste this URL into Outlook, Google or Apple Calendar (subscribe by URL). It is "
+        "shown only once; `ccm-tracker subscriptions rotate` makes a new one.",
+        style="dim",
     )
 
 
@@ -75,9 +76,12 @@ def _row(s: Subscription) -> dict[str, object]:
 @subscriptions_app.command("list")
 def list_command(
     all_: Annotated[bool, typer.Option("--all", help="Include revoked subscriptions.")] = False,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """The subscriptions (their tokens are not stored, so they cannot be shown)."""
+    from models.db import session_scope
+    from models.subscriptions import list_subscriptions
+
     with session_scope() as session:
         rows = [_row(s) for s in list_subscriptions(session=session, include_revoked=all_)]
     columns = ["id", "name", "themes", "states", "kinds", "alarms", "created", "rotated", "revoked"]
@@ -86,47 +90,54 @@ def list_command(
 
 @subscriptions_app.command("revoke")
 def revoke_command(
-    ref: Annotated[str, typer.Argument(help="The subscription's id or exact name.")],
+    ref: Annotated[str, typer.Argument(metavar="ID|NAME", help="The subscription's id or exact name.")],
 ) -> None:
     """Stop a feed: its URL answers 404 from now on."""
-    try:
-        with session_scope() as session:
-            found = revoke_subscription(session=session, ref=ref, now=_now(), actor=get_settings().actor)
-            typer.echo(f"revoked subscription {found.id} ({found.name})")
-    except SubscriptionRejected as error:
-        raise fail(str(error))
+    from models.db import session_scope
+    from models.subscriptions import revoke_subscription
+    from settings import get_settings
+
+    with session_scope() as session:
+        found = revoke_subscription(session=session, ref=ref, now=_now(), actor=get_settings().actor)
+        typer.echo(f"revoked subscription {found.id} ({found.name})")
 
 
 @subscriptions_app.command("rotate")
 def rotate_command(
-    ref: Annotated[str, typer.Argument(help="The subscription's id or exact name.")],
+    ref: Annotated[str, typer.Argument(metavar="ID|NAME", help="The subscription's id or exact name.")],
 ) -> None:
     """Give a feed a new secret URL (the old one answers 404) and print it."""
-    try:
-        with session_scope() as session:
-            _, token = rotate_subscription(session=session, ref=ref, now=_now(), actor=get_settings().actor)
-    except SubscriptionRejected as error:
-        raise fail(str(error))
+    from models.db import session_scope
+    from models.subscriptions import rotate_subscription
+    from settings import get_settings
+
+    with session_scope() as session:
+        _, token = rotate_subscription(session=session, ref=ref, now=_now(), actor=get_settings().actor)
     typer.echo(feed_url(token))
 
 
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
 ) -> None:
     """Serve every subscription's feed at /feeds/TOKEN.ics (and /healthz)."""
     from calendars.server import serve as run
+    from models.db import require_database
+
+    require_database()
 
     run(host, port)
 
 
 @feed_app.command("export")
 def export_command(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the .ics files into.")],
+    directory: Annotated[Path, typer.Argument(metavar="FOLDER", help="Folder to write the .ics files into.")],
     subscriptions: Annotated[bool, typer.Option(help="Also write each subscription's feed.")] = True,
 ) -> None:
     """Write the default feeds (all, one per theme) and the subscriptions' feeds as files."""
     from calendars.export import export_feeds, left_out
+    from models.db import session_scope
+    from settings import get_settings
 
     with session_scope() as session:
         done = export_feeds(

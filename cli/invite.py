@@ -7,13 +7,6 @@ from typing import Annotated
 import typer
 
 from cli.common import OutputFormat, emit_rows, fail, today_in_geneva
-from models.db import session_scope
-from notifications.channels.apprise_channel import ConfigurationError
-from notifications.dispatch import dispatch, utc_now
-from notifications.invites import InviteRefused, queue_deadline_invites, queue_meeting_invites
-from notifications.policy_file import PolicyFileError, load_policy
-from notifications.service import channel_from
-from settings import get_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -21,9 +14,9 @@ def register(app: typer.Typer) -> None:
 
 
 def invite(
-    slug: Annotated[str | None, typer.Argument(help="The meeting's slug (see `ccm-tracker meetings list`).")] = None,
-    deadline: Annotated[str | None, typer.Option(help="Instead of a meeting: an obligation key (e.g. CCM:AFG:art7_annual:2026), sent as an all-day invite.")] = None,
-    recipient: Annotated[list[str] | None, typer.Option(help="Invite this recipient; repeatable. Default: every recipient with an --email who follows meetings.")] = None,
+    slug: Annotated[str | None, typer.Argument(metavar="SLUG", help="The meeting's slug (see `ccm-tracker meetings list`).")] = None,
+    deadline: Annotated[str | None, typer.Option(metavar="KEY", help="Instead of a meeting: an obligation key (e.g. CCM:AFG:art7_annual:2026), sent as an all-day invite.")] = None,
+    recipient: Annotated[list[str] | None, typer.Option(metavar="NAME", help="Invite this recipient; repeatable. Default: every recipient with an --email who follows meetings.")] = None,
     queue_only: Annotated[bool, typer.Option("--queue-only", help="Queue the invites; the next `remind` run sends them.")] = False,
 ) -> None:
     """Invite recipients to a meeting (or, with --deadline, to a deadline): a real calendar
@@ -37,36 +30,41 @@ def invite(
     """
     if (slug is None) == (deadline is None):
         raise fail("say what to invite to: a meeting SLUG, or --deadline KEY (one of them)", code=2)
+    from models.db import require_database, session_scope
+    from notifications.dispatch import dispatch, utc_now
+    from notifications.invites import queue_deadline_invites, queue_meeting_invites
+    from notifications.policy_file import load_policy
+    from notifications.service import channel_from
+    from settings import get_settings
+
     settings = get_settings()
-    try:
-        channel = channel_from(settings)
-        with session_scope() as session:
-            common = {
-                "session": session,
-                "recipients": recipient or [],
-                "organiser": settings.invite_organiser,
-                "now": utc_now(),
-                "send_on": today_in_geneva(),
-            }
-            if deadline is not None:
-                plan = queue_deadline_invites(key=deadline, settings=settings, **common)
-            else:
-                plan = queue_meeting_invites(slug=slug, **common)
-        typer.echo(
-            f"{plan.meeting}: METHOD:{plan.method} (SEQUENCE {plan.version}) queued for "
-            f"{', '.join(plan.queued) or 'nobody new'}"
-            + (f"; already queued for {', '.join(plan.already)}" if plan.already else "")
-        )
-        if queue_only:
-            return
-        result = dispatch(
-            url=settings.database_url,
-            as_of=today_in_geneva(),
-            policy=load_policy(settings.reminder_policy),
-            channel=channel,
-        )
-    except (InviteRefused, ConfigurationError, PolicyFileError) as error:
-        raise fail(str(error))
+    require_database(settings.database_url)
+    channel = channel_from(settings)
+    with session_scope() as session:
+        common = {
+            "session": session,
+            "recipients": recipient or [],
+            "organiser": settings.invite_organiser,
+            "now": utc_now(),
+            "send_on": today_in_geneva(),
+        }
+        if deadline is not None:
+            plan = queue_deadline_invites(key=deadline, settings=settings, **common)
+        else:
+            plan = queue_meeting_invites(slug=slug, **common)
+    typer.echo(
+        f"{plan.meeting}: METHOD:{plan.method} (SEQUENCE {plan.version}) queued for "
+        f"{', '.join(plan.queued) or 'nobody new'}"
+        + (f"; already queued for {', '.join(plan.already)}" if plan.already else "")
+    )
+    if queue_only:
+        return
+    result = dispatch(
+        url=settings.database_url,
+        as_of=today_in_geneva(),
+        policy=load_policy(settings.reminder_policy),
+        channel=channel,
+    )
     rows = [{"recipient": d.recipient, "items": len(d.items), "outcome": d.outcome, "error": d.error}
             for d in result.deliveries]
     emit_rows(rows, OutputFormat.table, ["recipient", "items", "outcome", "error"],

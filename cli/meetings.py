@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.announcing import announce
-from cli.common import GENEVA, OutputFormat, emit_rows, fail
-from models.committee import Meeting
-from models.db import session_scope
-from models.meetings import (
-    MeetingRejected,
-    cancel_meeting,
-    list_meetings,
-    meeting_when,
-    move_meeting,
-    schedule_meeting,
-)
+from cli.common import GENEVA, Format, OutputFormat, emit_rows
 from rules.meetings import (
     UN_SERVICED,
     MeetingFacts,
@@ -26,13 +15,15 @@ from rules.meetings import (
     meeting_funds_due,
     undated_reason,
 )
-from settings import get_settings
+
+if TYPE_CHECKING:
+    from models.committee import Meeting
 
 app = typer.Typer(help="The meetings calendar: list, add, move, cancel.", no_args_is_help=True)
 
-Start = Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD) or local start (YYYY-MM-DDTHH:MM).")]
-End = Annotated[str | None, typer.Option(help="Last day, or local end time (same form as --start).")]
-Month = Annotated[str | None, typer.Option(help="Only the month is known: YYYY-MM.")]
+Start = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD[THH:MM]", help="First day (YYYY-MM-DD) or local start (YYYY-MM-DDTHH:MM).")]
+End = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD[THH:MM]", help="Last day (YYYY-MM-DD), or local end (YYYY-MM-DDTHH:MM).")]
+Month = Annotated[str | None, typer.Option(metavar="YYYY-MM", help="Only the month is known: YYYY-MM.")]
 Source = Annotated[str, typer.Option(help="Where this comes from (minutes and section, a note verbale).")]
 COLUMNS = ["slug", "title", "kind", "when", "timezone", "in_geneva", "venue", "status",
            "version", "funds_due"]
@@ -40,19 +31,34 @@ COLUMNS = ["slug", "title", "kind", "when", "timezone", "in_geneva", "venue", "s
 
 @app.command("list")
 def list_command(
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
-    zone: Annotated[str, typer.Option("--show-in", help="Also show timed meetings on this clock.")] = GENEVA,
+    fmt: Format = OutputFormat.table,
+    zone: Annotated[str, typer.Option("--show-in", metavar="ZONE", help="Also show timed meetings on this clock (an IANA timezone).")] = GENEVA,
 ) -> None:
     """Every meeting with its local dates, its time on Geneva's clock, and when its funds are due.
 
     Meetings known only by month or "to be decided" show no days and no funds date.
     """
+    from models.db import session_scope
+    from models.meetings import list_meetings
+
+    _check_zone("--show-in", zone)
     with session_scope() as session:
         rows = [meeting_row(m, zone) for m in list_meetings(session=session)]
     columns = COLUMNS if fmt is OutputFormat.table else [*COLUMNS, "uid", "precision", "start",
                                                           "end", "start_date", "end_date",
                                                           "month", "organiser", "source"]
     emit_rows(rows, fmt, columns, title=f"{len(rows)} meetings")
+
+
+def _check_zone(option: str, zone: str) -> None:
+    import zoneinfo
+
+    from errors import UnknownValue
+
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise UnknownValue(option, zone, see="an IANA timezone, e.g. Europe/Zurich") from None
 
 
 def meeting_row(m: Meeting, zone: str = GENEVA) -> dict[str, object]:
@@ -93,18 +99,24 @@ def _on_clock(m: Meeting, zone: str) -> str:
 
 @app.command("add")
 def add(
-    slug: Annotated[str, typer.Argument(help="A short stable name, e.g. 7msp, cc-2017-01-25.")],
-    title: Annotated[str, typer.Option(help="The meeting's name.")],
-    kind: Annotated[str, typer.Option(help=f"One of: {', '.join(MeetingKind)}.")],
+    slug: Annotated[str, typer.Argument(metavar="SLUG", help="A short stable name, e.g. 7msp, cc-2017-01-25.")],
+    title: Annotated[str, typer.Option(metavar="TEXT", help="The meeting's name.")],
+    kind: Annotated[str, typer.Option(metavar="KIND", help=f"One of: {', '.join(MeetingKind)}.")],
     start: Start = None,
     end: End = None,
     month: Month = None,
-    timezone: Annotated[str, typer.Option(help="IANA timezone of the venue.")] = GENEVA,
+    timezone: Annotated[str, typer.Option(metavar="ZONE", help="IANA timezone of the venue.")] = GENEVA,
     venue: Annotated[str, typer.Option(help="Where.")] = "",
     organiser: Annotated[str, typer.Option(help="Who organises it.")] = "",
     source: Source = "",
 ) -> None:
     """Schedule a meeting. With no --start and no --month its dates are "to be decided"."""
+    from cli.choices import check_choice
+    from models.meetings import meeting_when, schedule_meeting
+    from settings import get_settings
+
+    check_choice("--kind", kind, [str(k) for k in MeetingKind])
+
     def write(session):  # type: ignore[no-untyped-def]
         when = meeting_when(start=start, end=end, month=month, timezone=timezone)
         return schedule_meeting(session=session, slug=slug, title=title, kind=kind, when=when,
@@ -115,15 +127,18 @@ def add(
 
 @app.command("move")
 def move(
-    slug: Annotated[str, typer.Argument(help="The meeting's slug.")],
+    slug: Annotated[str, typer.Argument(metavar="SLUG", help="The meeting's slug.")],
     start: Start = None,
     end: End = None,
     month: Month = None,
-    timezone: Annotated[str | None, typer.Option(help="IANA timezone (default: unchanged).")] = None,
+    timezone: Annotated[str | None, typer.Option(metavar="ZONE", help="IANA timezone (default: unchanged).")] = None,
     venue: Annotated[str | None, typer.Option(help="New venue (default: unchanged).")] = None,
     source: Source = "",
 ) -> None:
     """Move a meeting (or fix its dates): its version grows, so calendars update it."""
+    from models.meetings import list_meetings, meeting_when, move_meeting
+    from settings import get_settings
+
     def write(session):  # type: ignore[no-untyped-def]
         current = [m for m in list_meetings(session=session) if m.slug == slug]
         zone = timezone or (current[0].timezone if current else GENEVA)
@@ -134,19 +149,22 @@ def move(
 
 
 @app.command("cancel")
-def cancel(slug: Annotated[str, typer.Argument(help="The meeting's slug.")], source: Source = "") -> None:
+def cancel(slug: Annotated[str, typer.Argument(metavar="SLUG", help="The meeting's slug.")], source: Source = "") -> None:
     """Cancel a meeting (kept on record; calendars receive the cancellation)."""
+    from models.meetings import cancel_meeting
+    from settings import get_settings
+
     _record(lambda session: cancel_meeting(session=session, slug=slug, source=source,
                                            actor=get_settings().actor), "cancelled")
 
 
 def _record(write, verb: str) -> None:  # type: ignore[no-untyped-def]
-    try:
-        with session_scope() as session:
-            meeting, change = write(session)
-            row = meeting_row(meeting)
-    except MeetingRejected as rejected:
-        raise fail(str(rejected))
+    from cli.announcing import announce
+    from models.db import session_scope
+
+    with session_scope() as session:
+        meeting, change = write(session)
+        row = meeting_row(meeting)
     if change == "unchanged":
         typer.echo(f"unchanged: {row['slug']} ({row['when']})")
         return

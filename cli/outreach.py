@@ -6,19 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import select
 
-from cli.common import OutputFormat, emit_rows, err_console, fail, parse_date, today_in_geneva
-from models.committee import Meeting
-from models.coordination import CoordinationRejected, coordinators, state_name, targets
-from models.db import session_scope
-from models.money import invoice_facts
-from models.obligations import compute_obligations
-from models.tracking import tracking_since
-from notifications.letters import ThemeAsk, outreach_letter
-from rules.action_items import overlaps
-from rules.obligations import Status
-from settings import get_settings
+from cli.common import AsOf, Format, OutputFormat, emit_rows, fail, parse_date, say, today_in_geneva
 
 # The State's own treaty deadlines go in its letter; follow-ups and action items are the
 # Committee's own work (open invoices have their own section).
@@ -30,11 +19,11 @@ def register(app: typer.Typer) -> None:
 
 
 def outreach(
-    iso3: Annotated[str | None, typer.Argument(help="The target State (ISO3).")] = None,
+    iso3: Annotated[str | None, typer.Argument(metavar="ISO3", help="The target State (ISO3).")] = None,
     overlaps_only: Annotated[bool, typer.Option("--overlaps", help="List States targeted by more than one theme.")] = False,
-    as_of: Annotated[str | None, typer.Option(help="As on this day (default: today in Geneva).")] = None,
-    output: Annotated[Path | None, typer.Option(help="Write the letter here instead of printing it.")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="For --overlaps: table, json or csv")] = OutputFormat.table,
+    as_of: AsOf = None,
+    output: Annotated[Path | None, typer.Option(metavar="FILE", help="Write the letter here instead of printing it.")] = None,
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """Draft one Markdown letter to a State with every theme's ask, open deadline and invoice.
 
@@ -45,14 +34,24 @@ def outreach(
         return
     if iso3 is None:
         raise fail("give a State (ISO3), or --overlaps", code=2)
+    from sqlmodel import select
+
+    from cli.choices import check_country
+    from models.committee import Meeting
+    from models.coordination import coordinators, state_name, targets
+    from models.db import session_scope
+    from models.money import invoice_facts
+    from models.obligations import compute_obligations
+    from models.tracking import tracking_since
+    from notifications.letters import ThemeAsk, outreach_letter
+    from rules.obligations import Status
+    from settings import get_settings
+
     day = parse_date(as_of, "--as-of") or today_in_geneva()
-    code = iso3.upper()
     settings = get_settings()
     with session_scope() as session:
-        try:
-            name = state_name(session=session, iso3=code)
-        except CoordinationRejected as rejected:
-            raise fail(str(rejected))
+        code = check_country("ISO3", iso3, session=session)
+        name = state_name(session=session, iso3=code)
         names = {t: [state_name(session=session, iso3=c) for c in cs]
                  for t, cs in coordinators(session=session).items()}
         asks = [ThemeAsk(t.theme, t.ask, tuple(names.get(t.theme, []))) for t in targets(session=session, iso3=code)]
@@ -65,7 +64,7 @@ def outreach(
         for status in [o.status(day, since)] if status in (Status.OPEN, Status.OVERDUE)
     ]
     if not asks:
-        err_console.print(f"note: no theme targets {code}; the letter has no theme's ask")
+        say(f"note: no theme targets {code}; the letter has no theme's ask", err=True)
     text = outreach_letter(iso3=code, name=name, as_of=day, asks=asks, obligations=due,
                            invoices=invoices, meeting_titles=titles)
     if output:
@@ -76,6 +75,10 @@ def outreach(
 
 
 def _overlaps(fmt: OutputFormat) -> None:
+    from models.coordination import state_name, targets
+    from models.db import session_scope
+    from rules.action_items import overlaps
+
     with session_scope() as session:
         pairs = [(t.theme, t.iso3) for t in targets(session=session)]
         found = overlaps(pairs)

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import Session, select
 
-from cli.common import OutputFormat, console, emit_rows, fail, parse_date, today_in_geneva
-from models.db import migrate, session_scope
-from models.importer import BUNDLED_DIR, BUNDLED_FILES, ImportRejected, ImportResult, import_csv
-from models.reminders import Recipient
-from models.tables import State
-from models.tracking import ensure_tracking_since, set_tracking_since
-from notifications.recipients import add_recipient
-from rules.entry_into_force import entry_into_force
-from settings import get_settings
+from cli.common import DATE, Format, OutputFormat, emit_rows, fail, parse_date, say, today_in_geneva
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from models.importer import ImportResult
+    from models.tables import State
+
+STATUSES = ("party", "signatory", "withdrawn")
 
 
 def register(app: typer.Typer) -> None:
@@ -30,7 +29,8 @@ def init(
     tracking_since: Annotated[
         str | None,
         typer.Option(
-            help="Obligations due before this date with nothing recorded are history, not "
+            metavar=DATE,
+            help="Obligations due before this day (YYYY-MM-DD) with nothing recorded are history, not "
             "overdue. Default: 1 January of the year of the first `init`; kept afterwards."
         ),
     ] = None,
@@ -49,7 +49,19 @@ def init(
     """Create or upgrade the database, and load the bundled registry on first use.
 
     Safe to run again: migrations already applied and facts already loaded are skipped.
+    The only command that creates a database: CCM_DATABASE_URL names it, else
+    `ccm-tracker.db` in the working directory.
     """
+    from sqlmodel import select
+
+    from models.db import migrate, session_scope, shown_url
+    from models.importer import BUNDLED_DIR, BUNDLED_FILES
+    from models.reminders import Recipient
+    from models.tables import State
+    from models.tracking import ensure_tracking_since, set_tracking_since
+    from notifications.recipients import add_recipient
+    from settings import get_settings
+
     settings = get_settings()
     since = parse_date(tracking_since, "--tracking-since")
     migrate()
@@ -63,13 +75,13 @@ def init(
                 _report(_import(session, BUNDLED_DIR / name, f"data/{name}", settings.actor))
         if default_recipient and session.exec(select(Recipient).limit(1)).first() is None:
             add_recipient(session=session, name="isu", tag="isu", now=dt.datetime.now(dt.UTC))
-            console.print("recipient isu added (follows everything; `ccm-tracker recipients --help`)")
-    console.print(f"database ready: {settings.database_url}")
-    console.print(f"tracking since {kept.isoformat()} (earlier unrecorded obligations are history)")
+            say("recipient isu added (follows everything; `ccm-tracker recipients --help`)")
+    say(f"database ready: {shown_url(settings.database_url)}")
+    say(f"tracking since {kept.isoformat()} (earlier unrecorded obligations are history)")
 
 
 def import_file(
-    files: Annotated[list[Path], typer.Argument(help="CSV files: participants, Art. 3/4 facts, or reports received.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE.csv", help="CSV files: participants, Art. 3/4 facts, or reports received.")],
     actor: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
     correct: Annotated[
         bool,
@@ -87,6 +99,10 @@ def import_file(
     nothing; an empty cell never clears a value; a value that differs from the one on record
     is refused unless the import says `--correct --reason "..."`.
     """
+    from models.db import session_scope
+    from models.importer import ImportRejected, import_csv
+    from settings import get_settings
+
     who = actor or get_settings().actor
     try:
         with session_scope() as session:
@@ -104,17 +120,17 @@ def import_file(
 
 
 def _import(session: Session, path: Path, shown: str, actor: str) -> ImportResult:
+    from models.importer import import_csv
+
     return import_csv(path, session=session, actor=actor, display=shown)
 
 
 def _report(result: ImportResult) -> None:
-    console.print(
+    say(
         f"{result.path}: {result.rows} {result.kind} rows: {result.added} added, "
         f"{result.updated} updated, "
         + (f"{result.corrected} corrected, " if result.corrected else "")
-        + f"{result.unchanged} unchanged",
-        highlight=False,
-        markup=False,
+        + f"{result.unchanged} unchanged"
     )
 
 
@@ -137,16 +153,23 @@ def _announce(results: list[ImportResult]) -> None:
         for iso3, files in sorted(touched.items())
     ])
     if delivery.delivered:
-        console.print(f"events delivered: ccm.fact.recorded for {len(touched)} State(s)")
+        say(f"events delivered: ccm.fact.recorded for {len(touched)} State(s)")
     else:
-        console.print(f"events not delivered: {delivery.reason}", highlight=False)
+        say(f"events not delivered: {delivery.reason}")
 
 
 def states(
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
-    status: Annotated[str | None, typer.Option(help="Only party, signatory or withdrawn.")] = None,
+    fmt: Format = OutputFormat.table,
+    status: Annotated[str | None, typer.Option(metavar="|".join(STATUSES), help="Only party, signatory or withdrawn.")] = None,
 ) -> None:
     """List the States in the registry, with entry into force computed under Art. 17."""
+    from sqlmodel import select
+
+    from cli.choices import check_choice
+    from models.db import session_scope
+    from models.tables import State
+
+    check_choice("--status", status, STATUSES)
     with session_scope() as session:
         rows = [_state_row(s) for s in session.exec(select(State).order_by(State.iso3)).all()]
     if status:
@@ -156,6 +179,8 @@ def states(
 
 
 def _state_row(state: State) -> dict[str, object]:
+    from rules.entry_into_force import entry_into_force
+
     if state.withdrawal_effective_date is not None:
         status = "withdrawn"
     elif state.deposit_date is not None:

@@ -9,28 +9,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import OutputFormat, console, emit_rows, fail, parse_date, today_in_geneva
-from models.db import session_scope
-from models.reminders import Recipient
-from notifications.channels.apprise_channel import ConfigurationError
-from notifications.dispatch import utc_now
-from notifications.policy_file import PolicyFileError
-from notifications.recipients import (
-    RecipientError,
-    add_recipient,
-    list_recipients,
-    remove_recipient,
-)
-from notifications.service import (
-    ACK_COLUMNS,
-    AcknowledgeError,
-    acknowledge,
-    acknowledgements,
-    channel_from,
-    preview,
-    run_reminders,
-)
-from settings import get_settings
+from cli.common import AsOf, Format, OutputFormat, emit_rows, fail, parse_date, say, today_in_geneva
 
 recipients_app = typer.Typer(help="Who gets reminders, and for what (themes, States, kinds).", no_args_is_help=True)
 
@@ -43,7 +22,7 @@ def register(app: typer.Typer) -> None:
 
 
 def remind(
-    as_of: Annotated[str | None, typer.Option(help="Plan as on this day (default: today in Geneva).")] = None,
+    as_of: AsOf = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would go to whom; send and write nothing.")] = False,
 ) -> None:
     """Plan the reminders due today and send them: one digest per recipient.
@@ -51,18 +30,20 @@ def remind(
     Messages go through Apprise to the URLs tagged in the file named by CCM_APPRISE_CONFIG;
     with no such file they are written to the local outbox folder (CCM_OUTBOX_DIR).
     """
+    from models.db import require_database
+    from notifications.service import preview, run_reminders
+    from settings import get_settings
+
     day = parse_date(as_of, "--as-of") or today_in_geneva()
     settings = get_settings()
-    try:
-        if dry_run:
-            lines = preview(as_of=day, settings=settings)
-            emit_rows([line.__dict__ for line in lines], OutputFormat.table,
-                      ["recipient", "key", "stage", "due", "send_on", "why"],
-                      title=f"{len(lines)} reminder(s) would go out on {day.isoformat()} (dry run)")
-            return
-        report = run_reminders(as_of=day, settings=settings)
-    except (PolicyFileError, ConfigurationError) as error:
-        raise fail(str(error))
+    require_database(settings.database_url)
+    if dry_run:
+        lines = preview(as_of=day, settings=settings)
+        emit_rows([line.__dict__ for line in lines], OutputFormat.table,
+                  ["recipient", "key", "stage", "due", "send_on", "why"],
+                  title=f"{len(lines)} reminder(s) would go out on {day.isoformat()} (dry run)")
+        return
+    report = run_reminders(as_of=day, settings=settings)
     result = report.dispatch
     rows = [{"recipient": d.recipient, "items": len(d.items), "outcome": d.outcome, "error": d.error}
             for d in result.deliveries]
@@ -75,32 +56,40 @@ def remind(
 
 
 def ack(
-    key: Annotated[str, typer.Argument(help="Obligation key, e.g. CCM:AFG:art7_annual:2025")],
-    recipient: Annotated[str | None, typer.Option(help="Only for this recipient (default: everyone).")] = None,
+    key: Annotated[str, typer.Argument(metavar="KEY", help="Obligation key, e.g. CCM:AFG:art7_annual:2025")],
+    recipient: Annotated[str | None, typer.Option(metavar="NAME", help="Only for this recipient (default: everyone).")] = None,
 ) -> None:
     """Stop further reminders for one obligation (until its due date moves)."""
+    from models.db import session_scope
+    from notifications.dispatch import utc_now
+    from notifications.service import acknowledge
+    from settings import get_settings
+
     settings = get_settings()
-    try:
-        with session_scope() as session:
-            cancelled = acknowledge(session=session, key=key, recipient=recipient, actor=settings.actor, now=utc_now())
-    except AcknowledgeError as error:
-        raise fail(str(error))
+    with session_scope() as session:
+        cancelled = acknowledge(session=session, key=key, recipient=recipient, actor=settings.actor, now=utc_now())
     who = recipient or "everyone"
-    console.print(f"Acknowledged {key} for {who}; {cancelled} pending reminder(s) cancelled.", highlight=False)
+    say(f"Acknowledged {key} for {who}; {cancelled} pending reminder(s) cancelled.")
 
 
 def acks(
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """List acknowledgements and snoozes: who, what, when, until (from `ack` and from links)."""
+    from models.db import session_scope
+    from notifications.service import ACK_COLUMNS, acknowledgements
+
     with session_scope() as session:
         rows = acknowledgements(session=session)
     emit_rows(rows, fmt, ACK_COLUMNS, title=f"{len(rows)} acknowledgement(s)")
 
 
 @recipients_app.command("resume")
-def recipients_resume(name: Annotated[str, typer.Argument(help="The recipient's name.")]) -> None:
+def recipients_resume(name: Annotated[str, typer.Argument(metavar="NAME", help="The recipient's name.")]) -> None:
     """Start reminders again for a recipient who stopped them (one-click unsubscribe)."""
+    from models.db import session_scope
+    from models.reminders import Recipient
+
     with session_scope() as session:
         row = session.get(Recipient, name)
         if row is None:
@@ -108,34 +97,43 @@ def recipients_resume(name: Annotated[str, typer.Argument(help="The recipient's 
         was = row.stopped_at
         row.stopped_at = None
         session.add(row)
-    console.print(f"Reminders to {name} resume with the next run." if was else
-                  f"{name} had not stopped their reminders; nothing changed.", highlight=False)
+    say(f"Reminders to {name} resume with the next run." if was else
+        f"{name} had not stopped their reminders; nothing changed.")
 
 
 @recipients_app.command("add")
 def recipients_add(
-    name: Annotated[str, typer.Argument(help="A name for the person or channel.")],
-    tag: Annotated[str, typer.Option(help="The Apprise tag of their URL(s) in the Apprise config file.")],
-    theme: Annotated[list[str] | None, typer.Option(help="Follow this theme; repeatable.")] = None,
-    state: Annotated[list[str] | None, typer.Option(help="Follow this State (ISO3); repeatable.")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Follow this kind; repeatable.")] = None,
-    email: Annotated[str | None, typer.Option(help="Their address as an ATTENDEE of calendar invites (`ccm-tracker invite`).")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="A name for the person or channel (letters, digits, . _ -).")],
+    tag: Annotated[str, typer.Option(metavar="TAG", help="The Apprise tag of their URL(s) in the Apprise config file.")],
+    theme: Annotated[list[str] | None, typer.Option(metavar="THEME", help="Follow this theme; repeatable.")] = None,
+    state: Annotated[list[str] | None, typer.Option(metavar="ISO3", help="Follow this State (ISO3); repeatable.")] = None,
+    kind: Annotated[list[str] | None, typer.Option(metavar="KIND", help="Follow this kind; repeatable.")] = None,
+    email: Annotated[str | None, typer.Option(metavar="ADDRESS", help="Their address as an ATTENDEE of calendar invites (`ccm-tracker invite`).")] = None,
 ) -> None:
     """Add a recipient. No filter: they follow everything."""
-    try:
-        with session_scope() as session:
-            add_recipient(session=session, name=name, tag=tag, themes=theme or [], states=state or [],
-                          kinds=kind or [], email=email, now=utc_now())
-    except RecipientError as error:
-        raise fail(str(error))
-    console.print(f"Added recipient {name} (Apprise tag {tag}).", highlight=False)
+    from cli.choices import check_choices, check_country
+    from models.db import session_scope
+    from notifications.dispatch import utc_now
+    from notifications.recipients import add_recipient
+    from rules.themes import KINDS, THEMES
+
+    themes = check_choices("--theme", theme, THEMES)
+    kinds = check_choices("--kind", kind, KINDS)
+    with session_scope() as session:
+        states = [check_country("--state", s, session=session) for s in state or []]
+        add_recipient(session=session, name=name, tag=tag, themes=themes, states=states,
+                      kinds=kinds, email=email, now=utc_now())
+    say(f"Added recipient {name} (Apprise tag {tag}).")
 
 
 @recipients_app.command("list")
 def recipients_list(
-    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
+    fmt: Format = OutputFormat.table,
 ) -> None:
     """List recipients and what they follow (an empty filter means everything)."""
+    from models.db import session_scope
+    from notifications.recipients import list_recipients
+
     with session_scope() as session:
         rows = [{"name": r.name, "tag": r.tag, "themes": r.themes, "states": r.states, "kinds": r.kinds}
                 for r in list_recipients(session=session)]
@@ -150,6 +148,11 @@ def recipients_check() -> None:
     secrets), names every config entry Apprise refused and every tag with no URL. Exit 1 when
     anything would stop or fail a run.
     """
+    from models.db import session_scope
+    from notifications.recipients import list_recipients
+    from notifications.service import channel_from
+    from settings import get_settings
+
     settings = get_settings()
     channel = channel_from(settings, strict=False)
     problems = channel.problems()
@@ -169,15 +172,15 @@ def recipients_check() -> None:
         typer.secho(f"problem: {problem}", err=True, fg="red")
     if problems:
         raise typer.Exit(1)
-    console.print("No problems: every config entry loaded and every tag has a URL.", highlight=False)
+    say("No problems: every config entry loaded and every tag has a URL.")
 
 
 @recipients_app.command("remove")
-def recipients_remove(name: Annotated[str, typer.Argument(help="The recipient's name.")]) -> None:
+def recipients_remove(name: Annotated[str, typer.Argument(metavar="NAME", help="The recipient's name.")]) -> None:
     """Remove a recipient (their sent history stays in the outbox)."""
-    try:
-        with session_scope() as session:
-            remove_recipient(session=session, name=name)
-    except RecipientError as error:
-        raise fail(str(error))
-    console.print(f"Removed recipient {name}.", highlight=False)
+    from models.db import session_scope
+    from notifications.recipients import remove_recipient
+
+    with session_scope() as session:
+        remove_recipient(session=session, name=name)
+    say(f"Removed recipient {name}.")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, fail, parse_date
+from cli.common import AsOf, fail, parse_date, say
 
 
 def register(app: typer.Typer) -> None:
@@ -20,10 +20,10 @@ def register(app: typer.Typer) -> None:
 
 
 def scan(
-    as_of: Annotated[str | None, typer.Option(help="Scan as on this day (default: today in Geneva).")] = None,
+    as_of: AsOf = None,
     state: Annotated[
         list[str] | None,
-        typer.Option(help="Only this State (ISO3, or ccm.state.ISO3); repeatable."),
+        typer.Option(metavar="ISO3", help="Only this State (ISO3, or ccm.state.ISO3); repeatable."),
     ] = None,
     prefect: Annotated[
         bool,
@@ -51,29 +51,20 @@ def scan(
     except Exception as error:  # noqa: BLE001 - the flow's logs above say where; here say what
         raise fail(f"the scan failed: {error}")
     for line in summary_lines(summary):
-        console.print(line, highlight=False)
+        say(line)
 
 
 def _checked_states(values: list[str] | None) -> list[str] | None:
     """Refuse a bad code before starting Prefect (which takes seconds)."""
     if not values:
         return None
-    from sqlmodel import select
-
-    from flows.events import iso3_of
+    from cli.choices import check_states
+    from flows.events import STATE_RESOURCE_PREFIX
     from models.db import session_scope
-    from models.tables import State
 
-    try:
-        codes = sorted({iso3_of(v) for v in values})
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--state")
+    codes = [v.removeprefix(STATE_RESOURCE_PREFIX) for v in values]
     with session_scope() as session:
-        known = set(session.exec(select(State.iso3).where(State.iso3.in_(codes))).all())
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise fail(f"not in the registry: {', '.join(unknown)} (see `ccm-tracker states`)")
-    return codes
+        return sorted(set(check_states("--state", codes, session=session)))
 
 
 def _prefect_defaults() -> None:

@@ -112,7 +112,7 @@ def add_action_item(
     actor: str,
     replace: bool = False,
 ) -> tuple[ActionItem, str]:
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         raise CoordinationRejected(f"slug {slug!r}: use lower-case letters, digits and '-'")
     check_theme(owner_theme)
     wanted = sorted({t.upper() for t in target_states or []})

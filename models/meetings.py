@@ -62,7 +62,7 @@ def meeting_when(
     if month is not None:
         if start or end:
             raise MeetingRejected("give either a month or start/end dates, not both")
-        if not MONTH.match(month):
+        if not MONTH.fullmatch(month):
             raise MeetingRejected(f"month {month!r} is not YYYY-MM")
         return When(DatePrecision.MONTH, month=month)
     if start is None:
@@ -112,7 +112,7 @@ def schedule_meeting(
 
     An existing ``slug`` is refused unless ``replace`` (the demo loader, ``meetings move``).
     """
-    if not SLUG.match(slug):
+    if not SLUG.fullmatch(slug):
         raise MeetingRejected(f"slug {slug!r}: use lower-case letters, digits and '-' (e.g. 7msp)")
     if kind not in set(MeetingKind):
         raise MeetingRejected(f"kind {kind!r} is not one of {', '.join(MeetingKind)}")

@@ -50,7 +50,7 @@ def issue_invoice(
     replace: bool = False,
 ) -> tuple[Invoice, str]:
     """Record an invoice sent to ``iso3``. Returns it and created/updated/unchanged."""
-    if not NUMBER.match(number):
+    if not NUMBER.fullmatch(number):
         raise MoneyRejected(f"invoice number {number!r}: up to 24 letters, digits, '.', '/', '-'")
     if kind not in INVOICE_KINDS:
         raise MoneyRejected(f"invoice kind {kind!r} is not one of {', '.join(INVOICE_KINDS)}")

@@ -34,7 +34,7 @@ class Lead:
 
     @classmethod
     def parse(cls, text: str) -> Lead:
-        match = _LEAD.match(str(text))
+        match = _LEAD.fullmatch(str(text))
         if not match:
             raise ValueError(f"{text!r} is not a lead time (e.g. 60d, 2w, 6m, 1y)")
         return cls(int(match.group(1)), match.group(2))

@@ -65,21 +65,21 @@ def add_recipient(
     now: dt.datetime,
 ) -> Recipient:
     """Validate everything first; a bad value raises ``RecipientError`` and nothing is added."""
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise RecipientError(f"name {name!r}: use letters, digits, '.', '_' or '-' (max 64)")
-    if not TAG.match(tag):
+    if not TAG.fullmatch(tag):
         raise RecipientError(f"--tag {tag!r}: use letters, digits, '.', '_' or '-' (max 64)")
     bad = [t for t in themes if t not in THEMES]
     if bad:
         raise RecipientError(f"--theme {', '.join(bad)}: unknown; known: {', '.join(THEMES)}")
     states = [s.upper() for s in states]
-    bad = [s for s in states if not ISO3.match(s)]
+    bad = [s for s in states if not ISO3.fullmatch(s)]
     if bad:
         raise RecipientError(f"--state {', '.join(bad)}: not an ISO 3166 alpha-3 code")
     bad = [k for k in kinds if k not in KINDS]
     if bad:
         raise RecipientError(f"--kind {', '.join(bad)}: unknown; known: {', '.join(KINDS)}")
-    if email is not None and not EMAIL.match(email):
+    if email is not None and not EMAIL.fullmatch(email):
         raise RecipientError(f"--email {email!r}: not an email address (name@domain)")
     if session.get(Recipient, name) is not None:
         raise RecipientError(f"recipient {name!r} exists already (remove it first to change it)")

@@ -30,7 +30,7 @@ class AmountError(ValueError):
 def parse_chf(text: str) -> int:
     """``"1,932.34"``, ``"1'932.34"`` or ``"1932.34"`` -> 193234 centimes (exactly)."""
     cleaned = text.strip().removeprefix("CHF").strip()
-    if not _AMOUNT.match(cleaned):
+    if not _AMOUNT.fullmatch(cleaned):
         raise AmountError(f"{text!r} is not an amount in CHF (e.g. 1932.34 or 1,932.34)")
     try:
         value = Decimal(re.sub(r"[,' ]", "", cleaned)) * 100  # at most two decimals: exact

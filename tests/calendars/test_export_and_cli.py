@@ -34,7 +34,7 @@ def test_subscribe_prints_a_feed_url_whose_token_finds_the_subscription(database
 
 def test_subscribe_with_an_unknown_theme_fails_and_writes_nothing(database_url):
     result = runner.invoke(app, ["subscribe", "x", "--theme", "transparancy"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an unknown value is a usage error
     assert "transparancy" in result.output
     with session_scope() as session:
         assert session.exec(select(Subscription)).all() == []

@@ -21,3 +21,18 @@ def ccm(*args: str, cwd: Path, env: dict[str, str] | None = None, **kwargs) -> s
         [sys.executable, "-c", "from cli.app import main; main()", *args],
         check=False, cwd=cwd, env=base, capture_output=True, text=True, timeout=120, **kwargs,
     )
+
+
+def ccm_here(capsys, *args: str) -> tuple[int, str, str]:
+    """Run `ccm-tracker ARGS` in this process through its entry point (`cli.app.main`, which
+    turns refusals into `error: ...` and an exit code): (exit code, stdout, stderr)."""
+    from cli.app import main
+
+    capsys.readouterr()
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    out, err = capsys.readouterr()
+    return code, out, err

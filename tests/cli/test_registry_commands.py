@@ -111,7 +111,7 @@ def test_filters_overdue_within_kind_and_csv(database_url):
     annual = json.loads(run("deadlines", "--format", "json", "--kind", "art7_annual", "--within", "200", "--as-of", "2026-11-26").stdout)
     assert {o["kind"] for o in annual} == {"art7_annual"}
     csv_out = run("deadlines", "--format", "csv", "--state", "AFG").stdout
-    assert csv_out.splitlines()[0].startswith("key,state,kind,period,due,original_due,status")
+    assert csv_out.removeprefix("\ufeff").splitlines()[0].startswith("key,state,state_name,kind,period,due")
 
 
 def test_import_with_a_bad_row_prints_file_line_field_and_exits_nonzero(database_url, tmp_path):

@@ -29,8 +29,8 @@ def test_outreach_to_a_state_not_party_has_no_treaty_deadlines(demo):
 
 
 def test_outreach_to_an_unknown_code_is_a_clear_error(demo):
-    result = demo("outreach", "XYZ", code=1)
-    assert "'XYZ' is not an ISO 3166-1 alpha-3 code" in result.output
+    result = demo("outreach", "XYZ", code=2)  # an unknown value: a usage error (issue 10 item 7)
+    assert "ISO3: unknown value 'XYZ'; an ISO 3166-1 alpha-3 code, e.g. KHM" in result.output
 
 
 def test_an_action_item_becomes_a_deadline_until_it_is_done(demo):
@@ -67,8 +67,8 @@ def test_action_list_shows_undated_items_as_undated(demo):
 
 
 def test_a_bad_theme_is_refused(demo):
-    result = demo("action", "add", "x", "--title", "x", "--theme", "finance", code=1)
-    assert "theme 'finance' is not one of" in result.output
+    result = demo("action", "add", "x", "--title", "x", "--theme", "finance", code=2)  # usage error
+    assert "--theme: unknown value 'finance'; valid: transparency," in result.output
 
 
 def test_invoice_follow_ups_are_listed_per_state(demo):

@@ -1,0 +1,92 @@
+"""Filter values checked against what the tracker knows: a typo is refused (exit 2) with the
+valid values and the likeliest one meant, never answered with an empty table."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from errors import UnknownValue
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+
+def check_choices(option: str, values: Iterable[str] | None, valid: Sequence[str]) -> list[str]:
+    """``values`` unchanged when each is one of ``valid``; else ``UnknownValue`` for the first
+    that is not, with the closest valid values as suggestions."""
+    checked = list(values or [])
+    for value in checked:
+        if value not in valid:
+            raise UnknownValue(option, value, valid, suggestions=_close(value, valid))
+    return checked
+
+
+def check_choice(option: str, value: str | None, valid: Sequence[str]) -> str | None:
+    return None if value is None else check_choices(option, [value], valid)[0]
+
+
+def _close(value: str, valid: Sequence[str]) -> list[str]:
+    folded = value.casefold()
+    same = [v for v in valid if v.casefold() == folded]
+    if same:
+        return same
+    # "art7" -> art7_annual, art7_initial; "parties" -> party
+    starts = [v for v in valid if v.casefold().startswith(folded) or folded.startswith(v.casefold())]
+    return starts[:3] or difflib.get_close_matches(value, valid, n=2, cutoff=0.6)
+
+
+def check_states(option: str, values: Iterable[str] | None, *, session: Session) -> list[str]:
+    """ISO 3166-1 alpha-3 codes of States in the registry, exactly as stored (``AFG``).
+
+    A State's name (``Afghanistan``), a lowercase code (``afg``) or a near miss is refused
+    with the code meant: codes are what every other command, key and file uses.
+    """
+    checked = list(values or [])
+    if not checked:
+        return []
+    from sqlmodel import select
+
+    from models.tables import State
+
+    names = {iso3: name for iso3, name in session.exec(select(State.iso3, State.name)).all()}
+    for value in checked:
+        if value in names:
+            continue
+        raise UnknownValue(option, value, suggestions=_state_guess(value, names),
+                           see="States are named by ISO3 code; see `ccm-tracker states`")
+    return checked
+
+
+def _state_guess(value: str, names: dict[str, str]) -> list[str]:
+    folded = value.strip().casefold()
+    by_code = [iso3 for iso3 in names if iso3.casefold() == folded]
+    by_name = [iso3 for iso3, name in names.items() if name.casefold() == folded]
+    if by_code or by_name:
+        return by_code or by_name
+    starts = [iso3 for iso3, name in names.items() if folded and name.casefold().startswith(folded)]
+    if starts:
+        return starts[:3]
+    close = difflib.get_close_matches(value.casefold(), [n.casefold() for n in names.values()], n=2, cutoff=0.75)
+    return [iso3 for iso3, name in names.items() if name.casefold() in close]
+
+
+def check_country(option: str, value: str, *, session: Session) -> str:
+    """A State in the registry, or any ISO 3166-1 alpha-3 code (outreach and letters go to
+    States outside the Convention too); names and lowercase codes are refused as above."""
+    import pycountry
+
+    if value.isupper() and len(value) == 3 and pycountry.countries.get(alpha_3=value) is not None:
+        return value
+    try:
+        return check_states(option, [value], session=session)[0]
+    except UnknownValue as unknown:
+        if unknown.suggestions:
+            raise
+        try:
+            meant = [pycountry.countries.lookup(value.strip()).alpha_3]
+        except LookupError:
+            meant = []
+        raise UnknownValue(option, value, suggestions=meant,
+                           see="an ISO 3166-1 alpha-3 code, e.g. KHM") from None

@@ -1,0 +1,93 @@
+"""What the command line prints: stored text as text, whole keys in a pipe, CSV Excel opens."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+from tests.cli.running import ccm, ccm_here
+
+CASES = Path("/work/shared/cases")
+INJECTED_NAME = (
+    'state,iso3,signature_date,deposit_date,instrument,provisional_application_date,'
+    'withdrawal_effective_date,source,notes\n'
+    '"Afghanistan\nBcc: evil@example.org\nEND:VCALENDAR [/]",AFG,2008-12-03,2011-09-08,'
+    'ratification,,,"<b>UN</b> [/]",\n'
+)
+
+
+def test_stored_text_with_rich_markup_is_printed_as_text(tmp_path):
+    assert ccm("init", "--no-default-recipient", cwd=tmp_path).returncode == 0
+    recorded = ccm("record", "report", "AFG", "--year", "2025", "--received", "2026-05-02",
+                   "--source", "[/] [bold]ISU[/bold] [link=x]", cwd=tmp_path)
+    assert recorded.returncode == 0, recorded.stderr
+    facts = ccm("facts", "AFG", cwd=tmp_path)
+    assert facts.returncode == 0, facts.stderr
+    assert "[/] [bold]ISU[/bold] [link=x]" in facts.stdout
+    (tmp_path / "inject.csv").write_text(INJECTED_NAME)
+    assert ccm("import", "inject.csv", cwd=tmp_path).returncode == 0
+    for args in (["states"], ["facts", "AFG"], ["deadlines", "--state", "AFG"]):
+        shown = ccm(*args, cwd=tmp_path)
+        assert shown.returncode == 0, (args, shown.stderr)
+        assert "Traceback" not in shown.stderr
+    assert "END:VCALENDAR [/]" in ccm("states", cwd=tmp_path).stdout
+    assert "<b>UN</b> [/]" in ccm("facts", "AFG", cwd=tmp_path).stdout
+
+
+def test_a_table_piped_to_a_file_keeps_whole_keys_and_slugs(tmp_path):
+    assert ccm("init", cwd=tmp_path).returncode == 0  # with the recipient `isu`
+    assert ccm("demo", "load", cwd=tmp_path).returncode == 0
+    listed = ccm("action", "list", cwd=tmp_path, env={"COLUMNS": "80"})
+    slugs = [a["slug"] for a in json.loads(ccm("action", "list", "--format", "json", cwd=tmp_path).stdout)]
+    assert slugs and all(slug in listed.stdout for slug in slugs)
+    assert "…" not in listed.stdout
+    meetings = ccm("meetings", "list", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert "cc-2017-01-25" in meetings.stdout and "…" not in meetings.stdout
+    due = ccm("deadlines", "--as-of", "2026-11-26", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert due.returncode == 0, due.stderr
+    assert "CCM:LBN:art4_clearance" in due.stdout and "CCM:AFG:art7_annual:2025" in due.stdout
+    assert "…" not in due.stdout
+
+
+def test_deadlines_csv_is_utf8_with_bom_crlf_state_names_and_days_late(database_url, capsys):
+    assert ccm_here(capsys, "init", "--tracking-since", "2026-01-01", "--no-default-recipient")[0] == 0
+    code, out, err = ccm_here(capsys, "deadlines", "--format", "csv", "--as-of", "2026-11-26",
+                              "--state", "LBN", "--state", "CIV")
+    assert code == 0, err
+    raw = out.encode("utf-8")
+    assert raw.startswith(b"\xef\xbb\xbfkey,state,state_name,")
+    assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))}
+    lebanon = rows["CCM:LBN:art4_clearance"]
+    assert (lebanon["state_name"], lebanon["status"], lebanon["due"]) == ("Lebanon", "overdue", "2026-05-01")
+    assert lebanon["days_late"] == "209"  # 2026-05-01 to 2026-11-26
+    assert any(r["state_name"] == "Côte d'Ivoire" for r in rows.values())
+    on_time = [r for r in rows.values() if r["status"] in ("open", "met") and r["met_on"] <= r["due"]]
+    assert on_time and all(r["days_late"] == "" for r in on_time)
+
+
+def test_a_trailing_newline_is_not_a_valid_name_tag_email_or_slug(tmp_path):
+    assert ccm("init", "--no-default-recipient", cwd=tmp_path).returncode == 0
+    for args in (["recipients", "add", "eve\n", "--tag", "eve"],
+                 ["recipients", "add", "bad", "--tag", "bad\n"],
+                 ["recipients", "add", "bad", "--tag", "bad", "--email", "bad@example.org\n"],
+                 ["action", "add", "va-letter\n", "--title", "t", "--theme", "victim_assistance"],
+                 ["meetings", "add", "cc-2027\n", "--title", "t", "--kind", "coordination_committee"],
+                 ["money", "invoice", "add", "ISU-1\n", "--state", "AFG", "--amount", "1"]):
+        refused = ccm(*args, cwd=tmp_path)
+        assert refused.returncode == 1, (args, refused.stdout)
+        assert refused.stderr.startswith("error: ") and "Traceback" not in refused.stderr
+    assert "eve" not in ccm("recipients", "list", cwd=tmp_path).stdout
+
+
+def test_the_shared_cases_still_pass(tmp_path):
+    """The recipes in /work/shared/cases that this scope fixes, when the folder is there."""
+    if not CASES.is_dir():
+        return
+    shutil.copy(CASES / "inject_state_name.csv", tmp_path)
+    assert ccm("init", "--no-default-recipient", cwd=tmp_path).returncode == 0
+    assert ccm("import", "inject_state_name.csv", cwd=tmp_path).returncode == 0
+    assert ccm("states", cwd=tmp_path).returncode == 0
