@@ -14,7 +14,7 @@ CASES = Path("/work/shared/cases")
 INJECTED_NAME = (
     'state,iso3,signature_date,deposit_date,instrument,provisional_application_date,'
     'withdrawal_effective_date,source,notes\n'
-    '"Afghanistan\nBcc: evil@example.org\nEND:VCALENDAR [/]",AFG,2008-12-03,2011-09-08,'
+    '"Afghanistan [/] [bold]END:VCALENDAR[/bold]",AFG,2008-12-03,2011-09-08,'
     'ratification,,,"<b>UN</b> [/]",\n'
 )
 
@@ -28,23 +28,25 @@ def test_stored_text_with_rich_markup_is_printed_as_text(tmp_path):
     assert facts.returncode == 0, facts.stderr
     assert "[/] [bold]ISU[/bold] [link=x]" in facts.stdout
     (tmp_path / "inject.csv").write_text(INJECTED_NAME)
-    assert ccm("import", "inject.csv", cwd=tmp_path).returncode == 0
+    imported = ccm("import", "inject.csv", "--correct", "--reason", "a test of markup", cwd=tmp_path)
+    assert imported.returncode == 0, imported.stderr
     for args in (["states"], ["facts", "AFG"], ["deadlines", "--state", "AFG"]):
         shown = ccm(*args, cwd=tmp_path)
         assert shown.returncode == 0, (args, shown.stderr)
         assert "Traceback" not in shown.stderr
-    assert "END:VCALENDAR [/]" in ccm("states", cwd=tmp_path).stdout
+    assert "Afghanistan [/] [bold]END:VCALENDAR[/bold]" in ccm("states", cwd=tmp_path).stdout
     assert "<b>UN</b> [/]" in ccm("facts", "AFG", cwd=tmp_path).stdout
 
 
 def test_a_table_piped_to_a_file_keeps_whole_keys_and_slugs(tmp_path):
-    assert ccm("init", cwd=tmp_path).returncode == 0  # with the recipient `isu`
-    assert ccm("demo", "load", cwd=tmp_path).returncode == 0
-    listed = ccm("action", "list", cwd=tmp_path, env={"COLUMNS": "80"})
-    slugs = [a["slug"] for a in json.loads(ccm("action", "list", "--format", "json", cwd=tmp_path).stdout)]
+    assert ccm("init", cwd=tmp_path).returncode == 0
+    assert ccm("demo", "load", cwd=tmp_path).returncode == 0  # into ccm-demo.db beside it
+    demo = {"COLUMNS": "80", "CCM_DATABASE_URL": f"sqlite:///{tmp_path / 'ccm-demo.db'}"}
+    listed = ccm("action", "list", cwd=tmp_path, env=demo)
+    slugs = [a["slug"] for a in json.loads(ccm("action", "list", "--format", "json", cwd=tmp_path, env=demo).stdout)]
     assert slugs and all(slug in listed.stdout for slug in slugs)
     assert "…" not in listed.stdout
-    meetings = ccm("meetings", "list", cwd=tmp_path, env={"COLUMNS": "80"})
+    meetings = ccm("meetings", "list", cwd=tmp_path, env=demo)
     assert "cc-2017-01-25" in meetings.stdout and "…" not in meetings.stdout
     due = ccm("deadlines", "--as-of", "2026-11-26", cwd=tmp_path, env={"COLUMNS": "80"})
     assert due.returncode == 0, due.stderr
@@ -89,5 +91,6 @@ def test_the_shared_cases_still_pass(tmp_path):
         return
     shutil.copy(CASES / "inject_state_name.csv", tmp_path)
     assert ccm("init", "--no-default-recipient", cwd=tmp_path).returncode == 0
-    assert ccm("import", "inject_state_name.csv", cwd=tmp_path).returncode == 0
+    refused = ccm("import", "inject_state_name.csv", cwd=tmp_path)  # a name with line breaks
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert ccm("states", cwd=tmp_path).returncode == 0
