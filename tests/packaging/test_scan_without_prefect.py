@@ -38,9 +38,13 @@ def _rows() -> dict[str, tuple]:
 def test_the_scan_without_prefect_stores_the_obligations_and_says_no_events_went_out(
     database_url, monkeypatch
 ):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     _afg_and_alb()
-    summary = scan_in_process(as_of=AS_OF, states=["ccm.state.AFG"])
+    # no API in the environment nor in Prefect's settings (a session's test server sets one)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        summary = scan_in_process(as_of=AS_OF, states=["ccm.state.AFG"])
     rows = _rows()
     assert {key.split(":")[1] for key in rows} == {"AFG"}
     assert rows["CCM:AFG:art4_clearance"][0] == dt.date(2022, 3, 1)
