@@ -106,3 +106,109 @@ def get_settings() -> Settings:
 def reset_settings_cache() -> None:
     """Tests change CCM_* variables; this makes the next get_settings() read them again."""
     get_settings.cache_clear()
+
+
+# --- Prefect's API settings, read without importing Prefect --------------------------------
+#
+# Importing ``prefect.settings`` costs ~0.6 s (seconds under load); `ccm-tracker record` only
+# needs to know whether an API is configured, and its URL and credentials when one is. This
+# reads the three settings the way Prefect 3.9 resolves them (prefect/settings/base.py
+# ``settings_customise_sources`` and sources.py), highest priority first:
+#   1. the environment variable (PREFECT_API_URL, ...);
+#   2. a ``.env`` file in the working directory;
+#   3. ``prefect.toml`` in the working directory: [api] url / key / auth_string;
+#   4. ``pyproject.toml`` in the working directory: [tool.prefect.api] url / key / auth_string;
+#   5. the active profile of the profiles file: PREFECT_PROFILE, else the file's ``active``;
+#      the file is PREFECT_PROFILES_PATH (environment, .env, prefect.toml ``profiles_path``,
+#      pyproject [tool.prefect] ``profiles_path``), else $PREFECT_HOME/profiles.toml, else
+#      ~/.prefect/profiles.toml; none of Prefect's bundled default profiles sets these keys.
+#      Prefect ignores the profiles file in test mode (PREFECT_TEST_MODE and friends).
+# tests/cli/test_lazy_imports.py checks that this agrees with Prefect's own resolution.
+
+PREFECT_API_SETTINGS = {"PREFECT_API_URL": "url", "PREFECT_API_KEY": "key",
+                        "PREFECT_API_AUTH_STRING": "auth_string"}
+_PREFECT_TEST_MODE = ("PREFECT_TEST_MODE", "PREFECT_UNIT_TEST_MODE",
+                      "PREFECT_TESTING_UNIT_TEST_MODE", "PREFECT_TESTING_TEST_MODE")
+
+
+def prefect_setting(name: str) -> str | None:
+    """The value Prefect would use for ``name`` (one of ``PREFECT_API_SETTINGS``), or None
+    when it is unset or empty. Cheap: the environment and at most four small files."""
+    import os
+
+    key = PREFECT_API_SETTINGS[name]
+    candidates = (
+        lambda: os.environ.get(name),
+        lambda: _dotenv().get(name),
+        lambda: _toml_get(Path("prefect.toml"), ("api", key)),
+        lambda: _toml_get(Path("pyproject.toml"), ("tool", "prefect", "api", key)),
+        lambda: _profile().get(name),
+    )
+    for candidate in candidates:
+        value = candidate()
+        if value is not None:
+            return str(value) or None
+    return None
+
+
+def _dotenv() -> dict[str, str]:
+    path = Path(".env")
+    if not path.is_file():
+        return {}
+    found: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        line = line.strip().removeprefix("export ").strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        else:
+            value = value.split(" #", 1)[0].strip()
+        found[name.strip()] = value
+    return found
+
+
+def _toml(path: Path) -> dict[str, object]:
+    import tomllib
+
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _toml_get(path: Path, keys: tuple[str, ...]) -> object | None:
+    node: object = _toml(path)
+    for key in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _profiles_path() -> Path:
+    import os
+
+    given = (os.environ.get("PREFECT_PROFILES_PATH") or _dotenv().get("PREFECT_PROFILES_PATH")
+             or _toml_get(Path("prefect.toml"), ("profiles_path",))
+             or _toml_get(Path("pyproject.toml"), ("tool", "prefect", "profiles_path")))
+    if given:
+        return Path(str(given))
+    home = os.environ.get("PREFECT_HOME")
+    return Path(home) / "profiles.toml" if home else Path.home() / ".prefect" / "profiles.toml"
+
+
+def _profile() -> dict[str, object]:
+    import os
+
+    if any(os.environ.get(flag) for flag in _PREFECT_TEST_MODE):
+        return {}
+    data = _toml(_profiles_path())
+    active = os.environ.get("PREFECT_PROFILE") or data.get("active")
+    profiles = data.get("profiles")
+    if not isinstance(profiles, dict) or not isinstance(active, str):
+        return {}
+    chosen = profiles.get(active)
+    return chosen if isinstance(chosen, dict) else {}

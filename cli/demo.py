@@ -8,31 +8,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import select
 
-from cli.announcing import announce_many
 from cli.common import console, fail
-from errors import UserError
-from models.db import migrate, session_scope, shown_url, sqlite_path
-from models.demo import (
-    DEMO_DATABASE_NAME,
-    DEMO_FILE,
-    DemoRejected,
-    holds_real_facts,
-    load_demo,
-    mark_demo_database,
-)
-from models.importer import BUNDLED_DIR, BUNDLED_FILES, import_csv
-from models.tables import State
-from settings import get_settings
 
 app = typer.Typer(help="The demo dataset (Committee minutes of 7 December 2016).", no_args_is_help=True)
 
 
 @app.command("load")
 def load(
-    file: Annotated[Path, typer.Option(help="The demo file (TOML).")] = DEMO_FILE,
+    file: Annotated[Path | None, typer.Option(metavar="FILE", help="The demo file (TOML; default: the bundled minutes).")] = None,
     into_real: Annotated[
         bool,
         typer.Option(
@@ -52,6 +36,16 @@ def load(
     folder, never to an Apprise config's recipients. Loads the bundled registry first when
     the database is empty. Loading twice changes nothing the second time.
     """
+    from sqlmodel import select
+
+    from cli.announcing import announce_many
+    from models.db import migrate, session_scope, shown_url
+    from models.demo import DEMO_FILE, DemoRejected, load_demo, mark_demo_database
+    from models.importer import BUNDLED_DIR, BUNDLED_FILES, import_csv
+    from models.tables import State
+    from settings import get_settings
+
+    file = file or DEMO_FILE
     actor = get_settings().actor
     configured = get_settings().database_url
     url = configured if into_real else _demo_url(configured)
@@ -93,6 +87,12 @@ def load(
 def _demo_url(configured: str) -> str:
     """The configured database when it is empty (or missing no file) or already the demo's;
     else ``ccm-demo.db`` beside it (in the working directory for a server database)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from errors import UserError
+    from models.db import session_scope, sqlite_path
+    from models.demo import DEMO_DATABASE_NAME, holds_real_facts
+
     path = sqlite_path(configured)
     if path is None or path.exists():
         # not set up yet, or unreachable: the demo goes to its own file

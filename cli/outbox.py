@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select, update
 
 from cli.common import OutputFormat, console, emit_rows, fail
-from models.db import session_scope
-from models.reminders import OutboxState, Reminder
-from notifications.dispatch import utc_now
 
 app = typer.Typer(help="The outbox: what is waiting, failed or sent, and requeueing failed messages.",
                   no_args_is_help=True)
-STATES = [s.value for s in OutboxState]
+# models.reminders.OutboxState's values, spelled out so that `--help` does not import the
+# database layer (tests/cli/test_lazy_imports.py checks they agree).
+STATES = ["pending", "sending", "sent", "failed", "cancelled"]
 COLUMNS = ["id", "recipient", "kind", "about", "stage", "state", "attempts", "reason",
            "next_attempt_at", "updated_at"]
 
@@ -30,6 +28,11 @@ def outbox_list(
     fmt: Annotated[OutputFormat, typer.Option("--format", help="table, json or csv")] = OutputFormat.table,
 ) -> None:
     """List outbox rows with why each is where it is (no URL is stored, so none is shown)."""
+    from sqlalchemy import select
+
+    from models.db import session_scope
+    from models.reminders import OutboxState, Reminder
+
     wanted = state or [OutboxState.PENDING, OutboxState.SENDING, OutboxState.FAILED]
     unknown = [s for s in wanted if s not in STATES]
     if unknown:
@@ -55,6 +58,12 @@ def outbox_retry(
 
     Rows superseded or acknowledged meanwhile are cancelled by the next run instead.
     """
+    from sqlalchemy import update
+
+    from models.db import session_scope
+    from models.reminders import OutboxState, Reminder
+    from notifications.dispatch import utc_now
+
     now = utc_now()
     table = Reminder.__table__  # type: ignore[attr-defined]
     statement = update(table).where(table.c.state == OutboxState.FAILED.value)

@@ -9,23 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlmodel import Session
 
-from cli.common import console, fail
-from clock import today_in_geneva
-from models.db import session_scope
-from models.registry import (
-    Recorded,
-    record_applies,
-    record_completion,
-    record_extension,
-    record_report,
-)
-from models.validation import FactRejected, parse_day
-from settings import get_settings
+from cli.common import console, fail, today_in_geneva
+
+if TYPE_CHECKING:  # the database layer is imported when a command runs, not for `--help`
+    from sqlmodel import Session
+
+    from models.registry import Recorded
 
 app = typer.Typer(
     help="Record a fact: a report received, an extension granted, a completion, an article that applies.",
@@ -87,6 +80,8 @@ def report(
         raise fail("say which report: --initial or --year YYYY (one of them)", code=2)
     day = _day(on, "--on") or _day(received, "--received") or today_in_geneva()
     name = "initial report" if initial else f"{year} annual report"
+    from models.registry import record_report
+
     _record(
         lambda session: record_report(
             session=session, iso3=iso3, period=year, received_on=day, source=source,
@@ -119,6 +114,8 @@ def extension(
     """
     day = _day(until, "--until")
     assert day is not None
+    from models.registry import record_extension
+
     _record(
         lambda session: record_extension(
             session=session, iso3=iso3, article=article, until=day, meeting=meeting,
@@ -147,6 +144,8 @@ def completion(
     day = _day(on, "--on") or _day(date, "--date")
     if day is None:
         raise fail("say the day the work was completed: --on YYYY-MM-DD", code=2)
+    from models.registry import record_completion
+
     _record(
         lambda session: record_completion(
             session=session, iso3=iso3, article=article, completed_on=day, source=source,
@@ -168,6 +167,8 @@ def applies(
     """Record that an article concerns a State: it held stockpiles (3) or had contaminated
     areas (4). Its deadline then follows from the rules; extensions and completions need it.
     """
+    from models.registry import record_applies
+
     _record(
         lambda session: record_applies(
             session=session, iso3=iso3, article=article, source=source, actor=_actor(), notes=notes
@@ -179,6 +180,8 @@ def applies(
 
 
 def _day(value: str | None, option: str) -> dt.date | None:
+    from models.validation import FactRejected, parse_day
+
     if value is None:
         return None
     try:
@@ -188,10 +191,15 @@ def _day(value: str | None, option: str) -> dt.date | None:
 
 
 def _actor() -> str:
+    from settings import get_settings
+
     return get_settings().actor
 
 
 def _record(write: Callable[[Session], Recorded], iso3: str, summary: str, reason: str) -> None:
+    from models.db import session_scope
+    from models.validation import FactRejected
+
     try:
         with session_scope() as session:
             recorded = write(session)

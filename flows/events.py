@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -142,7 +141,7 @@ def announce_facts(facts: Sequence[tuple[str, str, dict[str, Any] | None]]) -> D
     api_url = configured_api_url()
     if not api_url:
         return Delivery(False, NO_API)
-    headers = _auth_headers()  # reads Prefect's settings (slow to import): before the clock
+    headers = _auth_headers()  # read before the clock
     # `occurred` is taken right before the POST. Prefect's trigger service rolls a fired
     # State's bucket forward every few seconds and ignores an event that occurred before the
     # bucket's start as "late": an event stamped a second before it reached the server could
@@ -156,12 +155,12 @@ def announce_facts(facts: Sequence[tuple[str, str, dict[str, Any] | None]]) -> D
 
 
 def _auth_headers() -> dict[str, str]:
-    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_KEY
+    from settings import prefect_setting  # Prefect's resolution, without importing Prefect
 
-    if PREFECT_API_KEY.value():
-        return {"Authorization": f"Bearer {PREFECT_API_KEY.value()}"}
-    if PREFECT_API_AUTH_STRING.value():
-        token = base64.b64encode(PREFECT_API_AUTH_STRING.value().encode()).decode()
+    if key := prefect_setting("PREFECT_API_KEY"):
+        return {"Authorization": f"Bearer {key}"}
+    if auth := prefect_setting("PREFECT_API_AUTH_STRING"):
+        token = base64.b64encode(auth.encode()).decode()
         return {"Authorization": f"Basic {token}"}
     return {}
 
@@ -179,13 +178,11 @@ def _post_events(events: Sequence[dict[str, Any]], *, api_url: str, headers: dic
 
 
 def configured_api_url() -> str | None:
-    """PREFECT_API_URL from the environment, else from Prefect's settings (profile, toml)."""
-    url = os.environ.get("PREFECT_API_URL")
-    if url:
-        return url
-    from prefect.settings import PREFECT_API_URL
+    """PREFECT_API_URL as Prefect resolves it (environment, .env, prefect.toml, pyproject,
+    active profile), read without importing Prefect (see ``settings.prefect_setting``)."""
+    from settings import prefect_setting
 
-    return PREFECT_API_URL.value() or None
+    return prefect_setting("PREFECT_API_URL")
 
 
 def send_events(events: Sequence[dict[str, Any]]) -> Delivery:
