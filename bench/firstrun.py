@@ -9,8 +9,9 @@ SHELL wrapper, so the breakdown comes from the same runs as the totals.
 
 Caches are this machine's as they are (pip's and uv's; a developer's machine has them warm
 after the first project); `--cold` gives uv an empty cache and pip no cache, so every package
-is downloaded again. Floors measured in the same run: `git clone` alone and `python3 -c pass`
-(the bare start of one of the five CLI processes).
+is downloaded again. Floors measured in the same run: `git clone` alone, `python3 -c pass`
+(a bare interpreter) and `ccm-tracker --help` (the command line starting, before any work;
+make run starts it five times).
 
 Prints figures; asserts nothing. Targets (issue 13): first run <= 60 s, second run <= 10 s.
 """
@@ -121,7 +122,7 @@ def main() -> None:
           f"{'cold caches' if args.cold else 'caches as they are on this machine'}")
 
     bare = statistics.median(wall([sys.executable, "-c", "pass"]) for _ in range(5))
-    firsts, seconds, clones = [], [], []
+    firsts, seconds, clones, helps = [], [], [], []
     for _ in range(args.repeat):
         work = Path(tempfile.mkdtemp(prefix="ccm-firstrun-"))
         try:
@@ -137,6 +138,9 @@ def main() -> None:
             clone_s = time.perf_counter() - start
             first, first_steps, tail = make_run(clone, env, shell, work / "t1")
             second, second_steps, _ = make_run(clone, env, shell, work / "t2")
+            cli = str(clone / ".venv" / "bin" / "ccm-tracker")
+            helps.append(statistics.median(
+                wall([cli, "--help"], cwd=clone, env=env, capture_output=True) for _ in range(3)))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         clones.append(clone_s)
@@ -155,6 +159,9 @@ def main() -> None:
           f"  {'met' if second_m <= TARGETS['second'] else 'MISSED'}")
     print(f"{'floor: git clone':32}{statistics.median(clones):8.2f}s")
     print(f"{'floor: python3 -c pass':32}{bare:8.3f}s  (x5 CLI processes = {5 * bare:.2f} s)")
+    help_m = statistics.median(helps)
+    print(f"{'floor: ccm-tracker --help':32}{help_m:8.2f}s  (x5 CLI processes = {5 * help_m:.1f} s:"
+          " starting the command line, before any work)")
 
 
 if __name__ == "__main__":
