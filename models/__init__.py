@@ -14,6 +14,7 @@ from models.tables import (
     State,
     TrackerSetting,
 )
+from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
 
 __all__ = [
     "Acknowledgement",
@@ -26,4 +27,7 @@ __all__ = [
     "State",
     "Subscription",
     "TrackerSetting",
+    "TreatyArticleFact",
+    "TreatyParty",
+    "TreatyReportReceived",
 ]

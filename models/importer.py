@@ -6,6 +6,14 @@ Three kinds of file, told apart by their header (every column of the kind is req
 - Art. 3/4 facts: ``state,iso3,article,extended_deadline,extension_granted_at,completed_date,completed_period,source,notes``
 - reports received: ``iso3,report,received_on,source`` (``report`` is ``initial`` or a year)
 
+Which convention (``rules.treaties``) a file's facts are under: a ``treaty`` column when the
+file has one (``ccm`` or ``apmbc``, any case, the same on every row); otherwise the file
+name: ``apmbc_*.csv`` is APMBC, any other name the CCM (the ``treaty`` argument, from
+``import --treaty``, must agree with either). CCM facts go to ``state``, ``article_fact``
+and ``report_received``; another treaty's to ``treaty_party``, ``treaty_article_fact`` and
+``treaty_report_received`` (``models.treaty_tables``). The article column takes the
+treaty's deadline articles (CCM 3 or 4; APMBC 4 or 5).
+
 The file is read as CSV (``models.csv_input``); every bad row is reported as
 ``file:line: field: reason`` and when there is any, nothing is written. The facts are
 checked by the same rules as ``record`` (``models.validation``). Loading the same file twice
@@ -36,6 +44,7 @@ from models.audit import audit
 from models.csv_input import CsvTable, RowError, check_columns, read_csv
 from models.registry import claim_state
 from models.tables import ArticleFact, ReportReceived, State
+from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
 from models.validation import (
     FactRejected,
     parse_day,
@@ -46,11 +55,14 @@ from models.validation import (
 )
 from rules.articles import original_deadline
 from rules.entry_into_force import entry_into_force
+from rules.treaties import CCM, TREATIES, Treaty
 
 __all__ = ["BUNDLED_DIR", "BUNDLED_FILES", "ImportRejected", "ImportResult", "RowError", "import_csv"]
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data"
 BUNDLED_FILES = ("ccm_participants.csv", "ccm_article3_article4.csv")
+# the APMBC's facts, loaded by `init` after the CCM's (paths under BUNDLED_DIR)
+APMBC_FILES = ("apmbc/apmbc_participants.csv", "apmbc/apmbc_article4_article5.csv")
 
 PARTICIPANT_COLUMNS = (
     "state", "iso3", "signature_date", "deposit_date", "instrument",
@@ -61,7 +73,7 @@ ARTICLE_COLUMNS = (
     "completed_period", "source", "notes",
 )
 REPORT_COLUMNS = ("iso3", "report", "received_on", "source")
-INSTRUMENTS = {"", "ratification", "accession", "acceptance", "approval"}
+INSTRUMENTS = {"", "ratification", "accession", "acceptance", "approval", "succession"}
 # a State's facts (a change needs a correction) and its descriptive text (updated freely)
 STATE_FACTS = ("signature_date", "deposit_date", "instrument", "provisional_application_date", "withdrawal_effective_date")
 STATE_TEXT = ("name", "source", "notes")
@@ -108,6 +120,28 @@ class _Import:
     today: dt.date
     correct: bool
     reason: str
+    treaty: Treaty = CCM
+
+    @property
+    def party(self) -> Any:
+        """The table of States' participation in this file's treaty."""
+        return State if self.treaty is CCM else TreatyParty
+
+    @property
+    def article_table(self) -> Any:
+        return ArticleFact if self.treaty is CCM else TreatyArticleFact
+
+    @property
+    def report_table(self) -> Any:
+        return ReportReceived if self.treaty is CCM else TreatyReportReceived
+
+    def rows_of(self, table: Any) -> Any:
+        """``select(table)``, only this treaty's rows."""
+        query = select(table)
+        return query if self.treaty is CCM else query.where(table.treaty == self.treaty.code)
+
+    def new(self, table: Any, **values: Any) -> Any:
+        return table(**values) if self.treaty is CCM else table(treaty=self.treaty.code, **values)
 
     def fail(self, line: int, name: str, reason: str) -> None:
         self.table.errors.append(RowError(self.table.path, line, name, reason))
@@ -137,13 +171,19 @@ class _Import:
             raise ImportRejected(self.table.errors)
 
     def versions(self) -> dict[str, int]:
+        if self.treaty is not CCM:
+            return {p.iso3: p.facts_version for p in self.session.exec(self.rows_of(TreatyParty)).all()}
         return dict(self.session.exec(select(State.iso3, State.facts_version)).all())  # type: ignore[arg-type]
 
     def claim(self, versions: dict[str, int], states: set[str]) -> None:
         """The optimistic check for every State whose facts this file changes."""
         for iso3 in sorted(states):
-            if iso3 in versions:
+            if iso3 not in versions:
+                continue
+            if self.treaty is CCM:
                 claim_state(session=self.session, iso3=iso3, seen=versions[iso3])
+            else:
+                _claim_party(self.session, self.treaty, iso3, versions[iso3])
 
     def flush(self) -> None:
         try:
@@ -165,8 +205,12 @@ def import_csv(
     correct: bool = False,
     reason: str = "",
     today: dt.date | None = None,
+    treaty: Treaty | None = None,
 ) -> ImportResult:
     """Validate ``path`` completely, then write it in ``session`` (the caller commits).
+
+    ``treaty``: the convention the file's facts are under, when the caller says (``import
+    --treaty``); None lets the file decide (a ``treaty`` column, else its name).
 
     Raises ``ImportRejected`` (every error, ``file:line: field: reason``; nothing written)
     and ``FactRejected`` when another writer changed a State's facts meanwhile.
@@ -176,14 +220,15 @@ def import_csv(
     if table.errors and not table.header:
         raise ImportRejected(table.errors)
     kind, columns, importer = _kind(table)
-    check_columns(table, kind=kind, columns=columns)
+    file_treaty = _file_treaty(table, path, treaty)
+    check_columns(table, kind=kind, columns=(*columns, "treaty") if "treaty" in table.header else columns)
     if correct and not reason.strip():
         table.errors.insert(0, RowError(shown, 0, "reason", "a corrected import needs a reason (--reason)"))
     for problem in text_problems(reason, field="reason"):
         table.errors.insert(0, RowError(shown, 0, problem.field, problem.reason))
     if not table.rows and not table.errors:
         table.errors.append(RowError(shown, 1, "file", "has no data rows"))
-    job = _Import(table, session, actor, today or today_in_geneva(), correct, reason.strip())
+    job = _Import(table, session, actor, today or today_in_geneva(), correct, reason.strip(), file_treaty)
     job.done()
     result = importer(job)
     job.flush()
@@ -196,12 +241,53 @@ def import_csv(
         detail={
             "kind": result.kind, "rows": result.rows, "added": result.added,
             "updated": result.updated, "corrected": result.corrected, "unchanged": result.unchanged,
-            "sha256": result.sha256,
+            "sha256": result.sha256, "treaty": file_treaty.code,
             **({"reason": job.reason} if correct else {}),
         },
         source=shown,
     )
     return result
+
+
+def _file_treaty(table: CsvTable, path: Path, asked: Treaty | None) -> Treaty:
+    """The file's treaty: its ``treaty`` column, else its name (``apmbc_*``), and the one the
+    caller asked for must agree. Disagreements are added to ``table.errors``."""
+    named = TREATIES["APMBC"] if path.name.lower().startswith("apmbc_") else CCM
+    decided, why = named, f"its name {path.name!r}"
+    if "treaty" in table.header:
+        values = {row.get("treaty", "").strip().upper() for _, row in table.rows}
+        for line, row in table.rows:
+            code = row.get("treaty", "").strip().upper()
+            if code not in TREATIES:
+                known = ", ".join(c.lower() for c in TREATIES)
+                table.errors.append(RowError(table.path, line, "treaty", f"{row.get('treaty', '')!r} is not one of {known}"))
+        good = values & set(TREATIES)
+        if len(good) > 1:
+            table.errors.append(RowError(table.path, 1, "treaty", f"one file holds one treaty's facts; this one names {', '.join(sorted(good))}"))
+        if len(good) == 1:
+            decided, why = TREATIES[good.pop()], "its treaty column"
+    if asked is not None and asked is not decided:
+        table.errors.append(RowError(
+            table.path, 1, "treaty",
+            f"--treaty {asked.code.lower()} was given, but {why} says {decided.code.lower()}"))
+        return asked
+    return decided
+
+
+def _claim_party(session: Session, treaty: Treaty, iso3: str, seen: int) -> None:
+    """The optimistic check on ``treaty_party``: ``claim_state``'s, for another treaty."""
+    from sqlalchemy import update
+
+    done = session.execute(
+        update(TreatyParty)
+        .where(TreatyParty.treaty == treaty.code, TreatyParty.iso3 == iso3,  # type: ignore[arg-type]
+               TreatyParty.facts_version == seen)  # type: ignore[arg-type]
+        .values(facts_version=seen + 1)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise FactRejected(
+            f"{iso3}'s {treaty.code} facts changed while this file was being imported; nothing "
+            "was written: import it again", field="iso3")
 
 
 def _kind(table: CsvTable) -> tuple[str, tuple[str, ...], Callable[[_Import], ImportResult]]:
@@ -225,7 +311,7 @@ def _kind(table: CsvTable) -> tuple[str, tuple[str, ...], Callable[[_Import], Im
 
 
 def _import_participants(job: _Import) -> ImportResult:
-    existing = {s.iso3: s for s in job.session.exec(select(State)).all()}
+    existing = {s.iso3: s for s in job.session.exec(job.rows_of(job.party)).all()}
     versions = job.versions()
     parsed: list[tuple[int, dict[str, Any]]] = []
     seen: dict[str, int] = {}
@@ -249,7 +335,7 @@ def _import_participants(job: _Import) -> ImportResult:
         for problem in participation_problems(
             signature=values["signature_date"], deposit=values["deposit_date"],
             provisional=values["provisional_application_date"],
-            withdrawal=values["withdrawal_effective_date"], today=job.today,
+            withdrawal=values["withdrawal_effective_date"], today=job.today, treaty=job.treaty,
         ):
             job.fail(line, problem.field, problem.reason)
         instrument = values["instrument"] or ""
@@ -275,7 +361,7 @@ def _import_participants(job: _Import) -> ImportResult:
     for _, values in parsed:
         current = existing.get(values["iso3"])
         if current is None:
-            job.session.add(State(**values))
+            job.session.add(job.new(job.party, **values))
             result.added += 1
             result.states.add(values["iso3"])
             continue
@@ -327,8 +413,8 @@ def _check_state_change(job: _Import, line: int, current: State, values: dict[st
 PERIOD = re.compile(r"\d{4}(-(0[1-9]|1[0-2]))?")
 
 
-def _known_states(session: Session) -> dict[str, State]:
-    return {s.iso3: s for s in session.exec(select(State)).all()}
+def _known_states(job: _Import) -> dict[str, Any]:
+    return {s.iso3: s for s in job.session.exec(job.rows_of(job.party)).all()}
 
 
 def _same_row(fact: ArticleFact) -> tuple[object, ...]:
@@ -348,17 +434,21 @@ def _same_claim(fact: ArticleFact) -> tuple[object, ...] | None:
 
 
 def _import_article_facts(job: _Import) -> ImportResult:
-    states = _known_states(job.session)
+    states = _known_states(job)
     versions = job.versions()
-    stored = list(job.session.exec(select(ArticleFact).order_by(ArticleFact.id)).all())  # type: ignore[arg-type]
+    table = job.article_table
+    stored = list(job.session.exec(job.rows_of(table).order_by(table.id)).all())
+    articles = {str(a) for a in job.treaty.articles}
+    article_names = " or ".join(sorted(articles))
     by_row = {_same_row(f): f for f in stored}
     by_claim = {c: f for f in stored if (c := _same_claim(f))}
     plan: list[tuple[str, ArticleFact, ArticleFact | None]] = []  # (change, new, stored)
     for line, row in job.table.rows:
         code = job.iso3(line, row)
         article_text = row.get("article", "")
-        if article_text not in {"3", "4"}:
-            job.fail(line, "article", f"{article_text!r} is not 3 or 4")
+        if article_text not in articles:
+            whose = "" if job.treaty is CCM else f" (the {job.treaty.code}'s deadline articles)"
+            job.fail(line, "article", f"{article_text!r} is not {article_names}{whose}")
         extended = job.date(line, row, "extended_deadline")
         completed = job.date(line, row, "completed_date")
         period = row.get("completed_period", "")
@@ -371,19 +461,23 @@ def _import_article_facts(job: _Import) -> ImportResult:
         state = states.get(code) if code else None
         if code and state is None:
             job.fail(line, "iso3", f"{code} is not in the registry (import participants first)")
-        if state is None or article_text not in {"3", "4"}:
+        if state is None or article_text not in articles:
             continue
         article = int(article_text)
         if extended:
             if state.deposit_date is None:
                 job.fail(line, "extended_deadline", f"{code} is not a State Party")
             else:
-                original = original_deadline(article, entry_into_force(state.deposit_date))
+                eif = entry_into_force(state.deposit_date, job.treaty)
+                original = original_deadline(article, eif, treaty=job.treaty)
                 if extended <= original:
                     job.fail(line, "extended_deadline",
                              f"{extended.isoformat()} is not after the original deadline {original.isoformat()}")
-        fact = ArticleFact(
-            iso3=state.iso3, article=article, extended_deadline=extended,
+        if extended and not job.treaty.article(article).extendable:
+            job.fail(line, "extended_deadline",
+                     f"the {job.treaty.code}'s Art. {article} has no extension mechanism")
+        fact = job.new(
+            table, iso3=state.iso3, article=article, extended_deadline=extended,
             extension_granted_at=row.get("extension_granted_at") or None, completed_date=completed,
             completed_period=period or None, source=row.get("source", ""), notes=row.get("notes", ""),
         )
@@ -404,7 +498,7 @@ def _import_article_facts(job: _Import) -> ImportResult:
                 by_claim[claim] = fact
     job.done()
 
-    result = ImportResult(path=job.table.path, kind="Art. 3/4 facts", rows=len(job.table.rows))
+    result = ImportResult(path=job.table.path, kind=_article_kind(job.treaty), rows=len(job.table.rows))
     job.claim(versions, {fact.iso3 for change, fact, _ in plan if change != "unchanged"})
     for change, fact, on_record in plan:
         setattr(result, change, getattr(result, change) + 1)
@@ -433,7 +527,7 @@ def _describe(fact: ArticleFact) -> str:
 
 
 def _import_reports(job: _Import) -> ImportResult:
-    states = _known_states(job.session)
+    states = _known_states(job)
     versions = job.versions()
     parsed: dict[tuple[str, str, int], tuple[int, ReportReceived]] = {}
     for line, row in job.table.rows:
@@ -452,7 +546,8 @@ def _import_reports(job: _Import) -> ImportResult:
             continue
         if state is None:
             continue
-        problems = report_problems(state=state, period=period, received_on=received, today=job.today)
+        problems = report_problems(state=state, period=period, received_on=received, today=job.today,
+                                   treaty=job.treaty)
         for problem in problems:
             job.fail(line, problem.field, problem.reason)
         if problems:
@@ -461,10 +556,10 @@ def _import_reports(job: _Import) -> ImportResult:
         if identity in parsed:
             job.fail(line, "report", f"{code} {report} is listed twice (first on line {parsed[identity][0]})")
             continue
-        parsed[identity] = (line, ReportReceived(
-            iso3=state.iso3, kind=kind, period=period or 0, received_on=received, source=row.get("source", ""),
+        parsed[identity] = (line, job.new(
+            job.report_table, iso3=state.iso3, kind=kind, period=period or 0, received_on=received, source=row.get("source", ""),
         ))
-    existing = {(r.iso3, r.kind, r.period): r for r in job.session.exec(select(ReportReceived)).all()}
+    existing = {(r.iso3, r.kind, r.period): r for r in job.session.exec(job.rows_of(job.report_table)).all()}
     plan: list[tuple[str, ReportReceived, ReportReceived | None]] = []
     for identity, (line, report) in parsed.items():
         current = existing.get(identity)
@@ -503,3 +598,9 @@ def _import_reports(job: _Import) -> ImportResult:
                   source=job.table.path)
     return result
 
+
+
+def _article_kind(treaty: Treaty) -> str:
+    """``Art. 3/4 facts`` (CCM), ``APMBC Art. 4/5 facts``."""
+    articles = "/".join(str(a) for a in treaty.articles)
+    return f"Art. {articles} facts" if treaty is CCM else f"{treaty.code} Art. {articles} facts"

@@ -19,6 +19,7 @@ from models.facts import load_state_facts
 from models.tables import Obligation as ObligationRow
 from rules.facts import RulePolicy
 from rules.obligations import Obligation, Status, all_obligations, status_on
+from rules.treaties import CCM, Treaty, treaty_of_key
 from settings import Settings
 
 
@@ -41,14 +42,27 @@ def compute_obligations(
     as_of: dt.date,
     settings: Settings,
     states: Sequence[str] | None = None,
+    treaties: Sequence[Treaty] = (CCM,),
 ) -> list[Obligation]:
-    """Every obligation the registry implies on ``as_of`` (nothing is written)."""
-    facts = load_state_facts(session=session, states=states)
-    meetings = decision_meeting_dates(session=session)
-    return [
-        *all_obligations(facts, as_of, rule_policy(settings), meetings),
-        *committee_obligations(session=session, as_of=as_of, states=states),
-    ]
+    """Every obligation the registry implies on ``as_of`` under ``treaties`` (the CCM by
+    default; the Committee's own obligations come with the CCM). Nothing is written."""
+    from models.treaty_facts import treaty_obligations
+
+    found: list[Obligation] = []
+    if CCM in treaties:
+        facts = load_state_facts(session=session, states=states)
+        meetings = decision_meeting_dates(session=session)
+        found += [
+            *all_obligations(facts, as_of, rule_policy(settings), meetings),
+            *committee_obligations(session=session, as_of=as_of, states=states),
+        ]
+    for treaty in treaties:
+        if treaty is not CCM:
+            found += treaty_obligations(
+                session=session, treaty=treaty, as_of=as_of, policy=rule_policy(settings),
+                states=states,
+            )
+    return found
 
 
 @dataclass
@@ -102,6 +116,7 @@ def sync_obligations(
             "note": obligation.note,
             "scanned_on": as_of,
             "theme": obligation.theme,
+            "treaty": treaty_of_key(obligation.key),
         }
         if row is None:
             inserts.append({**values, "version": 1})

@@ -85,6 +85,9 @@ class Obligation(SQLModel, table=True):
     note: str = ""
     scanned_on: dt.date | None = None
     theme: str | None = Field(default=None, max_length=40)  # owner theme of an action item
+    # the convention (rules.treaties): the key's first part, CCM for the Committee's own
+    treaty: str = Field(default="CCM", max_length=8, index=True,
+                        sa_column_kwargs={"server_default": "CCM"})
 
 
 class AuditEntry(SQLModel, table=True):

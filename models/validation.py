@@ -22,6 +22,7 @@ from errors import UserError
 from models.tables import State
 from rules.articles import extension_step_problem
 from rules.entry_into_force import OPENED_FOR_SIGNATURE, entry_into_force
+from rules.treaties import CCM, Treaty
 
 # The longest text a field may hold (names, sources, notes, reasons): a page of prose. Longer
 # is a wrong file (a whole document pasted in a cell), not a fact.
@@ -94,14 +95,19 @@ def past_day_problems(day: dt.date | None, *, field: str, today: dt.date, what: 
     return []
 
 
-def treaty_day_problems(day: dt.date | None, *, field: str, what: str) -> list[Problem]:
-    """Art. 15: nothing is signed or deposited before the Convention opened on 2008-12-03."""
-    if day is not None and day < OPENED_FOR_SIGNATURE:
+def treaty_day_problems(
+    day: dt.date | None, *, field: str, what: str, treaty: Treaty = CCM
+) -> list[Problem]:
+    """Nothing is signed or deposited before the treaty opened for signature (CCM Art. 15:
+    2008-12-03; APMBC Art. 15: 1997-12-03)."""
+    opened = treaty.entry_into_force.opened_for_signature if treaty is not CCM else OPENED_FOR_SIGNATURE
+    if day is not None and day < opened:
+        convention = "the Convention" if treaty is CCM else f"the {treaty.code}"
         return [
             Problem(
                 field,
-                f"{what} {day.isoformat()} is before the Convention opened for signature "
-                f"on {OPENED_FOR_SIGNATURE.isoformat()}".strip(),
+                f"{what} {day.isoformat()} is before {convention} opened for signature "
+                f"on {opened.isoformat()}".strip(),
             )
         ]
     return []
@@ -114,6 +120,7 @@ def participation_problems(
     provisional: dt.date | None,
     withdrawal: dt.date | None,
     today: dt.date,
+    treaty: Treaty = CCM,
 ) -> list[Problem]:
     """A State's signature, deposit, provisional application (Art. 18) and withdrawal (Art. 20).
 
@@ -127,7 +134,7 @@ def participation_problems(
         ("deposit_date", deposit),
         ("provisional_application_date", provisional),
     ):  # the field names what the day is
-        problems += treaty_day_problems(day, field=field, what="")
+        problems += treaty_day_problems(day, field=field, what="", treaty=treaty)
         problems += past_day_problems(day, field=field, today=today, what="")
     if deposit and signature and deposit < signature:
         problems.append(Problem("deposit_date", "is before the State signed"))
@@ -139,7 +146,12 @@ def participation_problems(
 
 
 def report_problems(
-    *, state: State, period: int | None, received_on: dt.date | None, today: dt.date
+    *,
+    state: State,
+    period: int | None,
+    received_on: dt.date | None,
+    today: dt.date,
+    treaty: Treaty = CCM,
 ) -> list[Problem]:
     """An Art. 7 report received: the initial one (``period`` None) or the annual one.
 
@@ -160,7 +172,7 @@ def report_problems(
             )
         )
     if period is not None:
-        eif = entry_into_force(state.deposit_date)
+        eif = entry_into_force(state.deposit_date, treaty)
         if period < eif.year:
             problems.append(Problem("report", f"{state.iso3} was not bound by the Convention in {period}"))
         day = received_on or today
@@ -203,12 +215,18 @@ def completion_problems(
 
 
 def extension_problems(
-    *, state: State, article: int, until: dt.date, in_force: dt.date, on_record: bool
+    *,
+    state: State,
+    article: int,
+    until: dt.date,
+    in_force: dt.date,
+    on_record: bool,
+    treaty: Treaty = CCM,
 ) -> list[Problem]:
     """An extension step from the deadline ``in_force`` to ``until`` (Art. 3(3): at most 4
     years a step; Art. 4(5): at most 5), for an article that concerns the State."""
     problems = article_problems(state=state, article=article, on_record=on_record)
     if problems:
         return problems
-    step = extension_step_problem(article, in_force, until)
+    step = extension_step_problem(article, in_force, until, treaty)
     return [Problem("until", f"{state.iso3} Art. {article} extension: {step}")] if step else []

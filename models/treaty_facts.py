@@ -1,0 +1,85 @@
+"""Read a convention's rows into the plain facts the rules take, and its obligations.
+
+The CCM's facts come from ``models.facts``; any other treaty's from ``models.treaty_tables``,
+mapped onto the same ``StateFacts`` so the same rules (``rules.obligations``, given the
+``Treaty``) compute them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlmodel import Session, select
+
+from models.facts import _state_facts, load_state_facts
+from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
+from rules.facts import RulePolicy, StateFacts
+from rules.obligations import Obligation, all_obligations
+from rules.treaties import CCM, TREATIES, Treaty, treaty_named
+
+
+def treaties_named(choice: str) -> tuple[Treaty, ...]:
+    """``ccm``, ``apmbc`` or ``all`` (any case) -> the treaties; ``KeyError`` naming the
+    known values for anything else."""
+    if choice.strip().lower() == "all":
+        return tuple(TREATIES.values())
+    try:
+        return (treaty_named(choice),)
+    except KeyError:
+        known = ", ".join([*(c.lower() for c in TREATIES), "all"])
+        raise KeyError(f"unknown treaty {choice!r} (known: {known})") from None
+
+
+def load_treaty_facts(
+    *, session: Session, treaty: Treaty, states: Sequence[str] | None = None
+) -> list[StateFacts]:
+    """One ``StateFacts`` per State taking part in ``treaty`` (signatories included)."""
+    if treaty is CCM:
+        return load_state_facts(session=session, states=states)
+    code = treaty.code
+    parties = select(TreatyParty).where(TreatyParty.treaty == code).order_by(TreatyParty.iso3)
+    reports_q = select(TreatyReportReceived).where(TreatyReportReceived.treaty == code)
+    articles_q = (
+        select(TreatyArticleFact).where(TreatyArticleFact.treaty == code).order_by(TreatyArticleFact.id)
+    )
+    if states:
+        parties = parties.where(TreatyParty.iso3.in_(states))  # type: ignore[attr-defined]
+        reports_q = reports_q.where(TreatyReportReceived.iso3.in_(states))  # type: ignore[attr-defined]
+        articles_q = articles_q.where(TreatyArticleFact.iso3.in_(states))  # type: ignore[attr-defined]
+    reports: dict[str, list] = defaultdict(list)
+    for report in session.exec(reports_q).all():
+        reports[report.iso3].append(report)
+    articles: dict[str, list] = defaultdict(list)
+    for fact in session.exec(articles_q).all():
+        articles[fact.iso3].append(fact)
+    return [
+        _state_facts(row, reports[row.iso3], articles[row.iso3])  # type: ignore[arg-type]
+        for row in session.exec(parties).all()
+    ]
+
+
+def parties(*, session: Session, treaty: Treaty) -> list[TreatyParty]:
+    """The rows of ``treaty_party`` for a treaty other than the CCM, by ISO3."""
+    query = select(TreatyParty).where(TreatyParty.treaty == treaty.code).order_by(TreatyParty.iso3)
+    return list(session.exec(query).all())
+
+
+def treaty_obligations(
+    *,
+    session: Session,
+    treaty: Treaty,
+    as_of: dt.date,
+    policy: RulePolicy,
+    states: Sequence[str] | None = None,
+    decision_meetings: Sequence[dt.date] = (),
+) -> list[Obligation]:
+    """Every obligation of the States under a treaty other than the CCM on ``as_of``.
+
+    No calendar of the APMBC's meetings is bundled: its extension requests' deciding
+    meetings are estimated (``RulePolicy.assumed_meeting_months_before_deadline``) unless
+    ``decision_meetings`` are passed, and say so in their note.
+    """
+    facts = load_treaty_facts(session=session, treaty=treaty, states=states)
+    return all_obligations(facts, as_of, policy, decision_meetings, treaty)
