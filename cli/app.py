@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
@@ -61,6 +62,22 @@ app = typer.Typer(
     rich_markup_mode="markdown",
     pretty_exceptions_enable=False,
 )
+
+
+
+@app.callback()
+def _root(
+    treaty: Annotated[
+        str | None,
+        typer.Option("--treaty", metavar="ccm|apmbc|all",
+                     help="The convention every command works on: ccm (the default), apmbc, or all."),
+    ] = None,
+) -> None:
+    # the root --treaty: the default of the command that follows (cli.common.chosen_treaties)
+    from cli.common import set_root_treaty
+
+    set_root_treaty(treaty)
+
 
 registry.register(app)
 deadlines.register(app)

@@ -37,8 +37,11 @@ def _close(value: str, valid: Sequence[str]) -> list[str]:
     return starts[:3] or difflib.get_close_matches(value, valid, n=2, cutoff=0.6)
 
 
-def check_states(option: str, values: Iterable[str] | None, *, session: Session) -> list[str]:
-    """ISO 3166-1 alpha-3 codes of States in the registry, exactly as stored (``AFG``).
+def check_states(
+    option: str, values: Iterable[str] | None, *, session: Session, treaties: Sequence[object] = ()
+) -> list[str]:
+    """ISO 3166-1 alpha-3 codes of States in the registry, exactly as stored (``AFG``);
+    with ``treaties`` (``rules.treaties.Treaty``), the States taking part in any of them.
 
     A State's name (``Afghanistan``), a lowercase code (``afg``) or a near miss is refused
     with the code meant: codes are what every other command, key and file uses.
@@ -49,8 +52,17 @@ def check_states(option: str, values: Iterable[str] | None, *, session: Session)
     from sqlmodel import select
 
     from models.tables import State
+    from rules.treaties import CCM
 
-    names = {iso3: name for iso3, name in session.exec(select(State.iso3, State.name)).all()}
+    names: dict[str, str] = {}
+    if not treaties or CCM in treaties:
+        names.update(session.exec(select(State.iso3, State.name)).all())
+    if any(t is not CCM for t in treaties):
+        from models.treaty_tables import TreatyParty
+
+        codes = [t.code for t in treaties if t is not CCM]  # type: ignore[attr-defined]
+        query = select(TreatyParty.iso3, TreatyParty.name).where(TreatyParty.treaty.in_(codes))  # type: ignore[attr-defined]
+        names.update(session.exec(query).all())
     for value in checked:
         if value in names:
             continue

@@ -195,3 +195,29 @@ def either(new: str | None, old: str | None, new_name: str, old_name: str) -> st
     if new is not None and old is not None and new != old:
         raise typer.BadParameter(f"give {new_name} only ({old_name} is its former name)", param_hint=old_name)
     return new if new is not None else old
+
+
+# --treaty (issue 14): the root option (`ccm-tracker --treaty apmbc states`) sets the default
+# for the command that follows; a command's own --treaty wins. The CCM when neither is given.
+TREATY_CHOICES = ("ccm", "apmbc", "all")
+TreatyChoice = Annotated[
+    str | None,
+    typer.Option("--treaty", metavar="ccm|apmbc|all",
+                 help="The convention: ccm (the default), apmbc, or all of them."),
+]
+_root_treaty: list[str | None] = [None]
+
+
+def set_root_treaty(value: str | None) -> None:
+    _root_treaty[0] = value
+
+
+def chosen_treaties(value: str | None = None) -> tuple[Any, ...]:
+    """The ``rules.treaties.Treaty`` values a command works on: its own ``--treaty``, else the
+    root ``--treaty``, else the CCM. An unknown value is refused (exit 2) with the valid ones."""
+    from cli.choices import check_choice
+    from models.treaty_facts import treaties_named
+
+    choice = value or _root_treaty[0] or "ccm"
+    check_choice("--treaty", choice.lower(), TREATY_CHOICES)
+    return treaties_named(choice)

@@ -12,6 +12,8 @@ from cli.common import (
     Format,
     OutputFormat,
     StateFilter,
+    TreatyChoice,
+    chosen_treaties,
     emit_rows,
     parse_date,
     today_in_geneva,
@@ -37,8 +39,12 @@ def deadlines(
     within: Annotated[int | None, typer.Option(metavar="DAYS", help="Only open obligations due in the next DAYS days (plus overdue ones).")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue obligations.")] = False,
     fmt: Format = OutputFormat.table,
+    treaty: TreatyChoice = None,
 ) -> None:
     """List obligations with their due date (after extensions) and status.
+
+    `--treaty apmbc` lists the APMBC's obligations (keys `APMBC:AFG:art5_clearance`),
+    `--treaty all` both conventions'; each row says its `treaty`.
 
     Status is `open`, `met`, `overdue`, or `history` (fell due before tracking began, with
     nothing recorded). With no filter, json and csv list every obligation, history included;
@@ -50,6 +56,7 @@ def deadlines(
     from rules.themes import KINDS, THEMES
 
     day = parse_date(as_of, "--as-of") or today_in_geneva()
+    treaties = chosen_treaties(treaty)
     kinds = check_choices("--kind", kind, KINDS)
     themes = check_choices("--theme", theme, THEMES)
 
@@ -58,15 +65,18 @@ def deadlines(
     from models.db import session_scope
     from models.obligations import compute_obligations
     from models.tables import State
-    from models.tracking import tracking_since as tracking_since_of
+    from models.treaty_facts import tracking_by_treaty
+    from models.treaty_tables import TreatyParty
     from settings import get_settings
 
     settings = get_settings()
     with session_scope() as session:
-        wanted_states = check_states("--state", state, session=session) or None
-        since = tracking_since_of(session=session, override=settings.tracking_since)
-        found = compute_obligations(session=session, as_of=day, settings=settings, states=wanted_states)
-        names = dict(session.exec(select(State.iso3, State.name)).all())
+        wanted_states = check_states("--state", state, session=session, treaties=treaties) or None
+        since = tracking_by_treaty(session=session, override=settings.tracking_since)
+        found = compute_obligations(session=session, as_of=day, settings=settings, states=wanted_states,
+                                    treaties=treaties)
+        names = dict(session.exec(select(TreatyParty.iso3, TreatyParty.name)).all())
+        names.update(session.exec(select(State.iso3, State.name)).all())
     rows = [_row(o, day, since, names) for o in found if _in_themes(o, themes)]
     if kinds:
         rows = [r for r in rows if r["kind"] in kinds]
@@ -85,7 +95,10 @@ def deadlines(
     title = f"{len(rows)} obligations as of {day.isoformat()}"
     if within is not None and not overdue:
         title += f" (overdue, and open within {within} days)"
-    emit_rows(rows, fmt, TABLE_COLUMNS if fmt is OutputFormat.table else COLUMNS, title=title)
+    columns = TABLE_COLUMNS if fmt is OutputFormat.table else COLUMNS
+    if len(treaties) > 1 or treaties[0].code != "CCM":
+        columns = ["treaty", *columns]
+    emit_rows(rows, fmt, columns, title=title)
 
 
 def _in_themes(obligation: Obligation, themes: list[str]) -> bool:
@@ -96,9 +109,15 @@ def _in_themes(obligation: Obligation, themes: list[str]) -> bool:
     return any(t in themes for t in themes_of(obligation.kind, obligation.theme))
 
 
-def _row(obligation: Obligation, day: dt.date, since: dt.date | None, names: dict[str, str]) -> dict[str, object]:
-    status = obligation.status(day, since)
+def _row(
+    obligation: Obligation, day: dt.date, since: dict[str, dt.date | None], names: dict[str, str]
+) -> dict[str, object]:
+    from rules.treaties import treaty_of_key
+
+    treaty = treaty_of_key(obligation.key)
+    status = obligation.status(day, since.get(treaty))
     return {
+        "treaty": treaty,
         "key": obligation.key,
         "state": obligation.state,
         "state_name": names.get(obligation.state or "", ""),

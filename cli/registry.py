@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import DATE, Format, OutputFormat, emit_rows, fail, parse_date, say, today_in_geneva
+from cli.common import (
+    DATE,
+    Format,
+    OutputFormat,
+    TreatyChoice,
+    chosen_treaties,
+    emit_rows,
+    fail,
+    parse_date,
+    say,
+    today_in_geneva,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from models.importer import ImportResult
-    from models.tables import State
 
 STATUSES = ("party", "signatory", "withdrawn")
 
@@ -55,11 +65,13 @@ def init(
     from sqlmodel import select
 
     from models.db import migrate, session_scope, shown_url
-    from models.importer import BUNDLED_DIR, BUNDLED_FILES
+    from models.importer import APMBC_FILES, BUNDLED_DIR, BUNDLED_FILES
     from models.reminders import Recipient
     from models.tables import State
     from models.tracking import ensure_tracking_since, set_tracking_since
+    from models.treaty_facts import ensure_treaty_tracking_since, parties
     from notifications.recipients import add_recipient
+    from rules.treaties import APMBC
     from settings import get_settings
 
     settings = get_settings()
@@ -72,6 +84,11 @@ def init(
         empty = session.exec(select(State).limit(1)).first() is None
         if registry and empty:
             for name in BUNDLED_FILES:
+                _report(_import(session, BUNDLED_DIR / name, f"data/{name}", settings.actor))
+        if registry and not parties(session=session, treaty=APMBC):
+            # the APMBC's bundled facts (data/apmbc/), tracked from the day they first load
+            ensure_treaty_tracking_since(session=session, treaty=APMBC, default=since or kept)
+            for name in APMBC_FILES:
                 _report(_import(session, BUNDLED_DIR / name, f"data/{name}", settings.actor))
         if default_recipient and session.exec(select(Recipient).limit(1)).first() is None:
             add_recipient(session=session, name="isu", tag="isu", now=dt.datetime.now(dt.UTC))
@@ -92,6 +109,12 @@ def import_file(
         ),
     ] = False,
     reason: Annotated[str, typer.Option(help="Why the values on record were wrong (with --correct).")] = "",
+    treaty: Annotated[
+        str | None,
+        typer.Option("--treaty", metavar="ccm|apmbc",
+                     help="The convention the files' facts are under. Default: a `treaty` column, "
+                     "else the file name (apmbc_*.csv: apmbc; any other: ccm)."),
+    ] = None,
 ) -> None:
     """Validate and load CSV files of facts. All or nothing: one bad row and nothing is written.
 
@@ -104,10 +127,17 @@ def import_file(
     from settings import get_settings
 
     who = actor or get_settings().actor
+    asked = None
+    if treaty is not None:
+        from cli.choices import check_choice
+        from rules.treaties import treaty_named
+
+        asked = treaty_named(check_choice("--treaty", treaty.lower(), ("ccm", "apmbc")) or "ccm")
     try:
         with session_scope() as session:
             results = [
-                import_csv(path, session=session, actor=who, display=str(path), correct=correct, reason=reason)
+                import_csv(path, session=session, actor=who, display=str(path), correct=correct, reason=reason,
+                           treaty=asked)
                 for path in files
             ]
     except ImportRejected as rejected:  # every error (up to ImportRejected's cap), then the count
@@ -161,34 +191,51 @@ def _announce(results: list[ImportResult]) -> None:
 def states(
     fmt: Format = OutputFormat.table,
     status: Annotated[str | None, typer.Option(metavar="|".join(STATUSES), help="Only party, signatory or withdrawn.")] = None,
+    treaty: TreatyChoice = None,
 ) -> None:
-    """List the States in the registry, with entry into force computed under Art. 17."""
+    """List the States in the registry, with entry into force computed under Art. 17 of
+    their convention (`--treaty apmbc`: the APMBC's participants; `all`: both, a row per
+    State and convention). A withdrawal shows as `withdrawn` from the day it takes effect."""
     from sqlmodel import select
 
     from cli.choices import check_choice
     from models.db import session_scope
     from models.tables import State
+    from models.treaty_facts import parties
+    from rules.treaties import CCM
 
     check_choice("--status", status, STATUSES)
+    treaties = chosen_treaties(treaty)
+    today = today_in_geneva()
+    rows = []
     with session_scope() as session:
-        rows = [_state_row(s) for s in session.exec(select(State).order_by(State.iso3)).all()]
+        for chosen in treaties:
+            found = (session.exec(select(State).order_by(State.iso3)).all() if chosen is CCM
+                     else parties(session=session, treaty=chosen))
+            rows += [_state_row(s, chosen, today) for s in found]
     if status:
         rows = [r for r in rows if r["status"] == status]
     columns = ["iso3", "name", "status", "deposit_date", "entry_into_force"]
+    if treaties != (CCM,):
+        columns = ["treaty", *columns, "withdrawal_effective_date"]
     emit_rows(rows, fmt, columns, title=f"{len(rows)} States")
 
 
-def _state_row(state: State) -> dict[str, object]:
+def _state_row(state: Any, treaty: Any = None, today: dt.date | None = None) -> dict[str, object]:
     from rules.entry_into_force import entry_into_force
+    from rules.treaties import CCM
 
-    if state.withdrawal_effective_date is not None:
+    treaty = treaty or CCM
+    withdrawn = state.withdrawal_effective_date
+    if withdrawn is not None and (today is None or withdrawn <= today):
         status = "withdrawn"
     elif state.deposit_date is not None:
         status = "party"
     else:
         status = "signatory"
-    eif = entry_into_force(state.deposit_date) if state.deposit_date else None
+    eif = entry_into_force(state.deposit_date, treaty) if state.deposit_date else None
     return {
+        "treaty": treaty.code,
         "iso3": state.iso3,
         "name": state.name,
         "status": status,

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from sqlmodel import Session, select
 
 from models.facts import _state_facts, load_state_facts
+from models.tables import TrackerSetting
+from models.tracking import stored_tracking_since
 from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
 from rules.facts import RulePolicy, StateFacts
 from rules.obligations import Obligation, all_obligations
@@ -83,3 +85,39 @@ def treaty_obligations(
     """
     facts = load_treaty_facts(session=session, treaty=treaty, states=states)
     return all_obligations(facts, as_of, policy, decision_meetings, treaty)
+
+
+def _tracking_name(treaty: Treaty) -> str:
+    return f"tracking_since:{treaty.code}"
+
+
+def treaty_tracking_since(
+    *, session: Session, treaty: Treaty, override: dt.date | None = None
+) -> dt.date | None:
+    """The tracking-since day of ``treaty``: obligations due before it with no fact recorded
+    are history. The CCM's is the tracker's (``models.tracking``; ``CCM_TRACKING_SINCE``
+    wins); another treaty's was stored when its facts first loaded, else the CCM's."""
+    if treaty is not CCM:
+        row = session.get(TrackerSetting, _tracking_name(treaty))
+        if row is not None:
+            return dt.date.fromisoformat(row.value)
+    return override or stored_tracking_since(session=session)
+
+
+def ensure_treaty_tracking_since(*, session: Session, treaty: Treaty, default: dt.date) -> dt.date:
+    """Keep the first tracking-since day stored for ``treaty``; store ``default`` if none."""
+    row = session.get(TrackerSetting, _tracking_name(treaty))
+    if row is not None:
+        return dt.date.fromisoformat(row.value)
+    session.add(TrackerSetting(name=_tracking_name(treaty), value=default.isoformat()))
+    return default
+
+
+def tracking_by_treaty(
+    *, session: Session, override: dt.date | None = None
+) -> dict[str, dt.date | None]:
+    """Every treaty's code -> its tracking-since day."""
+    return {
+        code: treaty_tracking_since(session=session, treaty=t, override=override)
+        for code, t in TREATIES.items()
+    }
