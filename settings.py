@@ -69,9 +69,10 @@ class Settings(BaseSettings):
     apprise_config: Path | None = None
     # The reminder policy file (TOML or YAML); unset: the built-in defaults.
     reminder_policy: Path | None = None
-    # ORGANIZER of meeting invites (`ccm-tracker invite`): "Name <address>". The default is a
-    # placeholder that works offline; set the ISU's or the Presidency's real address.
-    invite_organiser: str = "ccm-tracker <ccm-tracker@localhost>"
+    # ORGANIZER of invites (`ccm-tracker invite`): "Name <address>". Unset: the sender of the
+    # invitees' email URL in the Apprise config (its from=, with CCM_EMAIL_FROM_NAME), so
+    # replies reach a real mailbox; with no email URL at all, a local placeholder.
+    invite_organiser: str | None = None
 
     # Email as people see it (docs/reminders.md). The display name on the From line of every
     # digest (the address is the Apprise URL's ``from=``); ``name=`` in a URL wins.

@@ -18,6 +18,7 @@ def invite(
     deadline: Annotated[str | None, typer.Option(metavar="KEY", help="Instead of a meeting: an obligation key (e.g. CCM:AFG:art7_annual:2026), sent as an all-day invite.")] = None,
     recipient: Annotated[list[str] | None, typer.Option(metavar="NAME", help="Invite this recipient; repeatable. Default: every recipient with an --email who follows meetings.")] = None,
     queue_only: Annotated[bool, typer.Option("--queue-only", help="Queue the invites; the next `remind` run sends them.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="With --deadline: invite even to a deadline already past or from before tracking.")] = False,
 ) -> None:
     """Invite recipients to a meeting (or, with --deadline, to a deadline): a real calendar
     invite they can accept.
@@ -32,7 +33,7 @@ def invite(
         raise fail("say what to invite to: a meeting SLUG, or --deadline KEY (one of them)", code=2)
     from models.db import require_database, session_scope
     from notifications.dispatch import dispatch, utc_now
-    from notifications.invites import queue_deadline_invites, queue_meeting_invites
+    from notifications.invites import invitees, queue_deadline_invites, queue_meeting_invites
     from notifications.policy_file import load_policy
     from notifications.service import channel_from
     from settings import get_settings
@@ -41,15 +42,18 @@ def invite(
     require_database(settings.database_url)
     channel = channel_from(settings)
     with session_scope() as session:
+        tags = [r.tag for r in invitees(session=session, names=recipient or [])]
+        organiser = (settings.invite_organiser or channel.sender(tags)
+                     or "ccm-tracker <ccm-tracker@localhost>")
         common = {
             "session": session,
             "recipients": recipient or [],
-            "organiser": settings.invite_organiser,
+            "organiser": organiser,
             "now": utc_now(),
             "send_on": today_in_geneva(),
         }
         if deadline is not None:
-            plan = queue_deadline_invites(key=deadline, settings=settings, **common)
+            plan = queue_deadline_invites(key=deadline, settings=settings, force=force, **common)
         else:
             plan = queue_meeting_invites(slug=slug, **common)
     typer.echo(

@@ -63,6 +63,8 @@ def classify(service: str, log_lines: Iterable[str]) -> DeliveryError:
             kind = "credentials rejected" if code in (401, 403) else "request refused"
             return PermanentDeliveryError(f"{service}: {kind} (HTTP {code}): {detail}")
         return TransientDeliveryError(f"{service}: server error (HTTP {code}): {detail}")
+    if "(permanent)" in joined:
+        return PermanentDeliveryError(f"{service}: cannot be sent as written: {detail}")
     if _AUTH.search(joined):
         return PermanentDeliveryError(f"{service}: credentials rejected: {detail}")
     return TransientDeliveryError(f"{service}: not delivered: {detail}")

@@ -105,11 +105,18 @@ def queue_deadline_invites(
     now: dt.datetime,
     send_on: dt.date,
     settings: Settings,
+    force: bool = False,
 ) -> InvitePlan:
-    """On request, a deadline as an all-day invite (same UID and SEQUENCE as in the feeds)."""
+    """On request, a deadline as an all-day invite (same UID and SEQUENCE as in the feeds).
+    A deadline already past, or from before tracking (``history``), is refused unless
+    ``force``: an invite to a day gone by is almost always a mistake."""
     row = session.get(ObligationRow, key)
     if row is None:
         raise InviteRefused(f"no obligation with key {key!r} (see `ccm-tracker deadlines`)")
+    if not force and (row.status == "history" or row.due < send_on):
+        why = "from before tracking began (history)" if row.status == "history" else "already past"
+        raise InviteRefused(f"{key}: its due date {row.due.isoformat()} is {why}; nothing was "
+                            "queued (add --force to invite to it anyway)")
     state = session.get(State, row.state) if row.state else None
     event = deadline_event(row, state_name=state.name if state else None, settings=settings)
     return _queue(session, event, key, "REQUEST", recipients, organiser, now, send_on)
@@ -126,6 +133,13 @@ def _queue(
     send_on: dt.date,
 ) -> InvitePlan:
     host = organiser_person(organiser)
+    title = event.title if isinstance(event, MeetingEvent) else event.summary
+    venue = event.venue if isinstance(event, MeetingEvent) else ""
+    for field_name, text in (("title", title), ("venue", venue or "")):
+        if any(not c.isprintable() for c in text):
+            raise InviteRefused(
+                f"{label}: the {field_name} {text!a} holds a control character (a line "
+                "break?); correct it first (`ccm-tracker meetings`); nothing was queued")
     plan = InvitePlan(meeting=label, method=method, version=event.version)
     messages = []
     for recipient in invitees(session=session, names=recipients):

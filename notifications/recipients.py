@@ -65,8 +65,9 @@ def add_recipient(
     now: dt.datetime,
 ) -> Recipient:
     """Validate everything first; a bad value raises ``RecipientError`` and nothing is added."""
+    # fullmatch, not match with "$": "$" also matches before a trailing line break.
     if not NAME.fullmatch(name):
-        raise RecipientError(f"name {name!r}: use letters, digits, '.', '_' or '-' (max 64)")
+        raise RecipientError(f"name {name!a}: use letters, digits, '.', '_' or '-' (max 64)")
     if not TAG.fullmatch(tag):
         raise RecipientError(f"--tag {tag!r}: use letters, digits, '.', '_' or '-' (max 64)")
     bad = [t for t in themes if t not in THEMES]
@@ -80,7 +81,7 @@ def add_recipient(
     if bad:
         raise RecipientError(f"--kind {', '.join(bad)}: unknown; known: {', '.join(KINDS)}")
     if email is not None and not EMAIL.fullmatch(email):
-        raise RecipientError(f"--email {email!r}: not an email address (name@domain)")
+        raise RecipientError(f"--email {email!a}: not an email address (name@domain)")
     if session.get(Recipient, name) is not None:
         raise RecipientError(f"recipient {name!r} exists already (remove it first to change it)")
     row = Recipient(

@@ -159,6 +159,18 @@ class AppriseChannel:
         """Whether the Apprise config holds a URL with this tag."""
         return tag in self._by_tag
 
+    def sender(self, tags: Sequence[str]) -> str | None:
+        """"Name <address>" of the first email URL behind ``tags`` (each tried as ``<tag>-invite``
+        then ``<tag>``), else of any email URL in the config; None when there is none."""
+        wanted = [t for tag in tags for t in (f"{tag}-invite", tag)]
+        ordered = [a for t in wanted for a in self._by_tag.get(t, [])]
+        ordered += [a for found in self._by_tag.values() for a in found]
+        for address in ordered:
+            if address.kind == "email":
+                name, addr = address.service.from_addr
+                return formataddr((name or self.from_name, addr))
+        return None
+
     def addresses(self, tag: str) -> list[Address]:
         """Where messages for ``tag`` go; empty when nowhere (a permanent "no address")."""
         if tag in self._by_tag:

@@ -92,8 +92,13 @@ def deliver(body: str, title: str, meta: dict[str, Any], attach: Any) -> None:
     host = meta.get("host") or "127.0.0.1"
     port = int(meta.get("port") or 25)
     mode = query.get("mode") or {465: "ssl", 587: "starttls"}.get(port, "plain")
-    client_class = smtplib.SMTP_SSL if mode == "ssl" else smtplib.SMTP
-    with client_class(host, port, timeout=30) as client:
+    # Both TLS modes verify the server's certificate and host name before anything is sent.
+    client: smtplib.SMTP
+    if mode == "ssl":
+        client = smtplib.SMTP_SSL(host, port, timeout=30, context=ssl.create_default_context())
+    else:
+        client = smtplib.SMTP(host, port, timeout=30)
+    with client:
         if mode == "starttls":
             client.starttls(context=ssl.create_default_context())
         if meta.get("user"):
@@ -108,7 +113,12 @@ def send_invite(
 ) -> bool:
     try:
         deliver(body, title, meta, attach)
-    except (InviteError, smtplib.SMTPException, OSError) as error:
+    except (InviteError, ValueError) as error:
+        # The invite itself cannot be written (a bad header, no calendar): retrying cannot
+        # help. "(permanent)" tells notifications.errors.classify so.
+        log.warning("invite refused (permanent): %s", error)
+        return False
+    except (smtplib.SMTPException, OSError) as error:
         # Apprise turns False into a failed result; the reason is only in this log line.
         log.warning("invite not sent: %s", error)
         return False

@@ -124,7 +124,11 @@ def test_a_deadline_can_be_sent_as_an_all_day_invite_on_request(database_url, tm
         computed = compute_obligations(session=session, as_of=dt.date(2026, 1, 1), settings=get_settings())
         sync_obligations(session=session, computed=computed, as_of=dt.date(2026, 1, 1), tracking_since=None)
         session.commit()
-    invoke("invite", "--deadline", "CCM:AFG:art7_annual:2025")
+    # A deadline already past is refused unless forced (an invite to a day gone by).
+    refused = invoke("invite", "--deadline", "CCM:AFG:art7_annual:2025", code=1)
+    assert "due date 2026-04-30 is already past" in refused.output and "--force" in refused.output
+    assert smtp_server.messages == []
+    invoke("invite", "--deadline", "CCM:AFG:art7_annual:2025", "--force")
     [message] = smtp_server.messages
     event = next(iter(invitation(message).walk("VEVENT")))
     assert event.decoded("DTSTART") == dt.date(2026, 4, 30)
