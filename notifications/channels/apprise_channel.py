@@ -139,8 +139,6 @@ class AppriseChannel:
             services = list(loaded)  # parses now; dropped entries are logged here
         self._problems += _dropped(path, captured.getvalue())
         for service in services:
-            if isinstance(service, NotifyEmail):
-                service.request_rate_per_sec = 0  # Apprise's 5.5 s between two emails
             address = _address_of(service)
             for tag in service.tags:
                 self._by_tag.setdefault(str(tag), []).append(address)

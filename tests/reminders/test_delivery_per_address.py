@@ -157,11 +157,11 @@ def test_inits_default_recipient_writes_to_the_local_outbox_until_the_config_def
     monkeypatch.setenv("CCM_OUTBOX_DIR", str(tmp_path / "outbox"))
     config = write_apprise_config(tmp_path / "a.yaml", {"anna": default_url(smtp_server.port, "anna@example.org")})
     _use(monkeypatch, config)
-    assert runner.invoke(app, ["init"]).exit_code == 0
+    assert runner.invoke(app, ["init", "--no-registry"]).exit_code == 0  # adds `isu`
     with session_scope(database_url) as session:
+        make_obligation(session, state="AFG")
         make_recipient(session, "anna", states=["AFG"])
-    runner.invoke(app, ["scan"])
-    result = runner.invoke(app, ["remind", "--as-of", "2026-11-30"])
+    result = runner.invoke(app, ["remind", "--as-of", "2026-03-02"])
     assert result.exit_code == 0, result.output
     assert list((tmp_path / "outbox").glob("*-isu-*.eml"))
     assert [m["To"] for m in smtp_server.messages] == ["anna@example.org"]
