@@ -113,6 +113,10 @@ def send_invite(
 ) -> bool:
     try:
         deliver(body, title, meta, attach)
+    except ssl.SSLCertVerificationError as error:
+        log.warning("invite refused (permanent): the server's certificate could not be verified "
+                    "(%s)", error.verify_message)
+        return False
     except (InviteError, ValueError) as error:
         # The invite itself cannot be written (a bad header, no calendar): retrying cannot
         # help. "(permanent)" tells notifications.errors.classify so.
