@@ -65,6 +65,8 @@ def metavar_of(param: Any, ctx: _click.Context | None) -> str | None:
 def plain_metavars(command: Any) -> Any:
     """Give every parameter of ``command`` and its subcommands (help options included) the
     help classes above; returns ``command``."""
+    if hasattr(command, "rich_markup_mode"):
+        command.rich_markup_mode = None  # plain help everywhere (sub-apps default to Rich)
     for param in command.params:
         if type(param) is TyperOption:
             param.__class__ = _Option
