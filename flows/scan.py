@@ -20,7 +20,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from clock import today_in_geneva
 from flows.events import Delivery, configured_api_url, iso3_of, obligation_events, send_events
@@ -38,7 +38,10 @@ from models.db import session_scope
 from models.obligations import ObligationChange, SyncResult, compute_obligations, sync_obligations
 from models.tables import State
 from models.tracking import tracking_since as tracking_since_of
+from models.treaty_facts import tracking_by_treaty
+from models.treaty_tables import TreatyParty
 from rules.obligations import Obligation
+from rules.treaties import TREATIES, Treaty, treaty_named
 from settings import get_settings
 
 
@@ -47,6 +50,8 @@ class Computed:
     obligations: list[Obligation]
     tracking_since: dt.date | None
     names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name, for the artifacts
+    # treaty code -> its tracking-since day (the APMBC's may differ from the CCM's)
+    tracking_by_treaty: dict[str, dt.date | None] = field(default_factory=dict)
 
 
 RESCAN_NAMED_STATES = 5  # a rescan of more States is named by their number
@@ -61,20 +66,44 @@ def normalize_states(states: Sequence[str] | None) -> list[str] | None:
     return sorted({iso3_of(value) for value in states})
 
 
+def scan_treaties(codes: Sequence[str] | None) -> tuple[Treaty, ...]:
+    """The treaties a scan covers: every treaty (``rules.treaties.TREATIES``) by default, in
+    one run, or the codes given (``ccm``, ``apmbc``); ``ValueError`` naming an unknown one."""
+    if not codes:
+        return tuple(TREATIES.values())
+    try:
+        return tuple(treaty_named(code) for code in codes)
+    except KeyError as error:
+        raise ValueError(str(error).strip("'\"")) from None
+
+
+def _known(session: Session, states: list[str]) -> set[str]:
+    known = set(session.exec(select(State.iso3).where(State.iso3.in_(states))).all())
+    known |= set(session.exec(select(TreatyParty.iso3).where(TreatyParty.iso3.in_(states))).all())
+    return known
+
+
 @task(cache_policy=NO_CACHE)
-def load_and_compute(as_of: dt.date, states: list[str] | None) -> Computed:
-    """Read the facts and compute every obligation (read-only)."""
+def load_and_compute(
+    as_of: dt.date, states: list[str] | None, treaties: Sequence[Treaty] | None = None
+) -> Computed:
+    """Read the facts and compute every obligation of every treaty (read-only)."""
     settings = get_settings()
+    chosen = tuple(treaties) if treaties else tuple(TREATIES.values())
     with session_scope() as session:
         if states is not None:
-            known = set(session.exec(select(State.iso3).where(State.iso3.in_(states))).all())
+            known = _known(session, states)
             unknown = [s for s in states if s not in known]
             if unknown:
                 raise ValueError(f"not in the registry: {', '.join(unknown)}")
         since = tracking_since_of(session=session, override=settings.tracking_since)
-        found = compute_obligations(session=session, as_of=as_of, settings=settings, states=states)
-        names = dict(session.exec(select(State.iso3, State.name)).all())
-    return Computed(found, since, names)
+        by_treaty = tracking_by_treaty(session=session, override=settings.tracking_since)
+        found = compute_obligations(
+            session=session, as_of=as_of, settings=settings, states=states, treaties=chosen
+        )
+        names = dict(session.exec(select(TreatyParty.iso3, TreatyParty.name)).all())
+        names.update(session.exec(select(State.iso3, State.name)).all())
+    return Computed(found, since, names, by_treaty)
 
 
 def scan_run_name() -> str:
@@ -97,9 +126,9 @@ def scan_run_name() -> str:
 
 
 def unknown_states(states: list[str]) -> list[str]:
-    """The codes among ``states`` that are not in the registry."""
+    """The codes among ``states`` that are not in the registry of any treaty."""
     with session_scope() as session:
-        known = set(session.exec(select(State.iso3).where(State.iso3.in_(states))).all())
+        known = _known(session, states)
     return [s for s in states if s not in known]
 
 
@@ -128,6 +157,7 @@ def sync(computed: Computed, as_of: dt.date) -> SyncResult:
             computed=computed.obligations,
             as_of=as_of,
             tracking_since=computed.tracking_since,
+            tracking_by_treaty=computed.tracking_by_treaty,
         )
 
 
@@ -176,10 +206,13 @@ def _kind(summary: ScanSummary) -> str:
 
 @flow(name="scan-obligations", flow_run_name=scan_run_name, log_prints=False, retries=0)
 def scan_obligations(
-    as_of: dt.date | None = None, states: list[str] | None = None
+    as_of: dt.date | None = None,
+    states: list[str] | None = None,
+    treaties: list[str] | None = None,
 ) -> ScanSummary:
-    """Recompute obligations (all States, or ``states``: ISO3 codes or ``ccm.state.XXX``),
-    upsert them, announce what changed, and leave artifacts.
+    """Recompute obligations (all States, or ``states``: ISO3 codes or ``ccm.state.XXX``)
+    under every treaty in one run (or ``treaties``: ``ccm``, ``apmbc``), upsert them,
+    announce what changed, and leave artifacts.
 
     Ends Failed, with one sentence and no traceback, when the database cannot be used
     (``flows.preflight``), a value in ``states`` is not a State, or a State is not in the
@@ -188,6 +221,7 @@ def scan_obligations(
     day = as_of or today_in_geneva()
     try:
         wanted = normalize_states(states)
+        chosen = scan_treaties(treaties)
     except ValueError as error:
         return failed(f"the scan was not run: {error}.")
     problem = database_problem(get_settings().database_url)
@@ -198,7 +232,7 @@ def scan_obligations(
         if unknown:
             return failed(f"the scan was not run: not in the registry: {', '.join(unknown)}.")
     try:  # each task logs its own traceback once; the run ends with one line
-        computed = load_and_compute(day, wanted)
+        computed = load_and_compute(day, wanted, chosen)
         synced = sync(computed, day)
         delivery = announce_changes(synced.changes)
     except Exception as error:  # noqa: BLE001
@@ -221,7 +255,9 @@ class ScanRefused(ValueError):
 
 
 def scan_in_process(
-    as_of: dt.date | None = None, states: list[str] | None = None
+    as_of: dt.date | None = None,
+    states: list[str] | None = None,
+    treaties: list[str] | None = None,
 ) -> ScanSummary:
     """The scan flow's steps as plain calls in this process, without Prefect: the same task
     functions (``.fn``) in the same order, so the same obligations are stored and the same
@@ -240,7 +276,7 @@ def scan_in_process(
     problem = database_problem(get_settings().database_url)
     if problem:
         raise ScanRefused(f"the scan was not run: {problem}")
-    computed = load_and_compute.fn(day, wanted)
+    computed = load_and_compute.fn(day, wanted, scan_treaties(treaties))
     synced = sync.fn(computed, day)
     if not get_settings().emit_events:
         delivery = Delivery(False, "events are switched off (CCM_EMIT_EVENTS=false)")

@@ -8,7 +8,7 @@ bumps ``version``, and it reports what changed so the flow can announce it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, insert, update
@@ -91,6 +91,7 @@ def sync_obligations(
     computed: Sequence[Obligation],
     as_of: dt.date,
     tracking_since: dt.date | None,
+    tracking_by_treaty: Mapping[str, dt.date | None] | None = None,
 ) -> SyncResult:
     """Upsert ``computed`` by key in one SELECT and two bulk statements; say what changed.
 
@@ -101,8 +102,10 @@ def sync_obligations(
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
     result = SyncResult(total=len(computed))
+    by_treaty = tracking_by_treaty or {}
     for obligation in computed:
-        status = status_on(obligation, as_of, tracking_since).value
+        treaty = treaty_of_key(obligation.key)
+        status = status_on(obligation, as_of, by_treaty.get(treaty, tracking_since)).value
         row = existing.get(obligation.key)
         values = {
             "key": obligation.key,
@@ -116,7 +119,7 @@ def sync_obligations(
             "note": obligation.note,
             "scanned_on": as_of,
             "theme": obligation.theme,
-            "treaty": treaty_of_key(obligation.key),
+            "treaty": treaty,
         }
         if row is None:
             inserts.append({**values, "version": 1})
