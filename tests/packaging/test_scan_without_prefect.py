@@ -56,10 +56,15 @@ def test_the_scan_without_prefect_stores_the_obligations_and_says_no_events_went
 
 @pytest.mark.integration
 def test_after_a_scan_without_prefect_the_flow_finds_nothing_to_change(
-    database_url, prefect_harness
+    database_url, prefect_harness, monkeypatch
 ):
+    from prefect.settings import PREFECT_API_URL
+
+    # a person configures the API in the environment (the harness only sets Prefect's
+    # in-process settings, which the tracker reads without importing Prefect)
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
     _afg_and_alb()
-    without = scan_in_process(as_of=AS_OF)  # the harness's API is configured: events go out
+    without = scan_in_process(as_of=AS_OF)  # the API is configured: events go out
     assert without.events_delivered and without.events_sent == sum(without.changes.values())
     stored = _rows()
     flow = scan_obligations(as_of=AS_OF)
