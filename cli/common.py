@@ -212,12 +212,13 @@ def set_root_treaty(value: str | None) -> None:
     _root_treaty[0] = value
 
 
-def chosen_treaties(value: str | None = None) -> tuple[Any, ...]:
+def chosen_treaties(value: str | None = None, default: str = "ccm") -> tuple[Any, ...]:
     """The ``rules.treaties.Treaty`` values a command works on: its own ``--treaty``, else the
-    root ``--treaty``, else the CCM. An unknown value is refused (exit 2) with the valid ones."""
+    root ``--treaty``, else ``default`` (the CCM; ``all`` for letters and the scan). An
+    unknown value is refused (exit 2) with the valid ones."""
     from cli.choices import check_choice
     from models.treaty_facts import treaties_named
 
-    choice = value or _root_treaty[0] or "ccm"
+    choice = value or _root_treaty[0] or default
     check_choice("--treaty", choice.lower(), TREATY_CHOICES)
     return treaties_named(choice)

@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from cli.common import AsOf, Format, OutputFormat, emit_rows, fail, parse_date, say, today_in_geneva
+from cli.common import (
+    AsOf,
+    Format,
+    OutputFormat,
+    TreatyChoice,
+    chosen_treaties,
+    emit_rows,
+    fail,
+    parse_date,
+    say,
+    today_in_geneva,
+)
 
 # The State's own treaty deadlines go in its letter; follow-ups and action items are the
 # Committee's own work (open invoices have their own section).
@@ -24,8 +35,12 @@ def outreach(
     as_of: AsOf = None,
     output: Annotated[Path | None, typer.Option(metavar="FILE", help="Write the letter here instead of printing it.")] = None,
     fmt: Format = OutputFormat.table,
+    treaty: TreatyChoice = None,
 ) -> None:
     """Draft one Markdown letter to a State with every theme's ask, open deadline and invoice.
+
+    The letter covers every convention the State has obligations under (a section of open
+    deadlines per convention); `--treaty ccm` or `--treaty apmbc` keeps one.
 
     With `--overlaps`, list the States that more than one theme targets instead.
     """
@@ -42,12 +57,15 @@ def outreach(
     from models.db import session_scope
     from models.money import invoice_facts
     from models.obligations import compute_obligations
-    from models.tracking import tracking_since
     from notifications.letters import ThemeAsk, outreach_letter
     from rules.obligations import Status
     from settings import get_settings
 
     day = parse_date(as_of, "--as-of") or today_in_geneva()
+    from models.treaty_facts import tracking_by_treaty
+    from rules.treaties import treaty_of_key
+
+    treaties = chosen_treaties(treaty, default="all")
     settings = get_settings()
     with session_scope() as session:
         code = check_country("ISO3", iso3, session=session)
@@ -55,13 +73,15 @@ def outreach(
         names = {t: [state_name(session=session, iso3=c) for c in cs]
                  for t, cs in coordinators(session=session).items()}
         asks = [ThemeAsk(t.theme, t.ask, tuple(names.get(t.theme, []))) for t in targets(session=session, iso3=code)]
-        since = tracking_since(session=session, override=settings.tracking_since)
-        found = compute_obligations(session=session, as_of=day, settings=settings, states=[code])
+        since = tracking_by_treaty(session=session, override=settings.tracking_since)
+        found = compute_obligations(session=session, as_of=day, settings=settings, states=[code],
+                                    treaties=treaties)
         invoices = [f for f in invoice_facts(session=session, iso3=code) if f.open_on(day)]
         titles = {m.slug: m.title for m in session.exec(select(Meeting)).all()}
     due = [
         (o, status.value) for o in found if o.kind not in LETTER_KINDS_EXCLUDED
-        for status in [o.status(day, since)] if status in (Status.OPEN, Status.OVERDUE)
+        for status in [o.status(day, since.get(treaty_of_key(o.key)))]
+        if status in (Status.OPEN, Status.OVERDUE)
     ]
     if not asks:
         say(f"note: no theme targets {code}; the letter has no theme's ask", err=True)

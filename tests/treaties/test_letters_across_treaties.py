@@ -1,0 +1,62 @@
+"""One letter per State across conventions: a section per convention, invoices by issuer."""
+
+import datetime as dt
+
+from notifications.letters import joint_invoice_letter, outreach_letter
+from rules.money import InvoiceFacts
+from rules.obligations import Obligation
+from tests.cli.running import ccm_here
+
+
+def test_a_state_party_to_both_gets_one_letter_with_both(database_url, capsys):
+    assert ccm_here(capsys, "init", "--tracking-since", "2026-01-01")[0] == 0
+    code, letter, err = ccm_here(capsys, "outreach", "AFG", "--as-of", "2026-11-29")
+    assert code == 0, err
+    assert letter.count("# Convention on Cluster Munitions and Anti-Personnel Mine Ban Convention: "
+                        "letter to Afghanistan (AFG)") == 1
+    ccm = letter.index("## Open deadlines under the Convention on Cluster Munitions")
+    apmbc = letter.index("## Open deadlines under the Anti-Personnel Mine Ban Convention")
+    assert ccm < apmbc
+    # each convention's 2025 annual report sits in its own section
+    row = "| 2026-04-30 | 2025 annual transparency report (Art. 7(2)) | overdue |"
+    assert letter.count(row) == 2
+    assert letter.index(row) < apmbc < letter.rindex(row)
+    # --treaty keeps one convention: the letter then reads as before
+    code, letter, _ = ccm_here(capsys, "outreach", "AFG", "--as-of", "2026-11-29", "--treaty", "ccm")
+    assert "# Convention on Cluster Munitions: letter to Afghanistan" in letter
+    assert "Anti-Personnel" not in letter and "## Open deadlines\n" in letter
+
+
+def test_a_state_under_one_convention_only_gets_that_one(database_url, capsys):
+    assert ccm_here(capsys, "init", "--tracking-since", "2026-01-01")[0] == 0
+    code, letter, err = ccm_here(capsys, "outreach", "THA", "--as-of", "2026-11-29")
+    assert code == 0, err
+    assert "letter to Thailand (THA)" in letter
+    assert "Convention on Cluster Munitions and" not in letter
+    assert "| 2026-04-30 | 2025 annual transparency report (Art. 7(2)) | overdue |" in letter
+
+
+def test_the_joint_invoice_letter_names_each_issuer_and_totals_per_currency():
+    day = dt.date(2017, 2, 1)
+    invoices = [
+        InvoiceFacts("ISU-2017-AFG", "AFG", "isu_contribution", 100_000, dt.date(2017, 1, 9)),
+        InvoiceFacts("UN-7MSP-AFG", "AFG", "meeting_costs", 25_050, dt.date(2017, 1, 9), meeting="7msp"),
+    ]
+    letter = joint_invoice_letter(iso3="AFG", name="Afghanistan", as_of=day, invoices=invoices,
+                                  meeting_titles={"7msp": "7MSP"})
+    assert ("Issued by: Implementation Support Unit of the CCM; United Nations conference "
+            "services (UNOG).") in letter
+    assert "| ISU-2017-AFG | ISU contribution | Implementation Support Unit of the CCM | 2017-01-09 |" in letter
+    assert "| UN-7MSP-AFG | meeting costs: 7MSP | United Nations conference services (UNOG) |" in letter
+    assert "**Total outstanding: CHF 1,250.50**" in letter
+
+
+def test_a_letter_orders_conventions_ccm_first_whatever_the_input_order():
+    def due(key: str) -> tuple[Obligation, str]:
+        return Obligation(key, "AFG", "art7_initial", dt.date(2026, 1, 1), dt.date(2026, 1, 1)), "open"
+
+    letter = outreach_letter(iso3="AFG", name="Afghanistan", as_of=dt.date(2026, 1, 1), asks=[],
+                             obligations=[due("APMBC:AFG:art7_initial"), due("CCM:AFG:art7_initial")],
+                             invoices=[])
+    assert letter.index("under the Convention on Cluster Munitions") < letter.index(
+        "under the Anti-Personnel Mine Ban Convention")
