@@ -36,7 +36,10 @@ def scan(
 ) -> None:
     """Recompute obligations, store them (a moved due date bumps the version), emit events for
     what changed, and leave artifacts in the Prefect UI. Same flow as the deployments."""
+    from models.db import require_database
+
     day = parse_date(as_of, "--as-of")
+    require_database()  # before Prefect starts (seconds): no database, no scan
     states = _checked_states(state)
     _prefect_defaults()
     from prefect.exceptions import FailedRun
