@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rules import wording as words
 
@@ -54,6 +54,7 @@ class Group:
     summary: str  # "2 of your States are late; 1 is due on 30 April 2026"
     to_do: str
     destination: str  # "Send it to: ..." (or "")
+    note: str  # a note every item of the group shares, said once (else each line has its own)
     lines: list[Line]
     overdue: int
     coming: int
@@ -70,6 +71,13 @@ class Digest:
     page_url: str
     stop_url: str
     footer: list[str] = field(default_factory=list)
+
+    @property
+    def headline(self) -> str:
+        """"12 overdue, 3 coming up" (a zero count left out)."""
+        parts = [f"{self.overdue} overdue" if self.overdue else "",
+                 f"{self.coming} coming up" if self.coming else ""]
+        return ", ".join(p for p in parts if p)
 
 
 ActUrl = Callable[[DigestItem, str], str]  # (item, "ack" | "snooze") -> URL
@@ -170,6 +178,10 @@ def _group(
         )
         for item in members
     ]
+    notes = {line.note for line in lines}
+    shared = notes.pop() if len(notes) == 1 and len(lines) > 1 else ""
+    if shared:  # said once under the heading, not on every line
+        lines = [replace(line, note="") for line in lines]
     overdue = sum(1 for line in lines if line.overdue)
     coming = len(lines) - overdue
     where = words.destination(kind, addresses)
@@ -179,6 +191,7 @@ def _group(
         summary=_summary(overdue, coming, members, as_of),
         to_do=kind_words.to_do,
         destination=str(where) if where else "",
+        note=shared,
         lines=lines,
         overdue=overdue,
         coming=coming,
