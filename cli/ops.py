@@ -49,8 +49,13 @@ def _api_or_fail() -> None:
         raise fail("no Prefect API configured: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)")
 
 
+# Settings the runs do not need: the ops notification URL stays in its block only.
+NOT_FOR_RUNS = frozenset({"CCM_OPS_NOTIFY_URL"})
+
+
 def _ccm_environment() -> dict[str, str]:
-    return {k: v for k, v in sorted(os.environ.items()) if k.startswith("CCM_")}
+    return {k: v for k, v in sorted(os.environ.items())
+            if k.startswith("CCM_") and k not in NOT_FOR_RUNS}
 
 
 @app.command("pool")
@@ -61,7 +66,8 @@ def pool(
 
     The variables are stored in the pool's base job template (``env``), on the Prefect server:
     a worker started anywhere then runs the flows with them, and `ops runner` reads them too.
-    Run it again after changing a setting."""
+    CCM_OPS_NOTIFY_URL is left out (it lives in its notification block). Run it again after
+    changing a setting."""
     _api_or_fail()
     env = _ccm_environment()
     created = ensure_pool(name, env)

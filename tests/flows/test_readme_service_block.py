@@ -1,16 +1,22 @@
 """README.md's "Run as a service" block, run as written: extracted from the README, saved as a
 script and run with bash in a copy of the checkout (so its database, logs and Prefect home
-stay out of the repository), with only PREFECT_PORT (a free port) and CCM_DATABASE_URL (a
-database outside the copy) chosen by the test. Then an operator's record leads to a completed
-rescan, a deployed run writes where the pool's CCM_* settings say, and everything stops."""
+stay out of the repository), with only PREFECT_PORT (a free port), CCM_DATABASE_URL (a
+database outside the copy) and CCM_OPS_NOTIFY_URL (a loopback HTTP server, Apprise's json://)
+chosen by the test. Then an operator's record leads to a completed rescan, a deployed run
+writes where the pool's CCM_* settings say, a failed export-feeds run notifies the ops URL,
+and everything stops."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -37,6 +43,19 @@ def _copy_checkout(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
+class _Notifications(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.received.append(json.loads(body or b"{}"))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 def test_the_readme_service_block_runs_as_written_and_a_record_is_rescanned(tmp_path):
     checkout, elsewhere = tmp_path / "checkout", tmp_path / "data"
     checkout.mkdir()
@@ -47,8 +66,11 @@ def test_the_readme_service_block_runs_as_written_and_a_record_is_rescanned(tmp_
     port = free_port()
     database = f"sqlite:///{elsewhere / 'ccm.db'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "CCM_"))}
+    notifications = ThreadingHTTPServer(("127.0.0.1", 0), _Notifications)
+    threading.Thread(target=notifications.serve_forever, daemon=True).start()
     env.update(PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}", PREFECT_PORT=str(port),
-               CCM_DATABASE_URL=database)
+               CCM_DATABASE_URL=database,
+               CCM_OPS_NOTIFY_URL=f"json://127.0.0.1:{notifications.server_port}/ops")
     log = tmp_path / "service.log"
     process = subprocess.Popen(["bash", str(script)], cwd=checkout, env=env, start_new_session=True,
                                stdout=log.open("wb"), stderr=subprocess.STDOUT)
@@ -97,13 +119,27 @@ def test_the_readme_service_block_runs_as_written_and_a_record_is_rescanned(tmp_
         assert run["name"] == "rescan AFG"
 
         [feeds] = [d for d in call("POST", "/deployments/filter", {}) if d["name"] == "export-feeds"]
-        created = call("POST", f"/deployments/{feeds['id']}/create_flow_run", {})
 
-        def finished() -> str | None:
-            kind = call("GET", f"/flow_runs/{created['id']}")["state"]["type"]
-            return kind if kind in ("COMPLETED", "FAILED", "CRASHED") else None
+        def export(parameters: dict) -> str:
+            created = call("POST", f"/deployments/{feeds['id']}/create_flow_run",
+                           {"parameters": parameters})
 
-        assert wait_for(finished, what="the export-feeds run", explain=explain, seconds=180) == "COMPLETED"
+            def finished() -> str | None:
+                kind = call("GET", f"/flow_runs/{created['id']}")["state"]["type"]
+                return kind if kind in ("COMPLETED", "FAILED", "CRASHED") else None
+
+            return wait_for(finished, what="the export-feeds run", explain=explain, seconds=180)
+
+        assert export({}) == "COMPLETED"
         assert (checkout / "feeds" / "all.ics").is_file()
+        assert _Notifications.received == []
+
+        assert export({"directory": "/proc/ccm-cannot-write-here"}) == "FAILED"
+        [told] = wait_for(lambda: list(_Notifications.received), what="the failure notification",
+                          explain=explain, seconds=60)
+        assert told["title"].startswith("ccm-tracker: export-feeds run feeds ")
+        assert "is Failed" in told["title"]
+        assert "the feeds were not all written to /proc/ccm-cannot-write-here" in told["message"]
     finally:
         stop(process, interrupts=2)
+        notifications.shutdown()
