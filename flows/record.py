@@ -62,30 +62,16 @@ def record_run_name() -> str:
 def record_fact(
     state: StateChoice,
     fact: FactKind,
-    source: Annotated[str, Field(description="Where this fact comes from: a document, a URL, a letter.")] = "",
-    on: Annotated[
-        dt.date | None,
-        Field(description="Report: the day the ISU received it. Completion: the day the work "
-                          "was completed. Default: today in Geneva."),
-    ] = None,
-    year: Annotated[
-        int | None,
-        Field(description="Annual report: the calendar year it covers.", ge=2010, le=2100),
-    ] = None,
-    article: Annotated[
-        Literal[3, 4] | None,
-        Field(description="Extension, completion, applies: 3 (stockpile destruction) or 4 (clearance)."),
-    ] = None,
-    until: Annotated[dt.date | None, Field(description="Extension: the new deadline granted.")] = None,
-    meeting: Annotated[
-        str | None, Field(description="Extension: the meeting that granted it, e.g. '9MSP (2019)'.")
-    ] = None,
-    notes: Annotated[str, Field(description="Applies: what the source says.")] = "",
-    correct: Annotated[
-        bool, Field(description="Replace a different value on record (the audit log keeps the old one).")
-    ] = False,
-    reason: Annotated[str, Field(description="With 'correct': why the value on record was wrong.")] = "",
-    recorded_by: Annotated[str, Field(description="Your name, for the audit log.")] = "",
+    source: str = "",
+    on: dt.date | None = None,
+    year: Annotated[int | None, Field(ge=2010, le=2100)] = None,
+    article: Literal[3, 4] | None = None,
+    until: dt.date | None = None,
+    meeting: str | None = None,
+    notes: str = "",
+    correct: bool = False,
+    reason: str = "",
+    recorded_by: str = "",
 ) -> str:
     """Record one fact for a State, as ``ccm-tracker record`` does.
 
