@@ -43,9 +43,10 @@ def automation_name(deployment: str) -> str:
 
 
 def _api_or_fail() -> None:
-    from flows.events import configured_api_url
+    """These commands talk to Prefect anyway: ask Prefect where its API is."""
+    from prefect.settings import PREFECT_API_URL
 
-    if not configured_api_url():
+    if not PREFECT_API_URL.value():
         raise fail("no Prefect API configured: set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)")
 
 

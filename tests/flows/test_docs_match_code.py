@@ -37,11 +37,16 @@ def test_the_prefect_yaml_excerpt_in_docs_reminders_md_is_the_deployment_in_pref
 def test_every_file_a_docstring_comment_or_doc_cites_exists():
     tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True,
                              check=True).stdout.split()
+    # a citation of this repository names one of its top-level directories (prefect/... is
+    # Prefect's own source, ~/.prefect/... a user's file)
+    ours = {name.split("/")[0] for name in tracked if "/" in name}
     missing = []
     for name in tracked:
         if not name.endswith((".py", ".md", ".yaml")) or name.startswith("tests/"):
             continue
         for cited in CITED.findall((REPO / name).read_text(encoding="utf-8")):
+            if cited.split("/")[0] not in ours:
+                continue
             if not ((REPO / cited).exists() or (REPO / name).parent.joinpath(cited).exists()):
                 missing.append(f"{name}: {cited}")
     assert missing == []

@@ -40,9 +40,18 @@ def _recorded_events(
         time.sleep(0.3)
 
 
+def _announce_to_the_test_server(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The harness sets Prefect's API URL inside this process only; the tracker reads it the
+    way an operator sets it (the environment)."""
+    from prefect.settings import PREFECT_API_URL
+
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
+
+
 def test_an_import_announces_each_state_it_touched_and_nothing_when_it_changed_nothing(
-    database_url, prefect_harness, tmp_path
+    database_url, prefect_harness, tmp_path, monkeypatch
 ):
+    _announce_to_the_test_server(monkeypatch)
     with session_scope() as session:
         make_state(session, "AFG")
         make_state(session, "ALB", "Albania", deposit=dt.date(2009, 6, 16))
@@ -63,8 +72,9 @@ def test_an_import_announces_each_state_it_touched_and_nothing_when_it_changed_n
 
 
 def test_a_corrected_file_reimported_from_the_same_path_is_a_new_event_and_a_replay_is_not(
-    database_url, prefect_harness, tmp_path
+    database_url, prefect_harness, tmp_path, monkeypatch
 ):
+    _announce_to_the_test_server(monkeypatch)
     """Case c09: the event id hashes the file's content, so the server does not drop the
     corrected import as a replay of the first (it did when the id held only path and State)."""
     from flows.events import announce_facts
