@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import console, say
+from cli.common import TreatyChoice, chosen_treaties, console, say
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,8 +23,12 @@ def register(app: typer.Typer) -> None:
 def facts(
     iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code, e.g. AFG.")],
     history: Annotated[bool, typer.Option(help="Also show the audit log for this State.")] = False,
+    treaty: TreatyChoice = None,
 ) -> None:
     """Show every fact on record for a State, each with its source.
+
+    `--treaty apmbc` shows its facts under the APMBC (participation, Art. 4/5 rows): that
+    list is not exhaustive, and the command says so.
 
     Where sources disagree (two extension dates for one step, a note saying DISAGREEMENT),
     both rows are shown and flagged: the registry never hides a disagreement. Stored text
@@ -37,18 +41,36 @@ def facts(
     from cli.choices import check_states
     from models.db import session_scope
     from models.tables import ArticleFact, AuditEntry, ReportReceived, State
+    from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
     from rules.articles import deadline_chain, original_deadline
     from rules.entry_into_force import entry_into_force
+    from rules.treaties import CCM
 
+    chosen = chosen_treaties(treaty)
+    if len(chosen) != 1:
+        from errors import UnknownValue
+
+        raise UnknownValue("--treaty", "all", ("ccm", "apmbc"), see="`facts` shows one convention at a time")
+    under = chosen[0]
     with session_scope() as session:
-        code = check_states("ISO3", [iso3], session=session)[0]
-        state = session.get(State, code)
+        code = check_states("ISO3", [iso3], session=session, treaties=chosen)[0]
+        if under is CCM:
+            state = session.get(State, code)
+            art_t, rep_t = ArticleFact, ReportReceived
+            articles = session.exec(
+                select(ArticleFact).where(ArticleFact.iso3 == code).order_by(ArticleFact.article, ArticleFact.id)
+            ).all()
+        else:
+            state = session.get(TreatyParty, (under.code, code))
+            art_t, rep_t = TreatyArticleFact, TreatyReportReceived  # type: ignore[assignment]
+            articles = session.exec(
+                select(art_t).where(art_t.iso3 == code, art_t.treaty == under.code)  # type: ignore[attr-defined]
+                .order_by(art_t.article, art_t.id)  # type: ignore[attr-defined]
+            ).all()
         assert state is not None
-        articles = session.exec(
-            select(ArticleFact).where(ArticleFact.iso3 == code).order_by(ArticleFact.article, ArticleFact.id)
-        ).all()
         reports = session.exec(
-            select(ReportReceived).where(ReportReceived.iso3 == code).order_by(ReportReceived.kind, ReportReceived.period)
+            select(rep_t).where(rep_t.iso3 == code, *([] if under is CCM else [rep_t.treaty == under.code]))  # type: ignore[attr-defined]
+            .order_by(rep_t.kind, rep_t.period)
         ).all()
         audits = session.exec(
             select(AuditEntry).where(AuditEntry.subject == code).order_by(AuditEntry.at)
@@ -59,7 +81,7 @@ def facts(
             .order_by(AuditEntry.at)
         ).all()
 
-    eif = entry_into_force(state.deposit_date) if state.deposit_date else None
+    eif = entry_into_force(state.deposit_date, under) if state.deposit_date else None
     console.print(Text.assemble((state.name, "bold"), f" ({state.iso3})"), highlight=False)
     say(
         f"signed {state.signature_date or '-'}; {state.instrument or 'no instrument'} deposited "
@@ -70,22 +92,32 @@ def facts(
     if state.notes:
         say(f"notes: {state.notes}", style="dim")
 
-    table = Table(title="Art. 3 / Art. 4 facts", title_justify="left", show_lines=True)
+    numbers = " / ".join(f"Art. {a}" for a in under.articles)
+    prefix = "" if under is CCM else f"{under.code} "
+    table = Table(title=f"{prefix}{numbers} facts", title_justify="left", show_lines=True)
     for column in ("art.", "fact", "meeting", "source and notes"):
         table.add_column(column)
     for article in sorted({a.article for a in articles}):
         rows = [a for a in articles if a.article == article]
         if eif:
-            chain = deadline_chain(original_deadline(article, eif), [r.extended_deadline for r in rows if r.extended_deadline])
+            chain = deadline_chain(original_deadline(article, eif, treaty=under),
+                                   [r.extended_deadline for r in rows if r.extended_deadline])
             table.add_row(str(article), f"deadline in force {chain[-1]} (original {chain[0]})", "", "computed")
         for row in rows:
-            fact = Text(_describe(row))
+            fact = Text(_describe(row, under))
             if "DISAGREEMENT" in row.notes:
                 fact.append(" (sources disagree)", style="red")
             table.add_row(str(article), fact, Text(row.extension_granted_at or ""),
                           Text(f"{row.source}\n{row.notes}".strip()))
     if articles:
         console.print(table)
+    if under is not CCM:
+        # the bundled APMBC Art. 4/5 file covers 15 States, several without their newest steps
+        say(f"{'These are the' if articles else 'No'} {numbers} facts on record for {code}: the list "
+            "is not exhaustive (the bundled file covers 15 of about 60 States that ever had "
+            "Art. 4 or 5 obligations); a State with no row has no known obligation, not a "
+            "proven absence. Add facts with `ccm-tracker import --treaty apmbc FILE.csv`.",
+            style="yellow")
 
     if reports:
         report_table = Table(title="Art. 7 reports received", title_justify="left")
@@ -101,7 +133,7 @@ def facts(
         say(f"{entry.at:%Y-%m-%d %H:%M} {entry.actor}: {entry.action} {entry.detail} {entry.source}", style="dim")
 
 
-def _describe(row: ArticleFact) -> str:
+def _describe(row: ArticleFact, treaty: object = None) -> str:
     if row.extended_deadline:
         return f"extended to {row.extended_deadline}"
     if row.completed_date:
@@ -110,7 +142,11 @@ def _describe(row: ArticleFact) -> str:
         return f"completed in {row.completed_period}"
     if row.extension_granted_at:
         return "extension step (date not published)"
-    return "the article applies (stockpiles held)" if row.article == 3 else "the article applies (contaminated areas)"
+    from rules.treaties import CCM
+
+    rule = (treaty or CCM).article(row.article)  # type: ignore[attr-defined]
+    held = rule.subject == "stockpile destruction"
+    return "the article applies (stockpiles held)" if held else "the article applies (contaminated areas)"
 
 
 def _corrections_table(entries: Sequence[AuditEntry]) -> Table:

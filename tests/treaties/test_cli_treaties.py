@@ -47,3 +47,17 @@ def test_an_unknown_treaty_is_refused_with_the_valid_values(database_url, capsys
     code, out, err = ccm_here(capsys, "--treaty", "ottawa", "states")
     assert code == 2 and out == ""
     assert "--treaty" in err and "apmbc" in err
+
+
+def test_facts_under_the_apmbc_say_the_list_is_not_exhaustive(database_url, capsys):
+    assert ccm_here(capsys, "init")[0] == 0
+    code, out, err = ccm_here(capsys, "facts", "--treaty", "apmbc", "UKR")
+    assert code == 0, err
+    assert "in force 2006-06-01" in out
+    assert "deadline in force 2010-06-01 (original 2010-06-01)" in out  # Art. 4, never extended
+    assert "the article applies (stockpiles held)" in out
+    assert "the list is not exhaustive" in " ".join(out.split())
+    code, out, err = ccm_here(capsys, "--treaty", "apmbc", "facts", "FRA")
+    assert code == 0, err
+    assert "No Art. 4 / Art. 5 facts on record for FRA" in " ".join(out.split())
+    assert "not a proven absence" in " ".join(out.split())
