@@ -136,7 +136,14 @@ def prefect_setting(name: str) -> str | None:
     """The value Prefect would use for ``name`` (one of ``PREFECT_API_SETTINGS``), or None
     when it is unset or empty. Cheap: the environment and at most four small files."""
     import os
+    import sys
 
+    if os.environ.get(name):
+        return os.environ[name]
+    if "prefect.settings" in sys.modules:
+        # Prefect is already loaded (a flow run, a test harness): ask it, so that settings it
+        # holds in memory (``temporary_settings``, ``prefect --profile``) count too; free now.
+        return _from_prefect(name)
     key = PREFECT_API_SETTINGS[name]
     candidates = (
         lambda: os.environ.get(name),
@@ -150,6 +157,15 @@ def prefect_setting(name: str) -> str | None:
         if value is not None:
             return str(value) or None
     return None
+
+
+def _from_prefect(name: str) -> str | None:
+    import prefect.settings
+
+    value = getattr(prefect.settings, name).value()
+    if hasattr(value, "get_secret_value"):
+        value = value.get_secret_value()
+    return str(value) if value else None
 
 
 def _dotenv() -> dict[str, str]:

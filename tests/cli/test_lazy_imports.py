@@ -115,3 +115,16 @@ def test_the_cheap_reading_of_prefects_api_settings_agrees_with_prefect(tmp_path
     assert said["ours"] == said["prefect"]
     if case != "nothing":
         assert said["ours"][0] is not None
+
+
+def test_once_prefect_is_loaded_its_in_memory_settings_count(monkeypatch):
+    """Inside a flow run or a test harness Prefect holds settings in memory
+    (``temporary_settings``): the reading then asks Prefect, which is already paid for."""
+    from prefect.settings import PREFECT_API_KEY, PREFECT_API_URL, temporary_settings
+
+    from settings import prefect_setting
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    with temporary_settings({PREFECT_API_URL: "http://in-memory.example/api", PREFECT_API_KEY: "k"}):
+        assert prefect_setting("PREFECT_API_URL") == "http://in-memory.example/api"
+        assert prefect_setting("PREFECT_API_KEY") == "k"
