@@ -12,6 +12,12 @@ UV         ?= .uv/bin/uv
 UV_DEP     := $(filter .uv/bin/uv,$(UV))
 UV_ENV      = $(shell $(PYTHON) tools/uv_env_from_pip.py)
 RUN_STAMP  := $(VENV)/.run-stamp
+# Bytecode is compiled at install (uv --compile-bytecode, and compileall for our own modules):
+# where PYTHONDONTWRITEBYTECODE is set (it is on this machine) Python never caches it, and
+# every ccm-tracker process compiled each module it imports again (13 s of CPU per make run
+# here instead of 6 s). Elsewhere this only does up front what the first imports would do.
+SOURCES    := $(wildcard models rules notifications calendars flows cli data *.py)
+COMPILE     = $(BIN)/python -m compileall -q -j0 $(SOURCES) >/dev/null
 TEST_STAMP := $(VENV)/.test-stamp
 
 # Prefect's ephemeral server (tests, `ccm-tracker scan`): give it time to migrate a fresh home
@@ -48,12 +54,14 @@ endef
 # Runtime dependencies only (no test tools); --inexact keeps the test tools when present.
 $(RUN_STAMP): pyproject.toml uv.lock | $(UV_DEP)
 	$(check_lock)
-	env $(UV_ENV) $(UV) sync --locked --inexact --quiet
+	env $(UV_ENV) $(UV) sync --locked --inexact --compile-bytecode --quiet
+	$(COMPILE)
 	touch $@
 
 $(TEST_STAMP): pyproject.toml uv.lock | $(UV_DEP)
 	$(check_lock)
-	env $(UV_ENV) $(UV) sync --locked --extra test --quiet
+	env $(UV_ENV) $(UV) sync --locked --extra test --compile-bytecode --quiet
+	$(COMPILE)
 	touch $@ $(RUN_STAMP)
 
 lock: | $(UV_DEP)

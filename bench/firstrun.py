@@ -95,6 +95,8 @@ def short(command: str) -> str:
         return "install uv into .uv/ (pip)"
     if "venv --without-pip .uv" in command:
         return "python3 -m venv .uv"
+    if "compileall" in command:
+        return "compile our modules (compileall)"
     if command.startswith("touch"):
         return "touch stamp"
     if "lock --check" in command:
