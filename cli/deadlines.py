@@ -20,7 +20,7 @@ from cli.common import (
 )
 
 if TYPE_CHECKING:
-    from rules.obligations import Obligation
+    from rules.obligations import Obligation, Registers
 
 COLUMNS = ["key", "state", "state_name", "kind", "period", "due", "original_due", "status",
            "met_on", "days_late", "note"]
@@ -46,8 +46,10 @@ def deadlines(
     `--treaty apmbc` lists the APMBC's obligations (keys `APMBC:AFG:art5_clearance`),
     `--treaty all` both conventions'; each row says its `treaty`.
 
-    Status is `open`, `met`, `overdue`, or `history` (fell due before tracking began, with
-    nothing recorded). With no filter, json and csv list every obligation, history included;
+    Status is `open`, `overdue`, `met` (on time), `met_late`, `not_needed` (an extension
+    request made moot by completion), `unverified` (past due, nothing recorded, and no
+    register of that kind of fact is kept) or `history` (fell due before tracking began, with
+    nothing recorded). With `--as-of D`, only the facts in effect on D count. With no filter, json and csv list every obligation, history included;
     the table shows what needs attention: overdue, and open within 90 days. Filters combine:
     `--state`, `--kind` and `--theme` each take several values (any of them), and an unknown
     value is refused with the valid ones.
@@ -65,6 +67,7 @@ def deadlines(
     from models.db import session_scope
     from models.obligations import compute_obligations
     from models.tables import State
+    from models.tracking import registers as registers_of
     from models.treaty_facts import tracking_by_treaty
     from models.treaty_tables import TreatyParty
     from settings import get_settings
@@ -73,11 +76,12 @@ def deadlines(
     with session_scope() as session:
         wanted_states = check_states("--state", state, session=session, treaties=treaties) or None
         since = tracking_by_treaty(session=session, override=settings.tracking_since)
+        kept = registers_of(session=session)
         found = compute_obligations(session=session, as_of=day, settings=settings, states=wanted_states,
                                     treaties=treaties)
         names = dict(session.exec(select(TreatyParty.iso3, TreatyParty.name)).all())
         names.update(session.exec(select(State.iso3, State.name)).all())
-    rows = [_row(o, day, since, names) for o in found if _in_themes(o, themes)]
+    rows = [_row(o, day, since, names, kept) for o in found if _in_themes(o, themes)]
     if kinds:
         rows = [r for r in rows if r["kind"] in kinds]
     if within is None and not overdue and fmt is OutputFormat.table:
@@ -110,12 +114,16 @@ def _in_themes(obligation: Obligation, themes: list[str]) -> bool:
 
 
 def _row(
-    obligation: Obligation, day: dt.date, since: dict[str, dt.date | None], names: dict[str, str]
+    obligation: Obligation,
+    day: dt.date,
+    since: dict[str, dt.date | None],
+    names: dict[str, str],
+    kept: Registers | None = None,
 ) -> dict[str, object]:
     from rules.treaties import treaty_of_key
 
     treaty = treaty_of_key(obligation.key)
-    status = obligation.status(day, since.get(treaty))
+    status = obligation.status(day, since.get(treaty), kept if treaty == "CCM" else None)
     return {
         "treaty": treaty,
         "key": obligation.key,

@@ -198,11 +198,13 @@ def _actor() -> str:
 
 def _record(write: Callable[[Session], Recorded], iso3: str, summary: str, reason: str) -> None:
     from models.db import session_scope
+    from models.refresh import changes
     from models.validation import FactRejected
 
     try:
         with session_scope() as session:
-            recorded = write(session)
+            recorded = write(session)  # the fact, its audit row and the refreshed obligations
+            changed = changes(session)
     except FactRejected as rejected:
         option = OPTIONS.get(rejected.field or "")
         raise fail(f"{option}: {rejected}" if option else str(rejected)) from None
@@ -217,6 +219,18 @@ def _record(write: Callable[[Session], Recorded], iso3: str, summary: str, reaso
     else:
         console.print(f"recorded: {code} {summary}", highlight=False, markup=False)
     announce_fact(code, summary)
+    announce_obligation_changes(changed)
+
+
+def announce_obligation_changes(changed) -> None:  # type: ignore[no-untyped-def]
+    """Emit `ccm.obligation.<change>` for what the write changed (where an API is set)."""
+    if not changed:
+        return
+    from flows.events import announce_changes
+
+    delivery = announce_changes(changed)
+    if delivery.delivered:
+        console.print(f"events delivered: {len(changed)} obligation change(s)", highlight=False)
 
 
 def announce_fact(iso3: str, summary: str = "") -> None:

@@ -66,11 +66,13 @@ def init(
 
     from models.db import migrate, session_scope, shown_url
     from models.importer import APMBC_FILES, BUNDLED_DIR, BUNDLED_FILES
+    from models.refresh import refresh_obligations
     from models.reminders import Recipient
     from models.tables import State
-    from models.tracking import ensure_tracking_since, set_tracking_since
+    from models.tracking import ensure_tracking_since, keep_register, set_tracking_since
     from models.treaty_facts import ensure_treaty_tracking_since, parties
     from notifications.recipients import add_recipient
+    from rules.obligations import KIND_REGISTER
     from rules.treaties import APMBC
     from settings import get_settings
 
@@ -80,6 +82,10 @@ def init(
     with session_scope() as session:
         if since is not None:
             set_tracking_since(session=session, day=since)
+            # Saying when tracking began says the registers are kept from then on.
+            for register in sorted(set(KIND_REGISTER.values())):
+                keep_register(session=session, register=register, since=since, replace=True)
+            refresh_obligations(session=session, all_states=True, committee=True)
         kept = ensure_tracking_since(session=session, default=dt.date(today_in_geneva().year, 1, 1))
         empty = session.exec(select(State).limit(1)).first() is None
         if registry and empty:

@@ -122,6 +122,22 @@ def obligation_events(
     return events
 
 
+def announce_changes(changes: Sequence[ObligationChange]) -> Delivery:
+    """`ccm.obligation.<change>` events for what a writer's refresh changed
+    (``models.refresh.changes``), to the configured API; none configured: not delivered.
+    The scan announces what it changes itself; after a writer's refresh it finds nothing."""
+    if not changes:
+        return Delivery(True, "no changes", 0)
+    if not _events_enabled():
+        return Delivery(False, "events are switched off (CCM_EMIT_EVENTS=false)")
+    api_url = configured_api_url()
+    if not api_url:
+        return Delivery(False, NO_API)
+    headers = _auth_headers()
+    events = obligation_events(changes, occurred=dt.datetime.now(dt.UTC))
+    return _post_events(events, api_url=api_url, headers=headers)
+
+
 def announce_fact(
     *, resource: str, what: str, payload: dict[str, Any] | None = None
 ) -> Delivery:

@@ -34,9 +34,17 @@ from flows.scan_report import (
     summary_markdown,
     table_rows,
 )
+from models import revision
 from models.db import session_scope
-from models.obligations import ObligationChange, SyncResult, compute_obligations, sync_obligations
+from models.obligations import (
+    ObligationChange,
+    Scope,
+    SyncResult,
+    compute_obligations,
+    sync_obligations,
+)
 from models.tables import State
+from models.tracking import registers as registers_of
 from models.tracking import tracking_since as tracking_since_of
 from models.treaty_facts import tracking_by_treaty
 from models.treaty_tables import TreatyParty
@@ -52,6 +60,9 @@ class Computed:
     names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name, for the artifacts
     # treaty code -> its tracking-since day (the APMBC's may differ from the CCM's)
     tracking_by_treaty: dict[str, dt.date | None] = field(default_factory=dict)
+    registers: dict[str, dt.date | None] | None = None
+    states: list[str] | None = None  # the scope computed (None: everything)
+    treaties: list[str] = field(default_factory=lambda: ["CCM"])  # codes computed
 
 
 RESCAN_NAMED_STATES = 5  # a rescan of more States is named by their number
@@ -98,12 +109,13 @@ def load_and_compute(
                 raise ValueError(f"not in the registry: {', '.join(unknown)}")
         since = tracking_since_of(session=session, override=settings.tracking_since)
         by_treaty = tracking_by_treaty(session=session, override=settings.tracking_since)
+        kept = registers_of(session=session)
         found = compute_obligations(
             session=session, as_of=as_of, settings=settings, states=states, treaties=chosen
         )
         names = dict(session.exec(select(TreatyParty.iso3, TreatyParty.name)).all())
         names.update(session.exec(select(State.iso3, State.name)).all())
-    return Computed(found, since, names, by_treaty)
+    return Computed(found, since, names, by_treaty, kept, states, [t.code for t in chosen])
 
 
 def scan_run_name() -> str:
@@ -150,15 +162,22 @@ def _transient_database_error(task, task_run, state) -> bool:  # type: ignore[no
     retry_condition_fn=_transient_database_error,
 )
 def sync(computed: Computed, as_of: dt.date) -> SyncResult:
-    """Upsert the obligations by key in one transaction; say what changed."""
+    """Upsert the obligations by key in one transaction, retire the rows of the scope the
+    rules no longer produce, bump the data revision; say what changed."""
+    states = computed.states
     with session_scope() as session:
-        return sync_obligations(
+        result = sync_obligations(
             session=session,
             computed=computed.obligations,
             as_of=as_of,
             tracking_since=computed.tracking_since,
             tracking_by_treaty=computed.tracking_by_treaty,
+            registers=computed.registers,
+            scope=Scope(None if states is None else frozenset(states), states is None,
+                        frozenset(computed.treaties)),
         )
+        revision.bump(session)
+        return result
 
 
 @task(cache_policy=NO_CACHE)
@@ -303,6 +322,7 @@ def scan_summary(
         tracking_since=computed.tracking_since,
         states=wanted,
         names=computed.names,
+        registers=computed.registers,
     )
     summary.events_delivered = delivery.delivered
     summary.events_sent = delivery.count

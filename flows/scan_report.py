@@ -18,7 +18,7 @@ from rules.obligations import Obligation, Status
 HORIZON_DAYS = 90
 # A table artifact is shown whole in the UI; the first scan of a registry changes ~2,000 rows.
 MAX_TABLE_ROWS = 500
-CHANGES = ("created", "changed", "met", "overdue")
+CHANGES = ("created", "changed", "met", "met_late", "not_needed", "overdue", "retired")
 
 
 @dataclass
@@ -53,12 +53,13 @@ def summarize(
     states: Sequence[str] | None,
     names: Mapping[str, str] | None = None,
     horizon_days: int = HORIZON_DAYS,
+    registers: Mapping[str, dt.date | None] | None = None,
 ) -> ScanSummary:
     """Counts and artifact rows of one scan. ``names`` maps ISO3 codes to State names (rows
     show both); due-soon rows are sorted by due date, overdue rows by lateness (the most
     days late first), changes by due date."""
     names = dict(names or {})
-    statuses = [(o, o.status(as_of, tracking_since)) for o in computed]
+    statuses = [(o, o.status(as_of, tracking_since, registers)) for o in computed]
     horizon = as_of + dt.timedelta(days=horizon_days)
     due_soon = [o for o, s in statuses if s is Status.OPEN and o.due <= horizon]
     overdue = [o for o, s in statuses if s is Status.OVERDUE]

@@ -9,6 +9,7 @@ from models.subscriptions import Subscription
 from models.tables import (
     ArticleFact,
     AuditEntry,
+    DataRevision,
     Obligation,
     ReportReceived,
     State,
@@ -20,6 +21,7 @@ __all__ = [
     "Acknowledgement",
     "ArticleFact",
     "AuditEntry",
+    "DataRevision",
     "Obligation",
     "Recipient",
     "Reminder",

@@ -145,6 +145,7 @@ def add_action_item(
     audit(session=session, actor=actor, action=f"action.{change}", subject=slug,
           detail={"theme": owner_theme, "due": due, "targets": wanted, "title": title},
           source=source)
+    _refresh(session)
     return item, change
 
 
@@ -162,6 +163,7 @@ def close_action_item(
     session.add(item)
     audit(session=session, actor=actor, action=f"action.{status}", subject=slug,
           detail={"on": on, "theme": item.owner_theme}, source=source)
+    _refresh(session)
     return item
 
 
@@ -207,6 +209,7 @@ def add_output(
     session.add(row)
     audit(session=session, actor=actor, action=f"output.{change}", subject=slug,
           detail=values, source=source)
+    _refresh(session)
     return change
 
 
@@ -225,6 +228,7 @@ def record_response(
     session.add(OutputResponse(output_id=output.id, iso3=iso3.upper(), responded_on=on, source=source))  # type: ignore[arg-type]
     audit(session=session, actor=actor, action="output.response", subject=iso3.upper(),
           detail={"output": slug, "on": on}, source=source)
+    _refresh(session)
     return "created"
 
 
@@ -237,3 +241,10 @@ def output_facts(*, session: Session) -> list[OutputFacts]:
                     deadline=o.deadline, responses=tuple(sorted(responses.get(o.id or 0, []))))
         for o in session.exec(select(Output).order_by(Output.slug)).all()
     ]
+
+
+def _refresh(session: Session) -> None:
+    """Action items and outputs are the Committee's obligations: recompute them now."""
+    from models.refresh import refresh_obligations
+
+    refresh_obligations(session=session, committee=True)

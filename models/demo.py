@@ -26,6 +26,7 @@ from models.coordination import (
 )
 from models.meetings import MeetingRejected, meeting_when, schedule_meeting
 from models.money import MoneyRejected, issue_invoice, pay_invoice, record_reported_shortfall
+from models.refresh import deferred
 from models.tables import State, TrackerSetting
 from rules.dates import GENEVA
 
@@ -94,16 +95,17 @@ def load_demo(
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise DemoRejected(f"{path}: {error}") from None
     result = DemoResult(path=str(path))
-    for section, loader in LOADERS:
-        for index, record in enumerate(data.get(section, []), start=1):
-            if record.get("illustrative") and not illustrative:
-                result.count(section, "left out (illustrative)")
-                continue
-            try:
-                loader(session, record, actor, result)
-            except (KeyError, ValueError, MeetingRejected, MoneyRejected, CoordinationRejected) as error:
-                what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
-                raise DemoRejected(f"{path.name}: [[{section}]] #{index}: {what}") from None
+    with deferred(session):  # one refresh of the obligations for the whole file
+        for section, loader in LOADERS:
+            for index, record in enumerate(data.get(section, []), start=1):
+                if record.get("illustrative") and not illustrative:
+                    result.count(section, "left out (illustrative)")
+                    continue
+                try:
+                    loader(session, record, actor, result)
+                except (KeyError, ValueError, MeetingRejected, MoneyRejected, CoordinationRejected) as error:
+                    what = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+                    raise DemoRejected(f"{path.name}: [[{section}]] #{index}: {what}") from None
     known = set(session.exec(select(State.iso3)).all())
     result.touched_states &= known  # no event for a State outside the registry
     return result

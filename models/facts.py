@@ -1,4 +1,13 @@
-"""Read the registry's rows into the plain facts the rules take."""
+"""Read the registry's rows into the plain facts the rules take, each with the day it took
+effect (see ``rules.facts.facts_in_effect``).
+
+Days in effect: a State's deposit and withdrawal, a report's received day, a completion's
+day (a month or year only: its last day), the end of hostilities, and an extension's grant
+day (``models.convention_meetings.grant_day``: the closing day of the meeting named in
+``extension_granted_at``; inferred from the calendar when none is named; the day the row was
+recorded when the named meeting is not on the calendar; unknown - in effect on every day -
+for rows recorded before revision 0007 with no meeting to go by).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +17,22 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
+from models.convention_meetings import ConventionMeeting, grant_day, load_calendar
 from models.tables import ArticleFact, ReportReceived, State
-from rules.dates import end_of_period
-from rules.facts import ArticleFacts, StateFacts
+from rules.articles import original_deadline
+from rules.dates import GENEVA, end_of_period
+from rules.entry_into_force import entry_into_force
+from rules.facts import ArticleFacts, Extension, StateFacts, facts_in_effect
 
 
-def load_state_facts(*, session: Session, states: Sequence[str] | None = None) -> list[StateFacts]:
-    """One ``StateFacts`` per State (signatories included: the rules give them nothing)."""
+def load_state_facts(
+    *, session: Session, states: Sequence[str] | None = None, as_of: dt.date | None = None
+) -> list[StateFacts]:
+    """One ``StateFacts`` per State (signatories included: the rules give them nothing).
+
+    With ``as_of``, only the facts in effect on that day (``facts_in_effect``): a report
+    received, an extension granted, a completion or a deposit after ``as_of`` is left out.
+    """
     query = select(State).order_by(State.iso3)
     if states:
         query = query.where(State.iso3.in_(states))  # type: ignore[attr-defined]
@@ -33,14 +51,22 @@ def load_state_facts(*, session: Session, states: Sequence[str] | None = None) -
     for fact in session.exec(article_query).all():
         articles[fact.iso3].append(fact)
 
-    return [_state_facts(row, reports[row.iso3], articles[row.iso3]) for row in rows]
+    calendar = load_calendar()
+    found = [_state_facts(row, reports[row.iso3], articles[row.iso3], calendar) for row in rows]
+    if as_of is None:
+        return found
+    return [facts_in_effect(facts, as_of) for facts in found]
 
 
 def _state_facts(
-    state: State, reports: list[ReportReceived], article_rows: list[ArticleFact]
+    state: State,
+    reports: list[ReportReceived],
+    article_rows: list[ArticleFact],
+    calendar: Sequence[ConventionMeeting],
 ) -> StateFacts:
     initial = [r for r in reports if r.kind == "initial"]
     annual = {r.period: r.received_on for r in reports if r.kind == "annual"}
+    eif = entry_into_force(state.deposit_date) if state.deposit_date else None
     return StateFacts(
         iso3=state.iso3,
         deposit_date=state.deposit_date,
@@ -49,26 +75,62 @@ def _state_facts(
         initial_report_known=bool(initial),
         annual_reports_received=annual,
         articles=tuple(
-            _article_facts(article, [r for r in article_rows if r.article == article])
+            _article_facts(article, [r for r in article_rows if r.article == article], eif, calendar)
             for article in sorted({r.article for r in article_rows})
         ),
     )
 
 
-def _article_facts(article: int, rows: list[ArticleFact]) -> ArticleFacts:
+def _article_facts(
+    article: int,
+    rows: list[ArticleFact],
+    eif: dt.date | None,
+    calendar: Sequence[ConventionMeeting],
+) -> ArticleFacts:
     completions: list[dt.date] = []
-    completion_known = False
     for row in rows:
         if row.completed_date:
             completions.append(row.completed_date)
         elif row.completed_period:
             completions.append(end_of_period(row.completed_period))
     hostilities = [r.hostilities_ended for r in rows if r.hostilities_ended]
+    ended = max(hostilities) if hostilities else None
+    original = original_deadline(article, eif, ended) if eif else None
+    untils = sorted({r.extended_deadline for r in rows if r.extended_deadline})
+    steps = []
+    for row in rows:
+        if not row.extended_deadline:
+            continue
+        steps.append(Extension(row.extended_deadline, _granted_on(row, original, untils, calendar)))
     return ArticleFacts(
         article=article,
-        extensions=tuple(r.extended_deadline for r in rows if r.extended_deadline),
+        extensions=tuple(steps),
         # sources may disagree on when the work ended: the latest date is the safe reading
         completed_on=max(completions) if completions else None,
-        completion_known=completion_known or bool(completions),
-        hostilities_ended=max(hostilities) if hostilities else None,
+        completion_known=bool(completions),
+        hostilities_ended=ended,
     )
+
+
+def _granted_on(
+    row: ArticleFact,
+    original: dt.date | None,
+    untils: list[dt.date],
+    calendar: Sequence[ConventionMeeting],
+) -> dt.date | None:
+    """The day the step in ``row`` took effect (see the module's docstring)."""
+    assert row.extended_deadline is not None
+    earlier = [u for u in untils if u < row.extended_deadline]
+    extends = max([*earlier, *([original] if original else [])], default=row.extended_deadline)
+    found = grant_day(row.extension_granted_at, extends=extends, calendar=calendar)
+    if found.day is not None:
+        return found.day
+    if row.recorded_at is not None:
+        return _geneva_day(row.recorded_at)
+    return None
+
+
+def _geneva_day(moment: dt.datetime) -> dt.date:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(GENEVA)).date()

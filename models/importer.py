@@ -42,8 +42,10 @@ from clock import today_in_geneva
 from errors import UserError
 from models.audit import audit
 from models.csv_input import CsvTable, RowError, check_columns, read_csv
+from models.refresh import refresh_obligations
 from models.registry import claim_state
-from models.tables import ArticleFact, ReportReceived, State
+from models.tables import ArticleFact, ReportReceived, State, recorded_now
+from models.tracking import WHOLE_PAST, keep_register, registers
 from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
 from models.validation import (
     FactRejected,
@@ -55,6 +57,7 @@ from models.validation import (
 )
 from rules.articles import original_deadline
 from rules.entry_into_force import entry_into_force
+from rules.obligations import REPORTS_REGISTER
 from rules.treaties import CCM, TREATIES, Treaty
 
 __all__ = ["BUNDLED_DIR", "BUNDLED_FILES", "ImportRejected", "ImportResult", "RowError", "import_csv"]
@@ -246,6 +249,15 @@ def import_csv(
         },
         source=shown,
     )
+    everyone = False
+    if result.kind == "reports received":
+        # A file of reports received is the register: kept for the whole past, so every
+        # State's missing reports are now known to be missing (overdue, not unverified).
+        before = registers(session=session).get(REPORTS_REGISTER)
+        keep_register(session=session, register=REPORTS_REGISTER, since=WHOLE_PAST)
+        everyone = before != WHOLE_PAST
+    if result.states or everyone:
+        refresh_obligations(session=session, states=result.states, all_states=everyone)
     return result
 
 
@@ -371,6 +383,7 @@ def _import_participants(job: _Import) -> ImportResult:
             continue
         for name, (_, new) in change.items():
             setattr(current, name, new)
+        current.recorded_at = recorded_now()
         job.session.add(current)
         corrected = any(old is not None and name in STATE_FACTS for name, (old, _) in change.items())
         result.corrected += corrected
@@ -590,6 +603,7 @@ def _import_reports(job: _Import) -> ImportResult:
             continue
         old = current.received_on
         current.received_on, current.source = report.received_on, report.source
+        current.recorded_at = recorded_now()
         job.session.add(current)
         if change == "corrected":
             audit(session=job.session, actor=job.actor, action="report.corrected", subject=report.iso3,

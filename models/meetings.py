@@ -130,6 +130,7 @@ def schedule_meeting(
         session.add(meeting)
         session.flush()
         _audit(session, actor, "meeting.scheduled", meeting, source)
+        _refresh(session, meeting.kind)
         return meeting, "created"
     if not replace:
         raise MeetingRejected(f"meeting {slug!r} exists (use `ccm-tracker meetings move {slug}`)")
@@ -212,6 +213,7 @@ def _update(
     session.add(meeting)
     change = "cancelled" if changed.get("status") == "cancelled" else "moved" if moved else "updated"
     _audit(session, actor, f"meeting.{change}", meeting, source, before=before)
+    _refresh(session, meeting.kind, before.get("kind"))
     return meeting, change
 
 
@@ -257,3 +259,13 @@ def _month_start(month: str | None) -> dt.date:
         return dt.date.max  # to be decided: last
     year, number = (int(p) for p in month.split("-"))
     return dt.date(year, number, 1)
+
+
+def _refresh(session: Session, *kinds: object) -> None:
+    """Meeting funds are the Committee's obligations; an MSP or Review Conference also
+    decides extension requests, so its dates move every State's request deadlines."""
+    from models.refresh import refresh_obligations
+    from rules.meetings import DECIDING
+
+    deciding = any(kind in DECIDING for kind in kinds if kind)
+    refresh_obligations(session=session, committee=True, all_states=deciding)

@@ -79,11 +79,13 @@ def issue_invoice(
             return existing, "unchanged"
         session.add(existing)
         _audit(session, actor, "invoice.updated", existing, source, changed=sorted(changed))
+        _refresh(session)
         return existing, "updated"
     invoice = Invoice(number=number, **values)
     session.add(invoice)
     session.flush()
     _audit(session, actor, "invoice.issued", invoice, source)
+    _refresh(session)
     return invoice, "created"
 
 
@@ -102,6 +104,7 @@ def pay_invoice(
     invoice.paid_on = paid_on
     session.add(invoice)
     _audit(session, actor, "invoice.paid", invoice, source, previously_paid_on=previous)
+    _refresh(session)
     return invoice, "paid"
 
 
@@ -170,3 +173,10 @@ def _audit(session: Session, actor: str, action: str, invoice: Invoice, source: 
         "illustrative": invoice.illustrative, **extra,
     }
     audit(session=session, actor=actor, action=action, subject=invoice.iso3, detail=detail, source=source)
+
+
+def _refresh(session: Session) -> None:
+    """Invoice follow-ups and meeting funds are the Committee's obligations: recompute them."""
+    from models.refresh import refresh_obligations
+
+    refresh_obligations(session=session, committee=True)

@@ -11,14 +11,15 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import and_, bindparam, false, insert, or_, update
 from sqlmodel import Session, select
 
 from models.committee_obligations import committee_obligations, deciding_meetings
+from models.convention_meetings import calendar_openings, load_calendar
 from models.facts import load_state_facts
 from models.tables import Obligation as ObligationRow
 from rules.facts import RulePolicy
-from rules.obligations import Obligation, Status, all_obligations, status_on
+from rules.obligations import Obligation, Registers, Status, all_obligations, status_on
 from rules.treaties import CCM, Treaty, treaty_of_key
 from settings import Settings
 
@@ -32,8 +33,11 @@ def rule_policy(settings: Settings) -> RulePolicy:
 
 
 def decision_meeting_dates(*, session: Session) -> list[dt.date]:
-    """Opening dates of recorded MSPs and Review Conferences (they decide extensions)."""
-    return deciding_meetings(session=session)
+    """Opening days of the MSPs and Review Conferences that decide extensions: the
+    Convention's real calendar (``data/ccm_meetings.csv``) and any MSP/RC recorded in the
+    database (a meeting scheduled beyond the calendar), oldest first."""
+    days = set(calendar_openings(load_calendar())) | set(deciding_meetings(session=session))
+    return sorted(days)
 
 
 def compute_obligations(
@@ -42,22 +46,31 @@ def compute_obligations(
     as_of: dt.date,
     settings: Settings,
     states: Sequence[str] | None = None,
+    committee: bool = False,
     treaties: Sequence[Treaty] = (CCM,),
 ) -> list[Obligation]:
     """Every obligation the registry implies on ``as_of`` under ``treaties`` (the CCM by
-    default; the Committee's own obligations come with the CCM). Nothing is written."""
+    default; the Committee's own obligations come with the CCM), from the facts in effect
+    on that day. Nothing is written.
+
+    With ``states``, only those States' obligations (their treaty deadlines, and the
+    Committee's obligations that concern one of them), plus, with ``committee``, all of the
+    Committee's own. ``states`` empty and ``committee``: the Committee's only.
+    """
     from models.treaty_facts import treaty_obligations
 
     found: list[Obligation] = []
     if CCM in treaties:
-        facts = load_state_facts(session=session, states=states)
-        meetings = decision_meeting_dates(session=session)
-        found += [
-            *all_obligations(facts, as_of, rule_policy(settings), meetings),
-            *committee_obligations(session=session, as_of=as_of, states=states),
-        ]
+        if states is None or states:
+            facts = load_state_facts(session=session, states=states, as_of=as_of)
+            meetings = decision_meeting_dates(session=session)
+            found.extend(all_obligations(facts, as_of, rule_policy(settings), meetings))
+        if committee or states is None:
+            found.extend(committee_obligations(session=session, as_of=as_of))
+        elif states:
+            found.extend(committee_obligations(session=session, as_of=as_of, states=states))
     for treaty in treaties:
-        if treaty is not CCM:
+        if treaty is not CCM and (states is None or states):
             found += treaty_obligations(
                 session=session, treaty=treaty, as_of=as_of, policy=rule_policy(settings),
                 states=states,
@@ -72,7 +85,7 @@ class ObligationChange:
     kind: str
     due: dt.date
     version: int
-    change: str  # created | changed | met | overdue
+    change: str  # created | changed | met | met_late | not_needed | overdue | retired
     previous_due: dt.date | None = None
 
 
@@ -85,6 +98,36 @@ class SyncResult:
         return [c for c in self.changes if c.change == change]
 
 
+COMMITTEE_KINDS = ("meeting_funds", "invoice_followup", "action_item")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which stored rows a computation is complete for: the rows of ``states`` (every
+    State when ``states`` is None), and the Committee's own rows, under the treaties
+    ``treaties`` (codes; the CCM by default: a CCM refresh never retires an APMBC row)."""
+
+    states: frozenset[str] | None = None
+    committee: bool = True
+    treaties: frozenset[str] = frozenset({CCM.code})
+
+    @classmethod
+    def everything(cls) -> Scope:
+        return cls(None, True)
+
+    def condition(self):  # type: ignore[no-untyped-def]
+        table = ObligationRow.__table__  # type: ignore[attr-defined]
+        treaty = table.c.treaty.in_(sorted(self.treaties))
+        if self.states is None:
+            return treaty  # every row of these treaties
+        parts = []
+        if self.states:
+            parts.append(table.c.state.in_(sorted(self.states)))
+        if self.committee:
+            parts.append(table.c.kind.in_(COMMITTEE_KINDS))
+        return and_(treaty, or_(*parts)) if parts else false()
+
+
 def sync_obligations(
     *,
     session: Session,
@@ -92,21 +135,31 @@ def sync_obligations(
     as_of: dt.date,
     tracking_since: dt.date | None,
     tracking_by_treaty: Mapping[str, dt.date | None] | None = None,
+    registers: Registers | None = None,
+    scope: Scope | None = None,
 ) -> SyncResult:
     """Upsert ``computed`` by key in one SELECT and two bulk statements; say what changed.
 
-    A row whose key is no longer computed (for instance after a withdrawal) is left as it was:
-    history is never deleted.
+    ``scope`` says which stored rows ``computed`` is complete for (see ``Scope``). A row in
+    scope whose key is no longer computed (after a withdrawal, a corrected deposit) is
+    retired: kept for the record with status ``retired``, which every channel skips; it is
+    never deleted. With no ``scope``, no row is retired.
     """
-    existing = {row.key: row for row in session.exec(select(ObligationRow)).all()}
+    table = ObligationRow.__table__  # type: ignore[attr-defined]
+    query = select(ObligationRow)
+    condition = scope.condition() if scope is not None else None
+    if condition is not None:
+        query = query.where(condition)
+    existing = {row.key: row for row in session.exec(query).all()}
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
     result = SyncResult(total=len(computed))
     by_treaty = tracking_by_treaty or {}
     for obligation in computed:
         treaty = treaty_of_key(obligation.key)
-        status = status_on(obligation, as_of, by_treaty.get(treaty, tracking_since)).value
-        row = existing.get(obligation.key)
+        kept = registers if treaty == CCM.code else None  # the registers are the CCM's
+        status = status_on(obligation, as_of, by_treaty.get(treaty, tracking_since), kept).value
+        row = existing.pop(obligation.key, None)
         values = {
             "key": obligation.key,
             "state": obligation.state,
@@ -130,7 +183,7 @@ def sync_obligations(
         version = row.version + 1 if row.due != obligation.due else row.version
         if row.due != obligation.due:
             result.changes.append(_change(obligation, version, "changed", row.due))
-        if status != row.status and status in (Status.MET, Status.OVERDUE):
+        if status != row.status and status in ANNOUNCED:
             result.changes.append(_change(obligation, version, status))
         if (
             version != row.version
@@ -142,17 +195,38 @@ def sync_obligations(
             or row.scanned_on != as_of
         ):
             updates.append({**values, "version": version, "b_key": obligation.key})
+    # A row a refresh for a later day produced is not retired by a scan as of an earlier day
+    # (annual reports not yet due then, say): only the newest day's answer retires.
+    retired = [
+        row for row in existing.values()
+        if scope is not None and row.status != Status.RETIRED
+        and (row.scanned_on is None or row.scanned_on <= as_of)
+    ]
     if inserts:
         session.execute(insert(ObligationRow), inserts)
     if updates:
-        table = ObligationRow.__table__  # type: ignore[attr-defined]
         statement = (
             update(table)
             .where(table.c.key == bindparam("b_key"))
             .values({name: bindparam(name) for name in updates[0] if name not in ("key", "b_key")})
         )
         session.connection().execute(statement, updates)
+    if retired:
+        session.connection().execute(
+            update(table)
+            .where(table.c.key.in_([row.key for row in retired]))
+            .values(status=Status.RETIRED.value, scanned_on=as_of)
+        )
+        for row in retired:
+            result.changes.append(ObligationChange(
+                key=row.key, state=row.state, kind=row.kind, due=row.due, version=row.version,
+                change="retired",
+            ))
     return result
+
+
+# Status changes announced as `ccm.obligation.<status>` events.
+ANNOUNCED = (Status.MET, Status.MET_LATE, Status.NOT_NEEDED, Status.OVERDUE)
 
 
 def _change(

@@ -24,7 +24,9 @@ from sqlmodel import Session, select
 from clock import today_in_geneva
 from models.audit import audit
 from models.facts import load_state_facts
-from models.tables import ArticleFact, ReportReceived, State
+from models.refresh import refresh_obligations
+from models.tables import ArticleFact, ReportReceived, State, recorded_now
+from models.tracking import keep_register
 from models.validation import (
     FactRejected,
     completion_problems,
@@ -33,9 +35,11 @@ from models.validation import (
     report_problems,
     text_problems,
 )
-from rules.articles import deadline_chain, original_deadline
+from rules.articles import deadline_in_force
 from rules.dates import end_of_period
 from rules.entry_into_force import entry_into_force
+from rules.facts import ArticleFacts
+from rules.obligations import REPORTS_REGISTER
 
 __all__ = [
     "FactRejected",
@@ -177,6 +181,9 @@ def record_report(
     report = existing or ReportReceived(iso3=state.iso3, kind=kind, period=period or 0)
     report.received_on = received_on
     report.source = source
+    report.recorded_at = recorded_now()
+    # Recording reports keeps the register from today on (README, "The first run").
+    keep_register(session=session, register=REPORTS_REGISTER, since=today)
     session.add(report)
     _flush(session, state.iso3)
     detail: dict[str, Any] = {"kind": kind, "period": period, "received_on": received_on}
@@ -190,6 +197,7 @@ def record_report(
         detail=detail,
         source=source,
     )
+    refresh_obligations(session=session, states=[state.iso3])
     return Recorded("corrected" if correct else "added", state.iso3, report, old)
 
 
@@ -247,16 +255,20 @@ def record_extension(
             f"{target.extended_deadline} (source: {target.source or '-'}); " + CORRECTION_HINT,
             field="until",
         )
-    original = original_deadline(article, entry_into_force(state.deposit_date))  # type: ignore[arg-type]
     old = target.extended_deadline if target else None
     earlier = [r.extended_deadline for r in extensions if r is not target and (old is None or r.extended_deadline < old)]  # type: ignore[operator]
-    in_force = deadline_chain(original, [d for d in earlier if d])[-1]
+    ended = max((r.hostilities_ended for r in rows if r.hostilities_ended), default=None)
+    in_force = deadline_in_force(  # the one rule: with the Art. 4(1)(b) end of hostilities
+        ArticleFacts(article, tuple(d for d in earlier if d), hostilities_ended=ended),
+        entry_into_force(state.deposit_date),  # type: ignore[arg-type]
+    )
     refuse(extension_problems(state=state, article=article, until=until, in_force=in_force, on_record=bool(rows)))
     claim_state(session=session, iso3=state.iso3, seen=seen)
     fact = target or ArticleFact(iso3=state.iso3, article=article)
     fact.extended_deadline = until
     fact.extension_granted_at = meeting or fact.extension_granted_at
     fact.source = source
+    fact.recorded_at = recorded_now()
     session.add(fact)
     _flush(session, state.iso3)
     detail: dict[str, Any] = {"article": article, "from": in_force, "until": until, "meeting": meeting}
@@ -270,6 +282,7 @@ def record_extension(
         detail=detail,
         source=source,
     )
+    refresh_obligations(session=session, states=[state.iso3])
     return Recorded("corrected" if target is not None else "added", state.iso3, fact, old)
 
 
@@ -338,6 +351,7 @@ def record_completion(
         detail=detail,
         source=source,
     )
+    refresh_obligations(session=session, states=[state.iso3])
     return Recorded("corrected" if target is not None else "added", state.iso3, fact, old)
 
 
@@ -362,13 +376,17 @@ def record_applies(
         session=session, actor=actor, action="article.applies", subject=state.iso3,
         detail={"article": article}, source=source,
     )
+    refresh_obligations(session=session, states=[state.iso3])
     return Recorded("added", state.iso3, fact)
 
 
 def current_deadline(*, session: Session, state: State, article: int) -> dt.date:
-    """The Art. 3/4 deadline in force for ``state`` now (after every recorded extension)."""
+    """The Art. 3/4 deadline in force for ``state`` now: every recorded extension, and the
+    Art. 4(1)(b) end of hostilities (``rules.articles.deadline_in_force``, as the scan)."""
     facts = load_state_facts(session=session, states=[state.iso3])[0]
-    extensions = [d for a in facts.articles if a.article == article for d in a.extensions]
-    original = original_deadline(article, entry_into_force(state.deposit_date))  # type: ignore[arg-type]
-    return deadline_chain(original, extensions)[-1]
+    found = [a for a in facts.articles if a.article == article]
+    return deadline_in_force(
+        found[0] if found else ArticleFacts(article),
+        entry_into_force(state.deposit_date),  # type: ignore[arg-type]
+    )
 

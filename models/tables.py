@@ -11,6 +11,11 @@ from sqlalchemy import Column, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
+def recorded_now() -> dt.datetime:
+    """The moment a fact is written (timezone-aware UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
 class StateBase(SQLModel):
     iso3: str = Field(primary_key=True, min_length=3, max_length=3)
     name: str
@@ -21,6 +26,8 @@ class StateBase(SQLModel):
     withdrawal_effective_date: dt.date | None = None  # Art. 20
     source: str = ""
     notes: str = ""
+    # When this row was written (UTC); None for rows written before revision 0007.
+    recorded_at: dt.datetime | None = Field(default_factory=recorded_now)
 
 
 class State(StateBase, table=True):
@@ -51,6 +58,7 @@ class ArticleFact(SQLModel, table=True):
     hostilities_ended: dt.date | None = None  # Art. 4(1)(b)
     source: str = ""
     notes: str = ""
+    recorded_at: dt.datetime | None = Field(default_factory=recorded_now)  # UTC
 
 
 class ReportReceived(SQLModel, table=True):
@@ -65,6 +73,7 @@ class ReportReceived(SQLModel, table=True):
     period: int = 0  # the calendar year an annual report covers; 0 for the initial report
     received_on: dt.date | None = None
     source: str = ""
+    recorded_at: dt.datetime | None = Field(default_factory=recorded_now)  # UTC
 
 
 class Obligation(SQLModel, table=True):
@@ -111,3 +120,13 @@ class TrackerSetting(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     value: str
+
+
+class DataRevision(SQLModel, table=True):
+    """One row: ``revision`` grows with every write of facts (see ``models.revision``)."""
+
+    __tablename__ = "data_revision"
+
+    id: int = Field(default=1, primary_key=True)
+    revision: int = 0
+    changed_at: dt.datetime | None = None  # UTC

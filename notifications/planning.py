@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, exists, or_, select, update
 from sqlmodel import Session
@@ -18,10 +18,11 @@ from models.tables import Obligation
 from notifications.outbox import OutboxMessage, enqueue
 from notifications.policy import ReminderPolicy, current_stage
 from notifications.recipients import Audience, audiences
+from rules.obligations import QUIET, Registers, current_status
 
-# Statuses nobody is reminded of: done (met, met_late, not_needed), before tracking (history),
-# no longer produced (retired), or not known to be late (unverified: no register kept).
-QUIET_STATUSES = ("met", "met_late", "not_needed", "history", "retired", "unverified")
+# Done (met, met_late, not_needed), history, retired, or unverified (nobody knows it is
+# late: the digest says once "no record of receipt; import the register").
+QUIET_STATUSES = tuple(sorted(QUIET))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +96,30 @@ class PlanResult:
     cancelled: int
 
 
-def load_candidates(*, session: Session) -> list[Candidate]:
+def load_candidates(*, session: Session, as_of: dt.date | None = None) -> list[Candidate]:
+    """The stored obligations; with ``as_of``, each status as on that day (a status stored
+    on an earlier day is derived again: an open row may be overdue by now)."""
     o = Obligation.__table__  # type: ignore[attr-defined]
     rows = session.execute(
         select(o.c.key, o.c.version, o.c.kind, o.c.state, o.c.due, o.c.status, o.c.met_on,
                o.c.theme)
     ).all()
-    return [Candidate(*row) for row in rows]
+    candidates = [Candidate(*row) for row in rows]
+    if as_of is None:
+        return candidates
+    since, kept = _tracking(session)
+    return [
+        replace(c, status=current_status(c.status, c.kind, c.due, as_of, since, kept))
+        for c in candidates
+    ]
+
+
+def _tracking(session: Session) -> tuple[dt.date | None, Registers]:
+    from models.tracking import registers, tracking_since
+    from settings import get_settings
+
+    since = tracking_since(session=session, override=get_settings().tracking_since)
+    return since, registers(session=session)
 
 
 def load_acks(*, session: Session) -> dict[str, list[tuple[str, int, dt.date | None]]]:
@@ -119,7 +137,7 @@ def plan_reminders(
     now: dt.datetime,
     write: bool = True,
 ) -> PlanResult:
-    candidates = load_candidates(session=session)
+    candidates = load_candidates(session=session, as_of=as_of)
     recipients = audiences(session=session)
     planned = plan(candidates, recipients, load_acks(session=session), as_of, policy)
     if not write:

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from rules.dates import add_months, add_years
+from rules.facts import ArticleFacts
 from rules.treaties import CCM, Treaty
 
 STOCKPILE_YEARS = 8  # Art. 3(2)
@@ -56,6 +57,29 @@ def deadline_chain(original: dt.date, extensions: Iterable[dt.date]) -> list[dt.
         if until > chain[-1]:
             chain.append(until)
     return chain
+
+
+def deadlines_held(
+    article: ArticleFacts, entry_into_force: dt.date, treaty: Treaty = CCM
+) -> list[dt.date]:
+    """The one place that says which Art. 3/4 deadlines a State has been held to.
+
+    The original deadline (Art. 3(2); Art. 4(1)(a), or 4(1)(b) from the end of hostilities)
+    and every extension step in ``article``, oldest first; the deadline in force is the last.
+    Pass ``facts_in_effect(...)`` facts for the answer as of a day. Used by the scan, the
+    recording of an extension, the importer and ``facts``.
+    """
+    original = original_deadline(
+        article.article, entry_into_force, article.hostilities_ended, treaty
+    )
+    return deadline_chain(original, [step.until for step in article.steps])
+
+
+def deadline_in_force(
+    article: ArticleFacts, entry_into_force: dt.date, treaty: Treaty = CCM
+) -> dt.date:
+    """The Art. 3/4 deadline in force after every extension step in ``article``."""
+    return deadlines_held(article, entry_into_force, treaty)[-1]
 
 
 def extension_too_long(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from rules.dates import add_months
-from rules.obligations import Obligation, obligation_key
+from rules.obligations import Obligation, Status, obligation_key
 
 INVOICE_FOLLOWUP = "invoice_followup"
 FOLLOWUP_MONTHS = 2  # minutes of 7 December 2016, section 6: "a follow up every 2 months"
@@ -102,6 +102,8 @@ def followup_obligations(invoice: InvoiceFacts, as_of: dt.date) -> Iterator[Obli
             period=followup_period(invoice.number, step),
             met=paid is not None,
             met_on=paid,
+            # the payment closes every follow-up, whenever it came: "met", never "met_late"
+            outcome=Status.MET if paid is not None else None,
             note=(
                 f"follow-up {step} of invoice {invoice.number} ({format_chf(invoice.amount_centimes)}"
                 f", issued {invoice.issued_on.isoformat()})"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from rules.articles import deadline_chain, extension_request_due, original_deadline
+from rules.articles import deadlines_held, extension_request_due
 from rules.entry_into_force import entry_into_force
-from rules.facts import ArticleFacts, RulePolicy, StateFacts
+from rules.facts import ArticleFacts, RulePolicy, StateFacts, facts_in_effect
 from rules.reports import (
     FirstAnnualPeriod,
     annual_report_due,
@@ -33,20 +33,48 @@ class Kind(StrEnum):
 
 
 class Status(StrEnum):
-    OPEN = "open"
-    MET = "met"
-    OVERDUE = "overdue"
+    OPEN = "open"  # due today or later, not done
+    OVERDUE = "overdue"  # due before today, no fact recorded, and the register is kept
+    MET = "met"  # done on or before the due day (or on an unknown day)
+    MET_LATE = "met_late"  # done, after the due day (``met_on`` says when)
+    NOT_NEEDED = "not_needed"  # an extension request made moot by completion in time
+    # Past due with no fact recorded, but no register of that kind of fact is kept: nobody
+    # knows whether it is late ("no record of receipt; import the register").
+    UNVERIFIED = "unverified"
     # Fell due before tracking began with no fact recorded: history, not news.
     HISTORY = "history"
+    # Stored earlier, no longer produced by the rules (a withdrawal, a corrected deposit):
+    # kept in the table for the record, skipped by every channel.
+    RETIRED = "retired"
 
+
+# Statuses of work that is done, whatever the day: no reminder, no alarm.
+CLOSED = frozenset({Status.MET, Status.MET_LATE, Status.NOT_NEEDED})
+# Statuses that no channel announces as something to do.
+QUIET = frozenset({*CLOSED, Status.HISTORY, Status.RETIRED, Status.UNVERIFIED})
 
 DEADLINE_KIND = {3: Kind.ART3_STOCKPILE, 4: Kind.ART4_CLEARANCE}
 REQUEST_KIND = {3: Kind.ART3_EXTENSION_REQUEST, 4: Kind.ART4_EXTENSION_REQUEST}
 
+# The register of facts a kind's "met" depends on. While a register is not kept, a past-due
+# obligation of that kind with nothing recorded is `unverified`, not `overdue`.
+REPORTS_REGISTER = "reports"
+KIND_REGISTER: dict[str, str] = {
+    Kind.ART7_INITIAL: REPORTS_REGISTER,
+    Kind.ART7_ANNUAL: REPORTS_REGISTER,
+}
+# register name -> the day from which it is kept (None: not kept)
+Registers = Mapping[str, "dt.date | None"]
+
 
 @dataclass(frozen=True, slots=True)
 class Obligation:
-    """One dated thing a State (or the Committee) must do. ``key`` is stable across runs."""
+    """One dated thing a State (or the Committee) must do. ``key`` is stable across runs.
+
+    ``met`` says the work is done (on ``met_on`` when known). ``outcome`` overrides how a done
+    obligation is told (``met``, ``met_late`` or ``not_needed``) where comparing ``met_on``
+    with ``due`` would be wrong (an extension request is decided after it was due).
+    """
 
     key: str
     state: str | None
@@ -59,20 +87,81 @@ class Obligation:
     note: str = ""
     # The theme that owns it when its kind has no fixed theme (an action item).
     theme: str | None = None
+    outcome: Status | None = None
 
-    def status(self, as_of: dt.date, tracking_since: dt.date | None) -> Status:
-        return status_on(self, as_of, tracking_since)
+    def status(
+        self, as_of: dt.date, tracking_since: dt.date | None, registers: Registers | None = None
+    ) -> Status:
+        return status_on(self, as_of, tracking_since, registers)
 
 
-def status_on(obligation: Obligation, as_of: dt.date, tracking_since: dt.date | None) -> Status:
-    """Met, open (due today or later), overdue, or history (due before tracking began)."""
-    if obligation.met:
-        return Status.MET
-    if obligation.due >= as_of:
+def closed_status(obligation: Obligation) -> Status:
+    """How a done obligation is told: ``outcome`` when the rules set it, else met_late when
+    ``met_on`` is after ``due``, else met."""
+    if obligation.outcome is not None:
+        return obligation.outcome
+    if obligation.met_on is not None and obligation.met_on > obligation.due:
+        return Status.MET_LATE
+    return Status.MET
+
+
+def pending_status(
+    kind: str,
+    due: dt.date,
+    as_of: dt.date,
+    tracking_since: dt.date | None,
+    registers: Registers | None = None,
+) -> Status:
+    """The status on ``as_of`` of an obligation not done: open, history, unverified, overdue.
+
+    Readers of the stored table call it too (with the row's kind and due), so a status
+    stored on an earlier day is never served as today's.
+    """
+    if due >= as_of:
         return Status.OPEN
-    if tracking_since is not None and obligation.due < tracking_since:
+    if tracking_since is not None and due < tracking_since:
         return Status.HISTORY
+    register = KIND_REGISTER.get(kind)
+    if registers is not None and register is not None:
+        kept_since = registers.get(register)
+        if kept_since is None or due < kept_since:
+            return Status.UNVERIFIED
     return Status.OVERDUE
+
+
+def status_on(
+    obligation: Obligation,
+    as_of: dt.date,
+    tracking_since: dt.date | None,
+    registers: Registers | None = None,
+) -> Status:
+    """Done (met, met_late, not_needed), or else ``pending_status`` on ``as_of``.
+
+    ``registers`` None: every register counts as kept (no `unverified`).
+    """
+    if obligation.met:
+        return closed_status(obligation)
+    return pending_status(obligation.kind, obligation.due, as_of, tracking_since, registers)
+
+
+def current_status(
+    stored: str,
+    kind: str,
+    due: dt.date,
+    as_of: dt.date,
+    tracking_since: dt.date | None,
+    registers: Registers | None = None,
+) -> str:
+    """A stored row's status on ``as_of``.
+
+    Only time changes a status without a write: an ``open`` row whose due day has passed is
+    derived again for the day (overdue, unverified or history). Every other status was set
+    by the writer or scan that last refreshed the row from the facts and stays as stored
+    (a writer that changes what they depend on, such as a register kept, refreshes them).
+    """
+    if stored != Status.OPEN or due >= as_of:
+        return stored
+    return pending_status(kind, due, as_of, tracking_since, registers).value
 
 
 def obligation_key(
@@ -101,7 +190,11 @@ def state_obligations(
     Annual reports are listed up to the one covering ``as_of``'s year (due next 30 April).
     After a withdrawal takes effect (Art. 20) no obligation falls due: those due later are
     not generated; those due earlier stay as history.
+
+    Only the facts in effect on ``as_of`` count (``facts_in_effect``): a report received,
+    an extension granted or a completion after ``as_of`` is not yet known on that day.
     """
+    facts = facts_in_effect(facts, as_of)
     if facts.deposit_date is None:
         return []  # a signatory has no deadlines
     eif = entry_into_force(facts.deposit_date, treaty)
@@ -180,8 +273,8 @@ def _article3_4(
     treaty: Treaty = CCM,
 ) -> Iterator[Obligation]:
     rule = treaty.article(article.article)
-    original = original_deadline(article.article, eif, article.hostilities_ended, treaty)
-    chain = deadline_chain(original, article.extensions)
+    chain = deadlines_held(article, eif, treaty)
+    original = chain[0]
     completed = article.completed_on is not None or article.completion_known
     what = rule.work
     extended = f"; extended {len(chain) - 1} time(s)" if len(chain) > 1 else ""
@@ -205,14 +298,25 @@ def _article3_4(
             assumed_meeting_months=policy.assumed_meeting_months_before_deadline,
         )
         granted = step + 1 < len(chain)
+        granted_on = article.granted_on(chain[step + 1]) if granted else None
         # No request is needed when the work was done by the deadline it would extend.
         done_in_time = completed and (
             article.completed_on is None or article.completed_on <= deadline
         )
         lead = policy.extension_request_lead_months
         basis = (
-            "deciding meeting estimated" if estimated else f"{lead} months before deciding meeting"
+            "deciding meeting estimated: none on the calendar before the deadline"
+            if estimated else f"{lead} months before the deciding meeting"
         )
+        outcome: Status | None = None
+        met_on: dt.date | None = None
+        if granted:
+            met_on = granted_on
+            late = granted_on is not None and granted_on > deadline
+            outcome = Status.MET_LATE if late else Status.MET
+        elif done_in_time:
+            met_on = article.completed_on
+            outcome = Status.NOT_NEEDED
         yield Obligation(
             key=obligation_key(iso3, rule.request_kind, deadline.isoformat(), treaty),
             state=iso3,
@@ -221,9 +325,11 @@ def _article3_4(
             original_due=request_due,
             period=deadline.isoformat(),
             met=granted or done_in_time,
-            met_on=article.completed_on if done_in_time and not granted else None,
+            met_on=met_on,
             note=(
                 f"Art. {article.article}: request to extend the {deadline.isoformat()} "
                 f"deadline, if needed ({basis})"
+                + (f"; granted {granted_on.isoformat()}" if granted_on else "")
             ),
+            outcome=outcome,
         )

@@ -9,6 +9,7 @@ from calendars.feeds import Selection, build_feed, feed_for, feed_revision
 from calendars.sources import load_deadlines, meeting_event, meeting_events
 from models.db import session_scope
 from models.tables import ReportReceived
+from models.tracking import keep_register
 from rules.wording import what_to_do
 from settings import get_settings
 from tests.calendars.factories import NOW, FakeMeetingRow, make_deadline, make_meeting, scan
@@ -143,6 +144,8 @@ def test_meetings_known_only_to_the_month_stay_out_of_calendars():
 def test_status_is_computed_for_the_feeds_day_not_taken_from_the_last_scan(database_url):
     with session_scope() as session:
         make_state(session)
+        # the register of reports received is kept (else a missing report is unverified)
+        keep_register(session=session, register="reports", since=dt.date(2008, 12, 3))
         scan(session, as_of=dt.date(2026, 4, 1))  # the 2025 report, due 2026-04-30, is open
         stored = {e.key: e for e in load_deadlines(session=session, settings=get_settings(),
                                                    as_of=dt.date(2026, 4, 1))}

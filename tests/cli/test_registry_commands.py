@@ -64,7 +64,7 @@ def test_recording_a_report_changes_the_next_deadlines_and_writes_an_audit_row(d
     out = run("record", "report", "AFG", "--year", "2025", "--received", "2026-05-02", "--source", "ISU letter")
     assert "recorded" in out.output
     after = deadlines_json("--state", "AFG", "--as-of", "2026-11-26")["CCM:AFG:art7_annual:2025"]
-    assert (after["status"], after["met_on"]) == ("met", "2026-05-02")
+    assert (after["status"], after["met_on"]) == ("met_late", "2026-05-02")  # due 2026-04-30
     from sqlmodel import Session, select
 
     from models.db import get_engine
@@ -84,9 +84,9 @@ def test_recording_an_extension_moves_the_deadline(database_url):
 
 def test_recording_a_completion_meets_the_deadline(database_url):
     run("init", "--tracking-since", "2026-01-01")
-    run("record", "completion", "AFG", "--article", "4", "--date", "2026-10-01")
+    run("record", "completion", "AFG", "--article", "4", "--date", "2026-02-01")
     clearance = deadlines_json("--state", "AFG", "--as-of", "2026-11-26")["CCM:AFG:art4_clearance"]
-    assert (clearance["status"], clearance["met_on"]) == ("met", "2026-10-01")
+    assert (clearance["status"], clearance["met_on"]) == ("met", "2026-02-01")  # due 2026-03-01
 
 
 def test_an_extension_earlier_than_the_deadline_in_force_is_refused_and_nothing_changes(database_url):

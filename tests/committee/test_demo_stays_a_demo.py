@@ -76,7 +76,13 @@ def test_a_demo_database_sends_reminders_only_to_the_local_outbox(database_url, 
     reset_settings_cache()
     ccm("demo", "load")  # an empty database: it becomes the demo's own
     with session_scope(database_url) as session:
-        make_obligation(session, state="AFG")  # one reminder due, as a scan would leave it
+        # the load refreshed the demo's obligations; keep one reminder due, as a scan would
+        from sqlmodel import delete
+
+        from models.tables import Obligation
+
+        session.exec(delete(Obligation))
+        make_obligation(session, state="AFG")
     ccm("recipients", "add", "finance", "--tag", "finance")
     ccm("remind", "--as-of", "2026-03-02")
     assert smtp_server.messages == []  # the configured recipient got nothing

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
+from models.committee_obligations import deciding_meetings
 from models.db import session_scope
 from models.meetings import (
     MeetingRejected,
@@ -85,7 +86,7 @@ def test_a_cancelled_meeting_keeps_its_row_and_closes_its_funds_deadline(databas
         assert (change, meeting.status, meeting.version) == ("cancelled", "cancelled", 2)
     with session_scope() as session:
         assert [m.status for m in list_meetings(session=session)] == ["cancelled"]
-        assert decision_meeting_dates(session=session) == []
+        assert deciding_meetings(session=session) == []  # the database's own, cancelled
         [funds] = [o for o in compute_obligations(session=session, as_of=dt.date(2017, 1, 1),
                                                   settings=get_settings())
                    if o.kind == "meeting_funds"]
@@ -145,12 +146,22 @@ def test_a_recorded_msp_decides_when_an_extension_request_is_due(database_url):
         schedule(session, "7msp", start="2017-09-04", end="2017-09-06", timezone="Europe/Zurich",
                  kind="msp")
     with session_scope() as session:
-        assert decision_meeting_dates(session=session) == [dt.date(2017, 9, 4)]
-        [request] = [o for o in compute_obligations(session=session, as_of=dt.date(2017, 1, 1),
-                                                    settings=get_settings())
-                     if o.kind == "art3_extension_request"]
-    assert request.due == dt.date(2016, 12, 4)  # 9 months before the 7MSP opens
+        assert dt.date(2017, 9, 4) in decision_meeting_dates(session=session)
+        schedule(session, "20msp", start="2032-09-06", end="2032-09-08", timezone="Europe/Zurich",
+                 kind="msp")
+        make_article_fact(session, article=4, extended_deadline=dt.date(2033, 3, 1),
+                          extension_granted_at="13MSP")
+    with session_scope() as session:
+        found = {o.key: o for o in compute_obligations(session=session, as_of=dt.date(2026, 1, 1),
+                                                       settings=get_settings())}
+    # The Convention's calendar knows the 9MSP (opened 2019-09-02), the last before the
+    # 2020-03-01 deadline: the 7MSP on record does not decide it.
+    request = found["CCM:AFG:art3_extension_request:2020-03-01"]
+    assert request.due == dt.date(2018, 12, 2)  # 9 months before the 9MSP opens
     assert "estimated" not in request.note
+    # Beyond the calendar, a meeting recorded in the database decides.
+    later = found["CCM:AFG:art4_extension_request:2033-03-01"]
+    assert later.due == dt.date(2031, 12, 6)  # 9 months before the 2032-09-06 meeting
 
 
 def test_list_meetings_gives_calendars_a_stable_uid_and_version(database_url):

@@ -152,5 +152,7 @@ def test_after_payment_no_stored_follow_up_is_left_open(states):
     scan(dt.date(2017, 6, 1))
     with session_scope() as session:
         rows = session.exec(select(ObligationRow).where(ObligationRow.kind == "invoice_followup")).all()
+    # (follow-ups a refresh computed for later days before the payment are kept, retired)
+    rows = [r for r in rows if r.status != "retired"]
     assert sorted((r.period, r.status) for r in rows) == [
         ("ISU-2017-AFG-F1", "met"), ("ISU-2017-AFG-F2", "met")]

@@ -34,11 +34,13 @@ def test_summary_splits_due_soon_overdue_met_and_history_on_the_scan_day():
                               due=dt.date(2026, 4, 30), version=1, change="overdue")
     summary = summarize(computed=computed, synced=SyncResult(total=5, changes=[change]),
                         as_of=AS_OF, tracking_since=dt.date(2026, 1, 1), states=None)
-    assert summary.by_status == {"open": 2, "met": 1, "overdue": 1, "history": 1}
+    assert summary.by_status == {"open": 2, "met": 1, "overdue": 1, "history": 1, "met_late": 0,
+                                 "not_needed": 0, "unverified": 0, "retired": 0}
     assert [r["key"] for r in summary.due_soon] == ["CCM:AFG:art7_annual:2026"]
     assert summary.due_soon[0]["days"] == 90
     assert [r["key"] for r in summary.overdue] == ["CCM:ALB:art7_annual:2025"]
-    assert summary.changes == {"created": 0, "changed": 0, "met": 0, "overdue": 1}
+    assert summary.changes == {"created": 0, "changed": 0, "met": 0, "met_late": 0,
+                               "not_needed": 0, "overdue": 1, "retired": 0}
     markdown = summary_markdown(summary)
     assert "| overdue | 1 |" in markdown and "Due within 90 days: **1**" in markdown
 
