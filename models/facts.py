@@ -62,8 +62,10 @@ def _state_facts(
     state: State,
     reports: list[ReportReceived],
     article_rows: list[ArticleFact],
-    calendar: Sequence[ConventionMeeting],
+    calendar: Sequence[ConventionMeeting] = (),
 ) -> StateFacts:
+    """``calendar`` empty (another treaty's facts, ``models.treaty_facts``): no grant day is
+    inferred from the CCM's meetings; a step is in effect from the day it was recorded."""
     initial = [r for r in reports if r.kind == "initial"]
     annual = {r.period: r.received_on for r in reports if r.kind == "annual"}
     eif = entry_into_force(state.deposit_date) if state.deposit_date else None
@@ -95,7 +97,7 @@ def _article_facts(
             completions.append(end_of_period(row.completed_period))
     hostilities = [r.hostilities_ended for r in rows if r.hostilities_ended]
     ended = max(hostilities) if hostilities else None
-    original = original_deadline(article, eif, ended) if eif else None
+    original = original_deadline(article, eif, ended) if eif and calendar else None
     untils = sorted({r.extended_deadline for r in rows if r.extended_deadline})
     steps = []
     for row in rows:
@@ -125,8 +127,9 @@ def _granted_on(
     found = grant_day(row.extension_granted_at, extends=extends, calendar=calendar)
     if found.day is not None:
         return found.day
-    if row.recorded_at is not None:
-        return _geneva_day(row.recorded_at)
+    recorded = getattr(row, "recorded_at", None)  # another treaty's rows have none
+    if recorded is not None:
+        return _geneva_day(recorded)
     return None
 
 
