@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///ccm-tracker.db"
 
     # Before this date, an obligation with no recorded fact is history, not news (see README,
-    # "The first-run flood"). None: the date stored by `ccm-tracker init` (1 January of the
+    # "The first run"). None: the date stored by `ccm-tracker init` (1 January of the
     # year the registry was first initialised).
     tracking_since: dt.date | None = None
 
