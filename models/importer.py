@@ -55,8 +55,9 @@ from models.validation import (
     report_problems,
     text_problems,
 )
-from rules.articles import original_deadline
+from rules.articles import deadline_in_force, extension_step_problem, original_deadline
 from rules.entry_into_force import entry_into_force
+from rules.facts import ArticleFacts
 from rules.obligations import REPORTS_REGISTER
 from rules.treaties import CCM, TREATIES, Treaty
 
@@ -446,6 +447,29 @@ def _same_claim(fact: ArticleFact) -> tuple[object, ...] | None:
     return None
 
 
+def _steps_known(
+    stored: list[Any], rows: list[tuple[int, dict[str, str]]]
+) -> tuple[dict[tuple[str, int], set[dt.date]], dict[tuple[str, int], dt.date]]:
+    """Every extension step on record or in the file, and the end of hostilities on record,
+    per (State, article): what the deadline in force before a new step is computed from."""
+    untils: dict[tuple[str, int], set[dt.date]] = {}
+    ended: dict[tuple[str, int], dt.date] = {}
+    for fact in stored:
+        if fact.extended_deadline:
+            untils.setdefault((fact.iso3, fact.article), set()).add(fact.extended_deadline)
+        day = getattr(fact, "hostilities_ended", None)
+        if day and day > ended.get((fact.iso3, fact.article), dt.date.min):
+            ended[(fact.iso3, fact.article)] = day
+    for _, row in rows:
+        try:
+            key = (row.get("iso3", ""), int(row.get("article", "")))
+            until = dt.date.fromisoformat(row.get("extended_deadline", ""))
+        except ValueError:
+            continue  # reported by the row's own checks
+        untils.setdefault(key, set()).add(until)
+    return untils, ended
+
+
 def _import_article_facts(job: _Import) -> ImportResult:
     states = _known_states(job)
     versions = job.versions()
@@ -455,6 +479,7 @@ def _import_article_facts(job: _Import) -> ImportResult:
     article_names = " or ".join(sorted(articles))
     by_row = {_same_row(f): f for f in stored}
     by_claim = {c: f for f in stored if (c := _same_claim(f))}
+    untils, ended = _steps_known(stored, job.table.rows)
     plan: list[tuple[str, ArticleFact, ArticleFact | None]] = []  # (change, new, stored)
     for line, row in job.table.rows:
         code = job.iso3(line, row)
@@ -486,6 +511,17 @@ def _import_article_facts(job: _Import) -> ImportResult:
                 if extended <= original:
                     job.fail(line, "extended_deadline",
                              f"{extended.isoformat()} is not after the original deadline {original.isoformat()}")
+                elif job.treaty is CCM:
+                    # The one rule (as `record extension` and the scan): the step from the
+                    # deadline in force before it, with the Art. 4(1)(b) end of hostilities.
+                    # (The bundled APMBC rows skip steps the sources did not give: not checked.)
+                    steps = untils.get((state.iso3, article), set())
+                    before = ArticleFacts(article, tuple(u for u in steps if u < extended),
+                                          hostilities_ended=ended.get((state.iso3, article)))
+                    in_force = deadline_in_force(before, eif, job.treaty)
+                    problem = extension_step_problem(article, in_force, extended, job.treaty)
+                    if problem:
+                        job.fail(line, "extended_deadline", f"{code} Art. {article}: {problem}")
         if extended and not job.treaty.article(article).extendable:
             job.fail(line, "extended_deadline",
                      f"the {job.treaty.code}'s Art. {article} has no extension mechanism")
