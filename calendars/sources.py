@@ -24,9 +24,8 @@ from calendars.model import DeadlineEvent, MeetingEvent, Person
 from clock import today_in_geneva
 from models.tables import Obligation as ObligationRow
 from models.tables import State
-from models.tracking import registers as registers_of
 from models.tracking import tracking_since
-from rules.obligations import Registers, current_status
+from rules.obligations import Obligation, Status, status_on
 from rules.themes import themes_of
 from rules.wording import Addresses, destination, status_word, title
 from rules.wording import wording as kind_wording
@@ -69,17 +68,15 @@ class Wording:
         return cls(Addresses.of(settings), settings.calendar_info_url)
 
 
-def status_on_day(
-    row: DeadlineRow,
-    day: dt.date,
-    tracking_since: dt.date | None,
-    registers: Registers | None = None,
-) -> str:
-    """The row's status on ``day`` (``rules.obligations.current_status``): a status a fact
-    or a refresh decided (met, met late, not needed, overdue, unverified, ...) stands; an open
-    one whose due day has passed is derived again for ``day`` (overdue, or unverified while
-    its register is not kept)."""
-    return current_status(row.status, row.kind, row.due, day, tracking_since, registers)
+def status_on_day(row: DeadlineRow, day: dt.date, tracking_since: dt.date | None) -> str:
+    """The row's status on ``day``: a status a fact decided (met, met late, not needed, ...)
+    stands; an open or overdue one is recomputed by the rules for ``day`` (the stored one is
+    as of the last scan, which may be days old)."""
+    if row.status not in (Status.OPEN, Status.OVERDUE):
+        return row.status
+    pending = Obligation(key=row.key, state=row.state, kind=row.kind, due=row.due,
+                         original_due=row.original_due, period=row.period)
+    return status_on(pending, day, tracking_since).value
 
 
 def deadline_event(
@@ -152,7 +149,6 @@ def load_deadlines(
     """
     day = as_of or today_in_geneva()
     since = tracking_since(session=session, override=settings.tracking_since)
-    kept = registers_of(session=session)
     states = {
         iso3: (name, withdrawn)
         for iso3, name, withdrawn in session.connection().execute(
@@ -170,7 +166,7 @@ def load_deadlines(
     events = []
     for *values, scanned in rows:
         plain = DeadlineRow(*values)
-        status = status_on_day(plain, day, since, kept)
+        status = status_on_day(plain, day, since)
         if status in HIDDEN:
             continue  # history: fell due before tracking began with nothing recorded
         name, withdrawn = states.get(plain.state, (None, None)) if plain.state else (None, None)
