@@ -42,8 +42,9 @@ def facts(
     from models.db import session_scope
     from models.tables import ArticleFact, AuditEntry, ReportReceived, State
     from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
-    from rules.articles import deadline_chain, original_deadline
+    from rules.articles import deadlines_held
     from rules.entry_into_force import entry_into_force
+    from rules.facts import ArticleFacts
     from rules.treaties import CCM
 
     chosen = chosen_treaties(treaty)
@@ -100,8 +101,11 @@ def facts(
     for article in sorted({a.article for a in articles}):
         rows = [a for a in articles if a.article == article]
         if eif:
-            chain = deadline_chain(original_deadline(article, eif, treaty=under),
-                                   [r.extended_deadline for r in rows if r.extended_deadline])
+            ended = max((d for r in rows if (d := getattr(r, "hostilities_ended", None))), default=None)
+            chain = deadlines_held(  # the one rule, as the scan: with the end of hostilities
+                ArticleFacts(article, tuple(r.extended_deadline for r in rows if r.extended_deadline),
+                             hostilities_ended=ended),
+                eif, under)
             table.add_row(str(article), f"deadline in force {chain[-1]} (original {chain[0]})", "", "computed")
         for row in rows:
             fact = Text(_describe(row, under))

@@ -135,3 +135,20 @@ def test_facts_shows_both_sides_of_a_source_disagreement(database_url):
     assert "extended to 2023-09-01" in result.output
     assert "(sources disagree)" in result.output
     assert "deadline in force 2023-09-01 (original 2021-03-01)" in result.output
+
+
+def test_as_of_a_day_the_answer_uses_only_the_facts_in_effect_that_day(database_url):
+    run("init")
+    then = deadlines_json("--state", "LBN", "--as-of", "2017-02-01")
+    clearance = then["CCM:LBN:art4_clearance"]
+    assert (clearance["due"], clearance["status"]) == ("2021-05-01", "open")
+    assert "extended" not in clearance["note"]
+    assert then["CCM:LBN:art4_extension_request:2021-05-01"]["status"] == "open"  # not met in 2017
+    now = deadlines_json("--state", "LBN")
+    assert now["CCM:LBN:art4_clearance"]["due"] == "2026-05-01"
+    assert now["CCM:LBN:art4_extension_request:2021-05-01"]["status"] == "met"
+    # Austria destroyed its stocks in 2010: no extension request was ever needed.
+    austria = deadlines_json("--state", "AUT")
+    assert austria["CCM:AUT:art3_extension_request:2018-08-01"]["status"] == "not_needed"
+    letter = run("outreach", "AFG", "--as-of", "2017-02-01").output
+    assert "2022-03-01" in letter and "2026-03-01" not in letter  # no later decision
