@@ -25,6 +25,7 @@ from clock import today_in_geneva
 from models.tables import Obligation as ObligationRow
 from models.tables import State
 from models.tracking import tracking_since
+from models.treaty_tables import TreatyParty
 from rules.obligations import Obligation, Status, status_on
 from rules.themes import themes_of
 from rules.wording import Addresses, destination, status_word, title
@@ -105,6 +106,9 @@ def _deadline_event(
 ) -> DeadlineEvent:
     words = kind_wording(row.kind)
     what = title(row.kind, row.period)
+    treaty = row.key.split(":", 1)[0]
+    if treaty != "CCM":  # a feed may hold several conventions: say which (issue 14)
+        what = f"{what} ({treaty})"
     who = (state_name or row.state) if row.state else COMMITTEE
     where = destination(row.kind, wording.addresses)
     due = f"Due: {row.due.isoformat()}" + (
@@ -149,30 +153,43 @@ def load_deadlines(
     """
     day = as_of or today_in_geneva()
     since = tracking_since(session=session, override=settings.tracking_since)
+    from models.treaty_facts import tracking_by_treaty
+
+    since_of = tracking_by_treaty(session=session, override=settings.tracking_since)
     states = {
-        iso3: (name, withdrawn)
+        ("CCM", iso3): (name, withdrawn)
         for iso3, name, withdrawn in session.connection().execute(
             sa_select(State.iso3, State.name, State.withdrawal_effective_date)  # type: ignore[call-overload]
         )
     }
+    states.update({  # another convention's participants: their own name and withdrawal
+        (treaty, iso3): (name, withdrawn)
+        for treaty, iso3, name, withdrawn in session.connection().execute(
+            sa_select(TreatyParty.treaty, TreatyParty.iso3, TreatyParty.name,  # type: ignore[call-overload]
+                      TreatyParty.withdrawal_effective_date)
+        )
+    })
     columns = [getattr(ObligationRow, name) for name in (*DeadlineRow.__slots__, "scanned_on")]  # type: ignore[attr-defined]
     rows = session.connection().execute(sa_select(*columns)).all()
-    newest: dict[str | None, dt.date] = {}
+    # the newest scan of each State under each convention (key "CODE:ISO3:...")
+    newest: dict[tuple[str, str | None], dt.date] = {}
     for row in rows:
         scanned = row[-1]
-        if scanned is not None and scanned > newest.get(row[1], dt.date.min):
-            newest[row[1]] = scanned
+        scope = (row[0].split(":", 1)[0], row[1])
+        if scanned is not None and scanned > newest.get(scope, dt.date.min):
+            newest[scope] = scanned
     wording = Wording.of(settings)
     events = []
     for *values, scanned in rows:
         plain = DeadlineRow(*values)
-        status = status_on_day(plain, day, since)
+        treaty = plain.key.split(":", 1)[0]
+        status = status_on_day(plain, day, since_of.get(treaty, since))
         if status in HIDDEN:
             continue  # history: fell due before tracking began with nothing recorded
-        name, withdrawn = states.get(plain.state, (None, None)) if plain.state else (None, None)
+        name, withdrawn = states.get((treaty, plain.state), (None, None)) if plain.state else (None, None)
         if withdrawn is not None and plain.due > withdrawn:
             continue  # Art. 20: due after the withdrawal took effect
-        newest_scan = newest.get(plain.state)
+        newest_scan = newest.get((treaty, plain.state))
         if scanned is not None and newest_scan is not None and scanned < newest_scan:
             continue  # the State's last scan no longer computes this key
         events.append(_deadline_event(plain, name, wording, status))

@@ -114,19 +114,20 @@ def build_digest(
     page_url: str,
     stop_url: str,
 ) -> Digest:
-    """Group ``items`` by kind and period (late groups first, then by due date); inside a
-    group, States by name (case- and accent-insensitive), the Committee's own items last."""
+    """Group ``items`` by convention, kind and period (late groups first, then by due date);
+    inside a group, States by name (case- and accent-insensitive), the Committee's own items
+    last. A group of another convention than the CCM is titled with its code ("APMBC: ...")."""
     items = list(items)
-    by_group: dict[tuple[str, str | None], list[DigestItem]] = {}
+    by_group: dict[tuple[str, str, str | None], list[DigestItem]] = {}
     for item in items:
-        by_group.setdefault((item.kind, item.period), []).append(item)
+        by_group.setdefault((item.key.split(":", 1)[0], item.kind, item.period), []).append(item)
     ordered = sorted(
         by_group.items(),
         key=lambda pair: (min(i.due for i in pair[1]) >= as_of, min(i.due for i in pair[1]),
-                          pair[0][0], pair[0][1] or ""),
+                          pair[0][1], pair[0][2] or "", pair[0][0] != "CCM", pair[0][0]),
     )
-    groups = [_group(kind, period, members, as_of, addresses, act_url)
-              for (kind, period), members in ordered]
+    groups = [_group(kind, period, members, as_of, addresses, act_url, treaty)
+              for (treaty, kind, period), members in ordered]
     overdue = sum(g.overdue for g in groups)
     return Digest(
         recipient=recipient,
@@ -163,6 +164,7 @@ def _group(
     as_of: dt.date,
     addresses: words.Addresses,
     act_url: ActUrl,
+    treaty: str = "CCM",
 ) -> Group:
     kind_words = words.wording(kind)
     members = sorted(members, key=lambda i: (_sort_name(i), i.due))
@@ -186,7 +188,7 @@ def _group(
     coming = len(lines) - overdue
     where = words.destination(kind, addresses)
     return Group(
-        title=words.title(kind, period),
+        title=words.title(kind, period) if treaty == "CCM" else f"{treaty}: {words.title(kind, period)}",
         reference=kind_words.reference,
         summary=_summary(overdue, coming, members, as_of),
         to_do=kind_words.to_do,
