@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import AsOf, fail, parse_date, say
+from cli.common import AsOf, TreatyChoice, chosen_treaties, fail, parse_date, say
 
 
 def register(app: typer.Typer) -> None:
@@ -33,14 +33,17 @@ def scan(
             "(no run record, no artifacts; events only to a configured PREFECT_API_URL).",
         ),
     ] = True,
+    treaty: TreatyChoice = None,
 ) -> None:
     """Recompute obligations, store them (a moved due date bumps the version), emit events for
-    what changed, and leave artifacts in the Prefect UI. Same flow as the deployments."""
+    what changed, and leave artifacts in the Prefect UI. Same flow as the deployments.
+    Every convention in one run (`--treaty ccm` or `apmbc` narrows it)."""
     from models.db import require_database
 
     day = parse_date(as_of, "--as-of")
     require_database()  # before Prefect starts (seconds): no database, no scan
     states = _checked_states(state)
+    treaties = [t.code.lower() for t in chosen_treaties(treaty, default="all")]
     _prefect_defaults()
     from prefect.exceptions import FailedRun
 
@@ -48,7 +51,7 @@ def scan(
     from flows.scan_report import summary_lines
 
     try:
-        summary = (scan_obligations if prefect else scan_in_process)(as_of=day, states=states)
+        summary = (scan_obligations if prefect else scan_in_process)(as_of=day, states=states, treaties=treaties)
     except (FailedRun, ScanRefused) as refused:  # one sentence (flows.preflight): say it once
         raise fail(str(refused))
     except Exception as error:  # noqa: BLE001 - the flow's logs above say where; here say what
