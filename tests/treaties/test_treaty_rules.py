@@ -245,3 +245,12 @@ def test_a_fictional_third_treaty_gets_its_obligations_from_the_same_rules():
     assert destruction.note.startswith("Art. 9: destroy surplus arms")
     assert extension_step_problem(9, D(2022, 5, 1), D(2024, 5, 2), FICTIONAL) == (
         "an Art. 9 extension is at most 2 years a step")
+
+
+def test_entry_into_force_dates_the_notes_quote_match_the_rules():
+    # Türkiye: "joined Sep 2003, in force Mar 2004 per news"
+    assert apmbc_eif("TUR") == D(2004, 3, 1)
+    # Cambodia: "first extension ran from 2010": its original Art. 5 deadline is 2010-01-01
+    assert original_deadline(5, apmbc_eif("KHM"), treaty=APMBC) == D(2010, 1, 1)
+    # Angola's stockpile deadline "2007-01-01" (Monitor) from its 2002-07-05 ratification
+    assert apmbc_eif("AGO") == D(2003, 1, 1)
