@@ -254,9 +254,19 @@ def import_csv(
     if result.kind == "reports received":
         # A file of reports received is the register: kept for the whole past, so every
         # State's missing reports are now known to be missing (overdue, not unverified).
-        before = registers(session=session).get(REPORTS_REGISTER)
-        keep_register(session=session, register=REPORTS_REGISTER, since=WHOLE_PAST)
-        everyone = before != WHOLE_PAST
+        # Each convention keeps its own (models.treaty_facts.treaty_registers).
+        from models.treaty_facts import treaty_registers
+
+        if file_treaty is CCM:
+            since = WHOLE_PAST
+            before = registers(session=session).get(REPORTS_REGISTER)
+            keep_register(session=session, register=REPORTS_REGISTER, since=since)
+        else:
+            since = file_treaty.entry_into_force.opened_for_signature
+            before = treaty_registers(session=session, treaty=file_treaty).get(REPORTS_REGISTER)
+            keep_register(session=session, register=f"{file_treaty.code}:{REPORTS_REGISTER}",
+                          since=since)
+        everyone = before != since
     if result.states or everyone:
         refresh_obligations(session=session, states=result.states, all_states=everyone)
     return result
@@ -384,7 +394,8 @@ def _import_participants(job: _Import) -> ImportResult:
             continue
         for name, (_, new) in change.items():
             setattr(current, name, new)
-        current.recorded_at = recorded_now()
+        if job.treaty is CCM:  # another convention's rows keep no recording time (yet)
+            current.recorded_at = recorded_now()
         job.session.add(current)
         corrected = any(old is not None and name in STATE_FACTS for name, (old, _) in change.items())
         result.corrected += corrected
@@ -639,7 +650,8 @@ def _import_reports(job: _Import) -> ImportResult:
             continue
         old = current.received_on
         current.received_on, current.source = report.received_on, report.source
-        current.recorded_at = recorded_now()
+        if job.treaty is CCM:  # another convention's rows keep no recording time (yet)
+            current.recorded_at = recorded_now()
         job.session.add(current)
         if change == "corrected":
             audit(session=job.session, actor=job.actor, action="report.corrected", subject=report.iso3,

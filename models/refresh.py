@@ -33,6 +33,8 @@ from models.obligations import (
 )
 from models.tracking import registers as registers_of
 from models.tracking import tracking_since as tracking_since_of
+from models.treaty_facts import tracking_by_treaty
+from rules.treaties import TREATIES
 from settings import get_settings
 
 PENDING = "ccm.refresh.pending"
@@ -98,16 +100,22 @@ def _run(session: Session, pending: _Pending, as_of: dt.date | None) -> SyncResu
     day = as_of or today_in_geneva()
     session.flush()
     states = None if pending.all_states else sorted(pending.states)
+    # every convention: a State's facts under one never change its obligations under the
+    # other, but a refresh of a State is complete for all its rows (issue 14)
+    treaties = tuple(TREATIES.values())
     computed = compute_obligations(
-        session=session, as_of=day, settings=settings, states=states, committee=pending.committee
+        session=session, as_of=day, settings=settings, states=states, committee=pending.committee,
+        treaties=treaties,
     )
     result = sync_obligations(
         session=session,
         computed=computed,
         as_of=day,
         tracking_since=tracking_since_of(session=session, override=settings.tracking_since),
+        tracking_by_treaty=tracking_by_treaty(session=session, override=settings.tracking_since),
         registers=registers_of(session=session),
-        scope=Scope(None if states is None else frozenset(states), pending.committee),
+        scope=Scope(None if states is None else frozenset(states), pending.committee,
+                    frozenset(t.code for t in treaties)),
     )
     revision.bump(session)
     session.info.setdefault(CHANGES, []).extend(result.changes)

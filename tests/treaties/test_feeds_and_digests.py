@@ -12,7 +12,9 @@ from rules.wording import Addresses
 from settings import get_settings
 from tests.cli.running import ccm_here
 
-DAY = dt.date(2025, 6, 1)
+from clock import today_in_geneva
+
+DAY = today_in_geneva()  # a feed is as of today
 
 
 def test_a_feed_holds_both_conventions_each_with_its_own_names_and_withdrawals(database_url, capsys, monkeypatch):
@@ -25,6 +27,9 @@ def test_a_feed_holds_both_conventions_each_with_its_own_names_and_withdrawals(d
     apmbc = events["APMBC:AFG:art7_annual:2024"]
     assert ccm.summary == "Afghanistan: 2024 annual transparency report"
     assert apmbc.summary == "Afghanistan: 2024 annual transparency report (APMBC)"
+    # the CCM's register of reports is kept (init --tracking-since), the APMBC's is not
+    assert (ccm.status, apmbc.status) == ("overdue", "unverified")
+    assert events["APMBC:AFG:art5_clearance"].summary == "Afghanistan: Clearance of mined areas (APMBC)"
     # Thailand is no CCM State: its APMBC events carry its name from the APMBC's register
     assert events["APMBC:THA:art7_annual:2024"].summary.startswith("Thailand: ")
     # Lithuania left the CCM on 2025-03-06 but the APMBC only on 2025-12-27: its APMBC report
