@@ -119,3 +119,27 @@ def test_treaty_choices_are_named_when_unknown():
     assert treaties_named("apmbc") == (APMBC,)
     with pytest.raises(KeyError, match="known: ccm, apmbc, all"):
         treaties_named("ottawa")
+
+
+def test_an_apmbc_reports_file_keeps_the_apmbcs_register_not_the_ccms(tmp_path, database_url):
+    from models.obligations import compute_obligations  # noqa: F401  (the same path the CLI takes)
+    from models.tables import Obligation
+    from models.tracking import registers
+    from models.treaty_facts import treaty_registers
+    from rules.obligations import REPORTS_REGISTER
+
+    with Session(get_engine(database_url)) as session:
+        load_everything(session)
+        session.commit()
+        assert treaty_registers(session=session, treaty=APMBC)[REPORTS_REGISTER] is None
+        path = write(tmp_path, "apmbc_reports.csv",
+                     "iso3,report,received_on,source\nAFG,2024,2025-04-29,ISU\n")
+        result = import_csv(path, session=session, actor="t", today=TODAY)
+        session.commit()
+        assert result.kind == "reports received" and result.added == 1
+        assert treaty_registers(session=session, treaty=APMBC)[REPORTS_REGISTER] == dt.date(1997, 12, 3)
+        assert registers(session=session)[REPORTS_REGISTER] is None  # the CCM's is not kept
+        rows = {o.key: o for o in session.exec(select(Obligation).where(Obligation.state == "AFG")).all()}
+        assert rows["APMBC:AFG:art7_annual:2024"].status == "met"
+        assert rows["APMBC:AFG:art7_annual:2024"].met_on == dt.date(2025, 4, 29)
+        assert rows["CCM:AFG:art7_annual:2024"].met_on is None  # the CCM's report is another fact
