@@ -5,14 +5,13 @@ import datetime as dt
 from sqlmodel import Session
 
 from calendars.sources import load_deadlines
+from clock import today_in_geneva
 from flows.scan import scan_in_process
 from models.db import get_engine
 from notifications.digest import DigestItem, build_digest
 from rules.wording import Addresses
 from settings import get_settings
 from tests.cli.running import ccm_here
-
-from clock import today_in_geneva
 
 DAY = today_in_geneva()  # a feed is as of today
 
