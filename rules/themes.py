@@ -17,8 +17,6 @@ THEMES = (
     "cooperation",
     "national_implementation",
     "general_status",
-    # the APMBC's Committee on Cooperative Compliance (rules.treaties.APMBC.committees)
-    "cooperative_compliance",
 )
 
 KIND_THEMES: dict[str, tuple[str, ...]] = {

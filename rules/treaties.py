@@ -196,7 +196,8 @@ APMBC = Treaty(
         "transparency", "stockpile_destruction", "clearance", "victim_assistance",
         "universalization", "cooperation", "cooperative_compliance", "general_status",
     ),
-    # the four committees of the APMBC's implementation machinery (since the 3RC, 2014)
+    # the four committees of the APMBC's implementation machinery (since the 3RC, 2014);
+    # cooperative compliance has no Committee theme of the CCM's (no obligation kind follows it)
     committees=(
         ("Committee on Article 5 Implementation", "clearance"),
         ("Committee on Victim Assistance", "victim_assistance"),
