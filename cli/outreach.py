@@ -98,14 +98,33 @@ def outreach(
 
 
 def _overlaps(fmt: OutputFormat) -> None:
+    from sqlmodel import select
+
     from models.coordination import state_name, targets
     from models.db import session_scope
+    from models.tables import State
+    from models.treaty_tables import TreatyParty
     from rules.action_items import overlaps
 
     with session_scope() as session:
         pairs = [(t.theme, t.iso3) for t in targets(session=session)]
         found = overlaps(pairs)
-        rows = [{"state": iso3, "name": state_name(session=session, iso3=iso3), "themes": " ".join(themes)}
+        # the conventions each State takes part in (deposited, not withdrawn): where a State
+        # is a party to both, one joint letter covers both (``outreach ISO3``)
+        conventions: dict[str, list[str]] = {}
+        for iso3, deposit, withdrawn in session.exec(
+            select(State.iso3, State.deposit_date, State.withdrawal_effective_date)
+        ).all():
+            if deposit and not withdrawn:
+                conventions.setdefault(iso3, []).append("CCM")
+        for code, iso3, deposit, withdrawn in session.exec(
+            select(TreatyParty.treaty, TreatyParty.iso3, TreatyParty.deposit_date,
+                   TreatyParty.withdrawal_effective_date)
+        ).all():
+            if deposit and not withdrawn:
+                conventions.setdefault(iso3, []).append(code)
+        rows = [{"state": iso3, "name": state_name(session=session, iso3=iso3), "themes": " ".join(themes),
+                 "party_to": " ".join(conventions.get(iso3, [])) or "none"}
                 for iso3, themes in found.items()]
-    emit_rows(rows, fmt, ["state", "name", "themes"],
+    emit_rows(rows, fmt, ["state", "name", "themes", "party_to"],
               title=f"{len(rows)} States targeted by more than one theme")

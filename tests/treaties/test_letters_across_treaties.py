@@ -60,3 +60,19 @@ def test_a_letter_orders_conventions_ccm_first_whatever_the_input_order():
                              invoices=[])
     assert letter.index("under the Convention on Cluster Munitions") < letter.index(
         "under the Anti-Personnel Mine Ban Convention")
+
+
+def test_the_overlap_report_says_which_conventions_each_target_takes_part_in(database_url, capsys):
+    import json
+
+    assert ccm_here(capsys, "init")[0] == 0
+    from models.coordination import add_target
+    from models.db import session_scope
+
+    with session_scope() as session:  # no command adds a target; the demo's loader calls this
+        for theme in ("victim_assistance", "clearance"):
+            add_target(session=session, theme=theme, iso3="AFG", source="test", actor="test")
+    code, out, err = ccm_here(capsys, "outreach", "--overlaps", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out) == [{"state": "AFG", "name": "Afghanistan",
+                                "themes": "clearance victim_assistance", "party_to": "CCM APMBC"}]
