@@ -45,14 +45,20 @@ def scan(
     states = _checked_states(state)
     treaties = [t.code.lower() for t in chosen_treaties(treaty, default="all")]
     _prefect_defaults()
-    from prefect.exceptions import FailedRun
-
-    from flows.scan import ScanRefused, scan_in_process, scan_obligations
     from flows.scan_report import summary_lines
+    from flows.scan_steps import ScanRefused, scan_in_process
 
+    refusals: tuple[type[Exception], ...] = (ScanRefused,)
+    run = scan_in_process  # --no-prefect: Prefect's flow machinery is not even imported
+    if prefect:
+        from prefect.exceptions import FailedRun
+
+        from flows.scan import scan_obligations
+
+        refusals, run = (FailedRun, ScanRefused), scan_obligations
     try:
-        summary = (scan_obligations if prefect else scan_in_process)(as_of=day, states=states, treaties=treaties)
-    except (FailedRun, ScanRefused) as refused:  # one sentence (flows.preflight): say it once
+        summary = run(as_of=day, states=states, treaties=treaties)
+    except refusals as refused:  # one sentence (flows.preflight): say it once
         raise fail(str(refused))
     except Exception as error:  # noqa: BLE001 - the flow's logs above say where; here say what
         raise fail(f"the scan failed: {error}")

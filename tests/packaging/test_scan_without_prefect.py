@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from flows.scan import NO_API_IN_PROCESS, scan_in_process, scan_obligations
+from flows.scan import scan_obligations
+from flows.scan_steps import NO_API_IN_PROCESS, scan_in_process
 from models.db import session_scope
 from models.tables import Obligation as ObligationRow
 from tests.factories import make_article_fact, make_state
@@ -73,7 +74,7 @@ def test_after_a_scan_without_prefect_the_flow_finds_nothing_to_change(
     assert (flow.overdue, flow.due_soon) == (without.overdue, without.due_soon)
 
 
-def test_the_command_starts_no_prefect_server(tmp_path):
+def test_the_command_starts_no_prefect_server_and_imports_no_flow_machinery(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CCM_", "PREFECT_API"))}
     env["PREFECT_HOME"] = str(tmp_path / ".prefect")
     subprocess.run([CLI, "init"], cwd=tmp_path, env=env, check=True, capture_output=True)
@@ -82,5 +83,14 @@ def test_the_command_starts_no_prefect_server(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "scan of every State" in done.stdout
     assert "events: not emitted (no Prefect API configured" in done.stdout
+    # nor imports Prefect's flow machinery (~1.2 s of CPU): a scan in a fresh interpreter
+    script = ("import sys\n"
+              "from flows.scan_steps import scan_in_process\n"
+              "scan_in_process()\n"
+              "print(sorted(m for m in sys.modules\n"
+              "             if m.startswith(('prefect.flows', 'prefect.tasks', 'prefect.server'))))\n")
+    probe = subprocess.run([sys.executable, "-c", script], check=False, cwd=tmp_path, env=env,
+                           capture_output=True, text=True)
+    assert probe.stdout.strip() == "[]", probe.stderr
     # a Prefect server (the temporary one included) creates its database in PREFECT_HOME
     assert not list((tmp_path / ".prefect").glob("*.db"))
