@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-
-import pendulum
+from zoneinfo import ZoneInfo
 
 from rules.dates import GENEVA
+
+_GENEVA = ZoneInfo(GENEVA)  # loaded once: the feed server asks for the day on every request
 
 
 def today_in_geneva() -> dt.date:
     """The treaty's working day is Geneva's (the ISU's), whatever the machine's timezone."""
-    now = pendulum.now(GENEVA)
-    return dt.date(now.year, now.month, now.day)
+    return dt.datetime.now(_GENEVA).date()

@@ -15,6 +15,7 @@ import secrets
 from sqlmodel import Field, Session, SQLModel, select
 
 from errors import UserError
+from models import revision
 from models.audit import audit
 from models.tables import State
 from rules.themes import KIND_THEMES, THEMES
@@ -107,6 +108,7 @@ def create_subscription(
     )
     session.add(subscription)
     session.flush()
+    revision.bump(session)  # the feed server keeps tokens per data revision
     audit(session=session, actor=actor, action="subscription.created", subject=name,
           detail={"id": subscription.id, "themes": themes, "states": states, "kinds": kinds,
                   "alarms": alarms}, at=now)
@@ -155,6 +157,7 @@ def revoke_subscription(
     subscription = get_active(session=session, ref=ref)
     subscription.revoked_at = now
     session.add(subscription)
+    revision.bump(session)  # the feed server keeps tokens per data revision
     audit(session=session, actor=actor, action="subscription.revoked",
           subject=subscription.name, detail={"id": subscription.id}, at=now)
     return subscription
@@ -169,6 +172,7 @@ def rotate_subscription(
     subscription.token_hash = hash_token(token)
     subscription.rotated_at = now
     session.add(subscription)
+    revision.bump(session)  # the feed server keeps tokens per data revision
     audit(session=session, actor=actor, action="subscription.rotated",
           subject=subscription.name, detail={"id": subscription.id}, at=now)
     return subscription, token

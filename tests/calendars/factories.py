@@ -72,12 +72,15 @@ class FakeMeetingRow:
 
 
 def scan(session, as_of: dt.date = dt.date(2026, 11, 26), tracking_since: dt.date | None = None):  # type: ignore[no-untyped-def]
-    """Fill the obligation table as the scan flow does (compute, then sync)."""
+    """Fill the obligation table as the scan flow does (compute, sync, bump the revision)."""
+    from models import revision
     from models.obligations import compute_obligations, sync_obligations
     from settings import get_settings
 
     session.flush()
     computed = compute_obligations(session=session, as_of=as_of, settings=get_settings())
-    return sync_obligations(
+    result = sync_obligations(
         session=session, computed=computed, as_of=as_of, tracking_since=tracking_since
     )
+    revision.bump(session)
+    return result

@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 import logging
 import threading
 import time
 from collections.abc import Iterator
+from email.utils import format_datetime, parsedate_to_datetime
 
 import httpx
 import pytest
 import uvicorn
 from sqlalchemy import text
+from typer.testing import CliRunner
 
-from calendars.server import create_app
+from calendars.feedcache import FeedCache
+from calendars.feeds import Selection
+from calendars.server import cached_feed, create_app
+from cli.app import app as cli
+from models import revision
 from models.committee import Meeting
 from models.db import session_scope
-from models.subscriptions import create_subscription, revoke_subscription
+from models.subscriptions import (
+    create_subscription,
+    revoke_subscription,
+    rotate_subscription,
+)
 from tests.calendars.factories import NOW, scan
 from tests.calendars.parsing import parse_everywhere
 from tests.conftest import free_port
-from tests.factories import make_state
+from tests.factories import make_article_fact, make_state
 
 
 @pytest.fixture
@@ -53,8 +64,11 @@ def subscribed(database_url) -> str:
     return token
 
 
+IDENTITY = {"Accept-Encoding": "identity"}
+
+
 def test_feed_is_served_as_text_calendar_with_a_strong_etag_from_its_bytes(feed_server, subscribed):
-    response = httpx.get(f"{feed_server}/feeds/{subscribed}.ics")
+    response = httpx.get(f"{feed_server}/feeds/{subscribed}.ics", headers=IDENTITY)
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
     etag = response.headers["etag"]
@@ -63,6 +77,91 @@ def test_feed_is_served_as_text_calendar_with_a_strong_etag_from_its_bytes(feed_
     events = parse_everywhere(response.content)
     assert "CCM:AFG:art7_initial@ccm-tracker" in events
     assert all("transparency" in e["categories"] for e in events.values())
+    assert "content-encoding" not in response.headers
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_bytes_gzipped_with_their_own_etag(
+    feed_server, subscribed
+):
+    url = f"{feed_server}/feeds/{subscribed}.ics"
+    plain = httpx.get(url, headers=IDENTITY)
+    with httpx.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as zipped:
+        raw = b"".join(zipped.iter_raw())
+        headers = zipped.headers
+    assert headers["content-encoding"] == "gzip" and "Accept-Encoding" in headers["vary"]
+    assert gzip.decompress(raw) == plain.content
+    assert len(raw) < len(plain.content) / 3
+    assert headers["etag"] != plain.headers["etag"]
+    again = httpx.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_if_modified_since_answers_304_only_without_if_none_match_and_not_before_the_date(
+    feed_server, subscribed
+):
+    url = f"{feed_server}/feeds/{subscribed}.ics"
+    modified = httpx.get(url).headers["last-modified"]
+    assert httpx.get(url, headers={"If-Modified-Since": modified}).status_code == 304
+    earlier = format_datetime(parsedate_to_datetime(modified) - dt.timedelta(seconds=1), usegmt=True)
+    assert httpx.get(url, headers={"If-Modified-Since": earlier}).status_code == 200
+    assert httpx.get(url, headers={"If-Modified-Since": "not a date"}).status_code == 200
+    both = {"If-Modified-Since": modified, "If-None-Match": '"other"'}
+    assert httpx.get(url, headers=both).status_code == 200  # If-None-Match decides
+
+
+def test_a_conditional_get_is_answered_from_cache_without_rendering(
+    feed_server, subscribed, monkeypatch
+):
+    import calendars.server
+
+    renders = []
+    real = calendars.server.feed_for
+    monkeypatch.setattr(calendars.server, "feed_for",
+                        lambda *a, **k: renders.append(1) or real(*a, **k))
+    url = f"{feed_server}/feeds/{subscribed}.ics"
+    etag = httpx.get(url).headers["etag"]
+    for _ in range(5):
+        assert httpx.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert httpx.get(url).status_code == 200
+    assert len(renders) == 1  # the first GET; the warm-up rendered another selection
+
+
+def test_a_recorded_fact_changes_the_next_responses_etag_and_body(feed_server, subscribed):
+    url = f"{feed_server}/feeds/{subscribed}.ics"
+    first = httpx.get(url)
+    event = parse_everywhere(first.content)["CCM:AFG:art7_annual:2025@ccm-tracker"]
+    assert not event["summary"].endswith("(met)")
+    recorded = CliRunner().invoke(cli, ["record", "report", "AFG", "--year", "2025",
+                                        "--received", "2026-04-20"])
+    assert recorded.exit_code == 0, recorded.output
+    after = httpx.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert after.status_code == 200
+    assert after.headers["etag"] != first.headers["etag"]
+    event = parse_everywhere(after.content)["CCM:AFG:art7_annual:2025@ccm-tracker"]
+    assert event["summary"] == "Afghanistan: 2025 annual transparency report (met)"
+    print(f"ETag {first.headers['etag']} -> {after.headers['etag']}")
+
+
+def test_the_cache_key_holds_the_day_so_a_deadline_turning_overdue_is_not_served_stale(
+    database_url,
+):
+    with session_scope() as session:
+        make_state(session)  # Afghanistan, EIF 2012-03-01: clearance due 2022-03-01
+        session.flush()
+        make_article_fact(session, article=4)
+        scan(session, as_of=dt.date(2022, 2, 1))
+    cache = FeedCache()
+    selection = Selection(name="clearance", themes=("clearance",))
+    with session_scope() as session:  # one revision, two days
+        before = cached_feed(cache, selection, session=session, day=dt.date(2022, 3, 1))
+        after = cached_feed(cache, selection, session=session, day=dt.date(2022, 3, 2))
+    summary = {d: parse_everywhere(e.data)["CCM:AFG:art4_clearance@ccm-tracker"]["summary"]
+               for d, e in (("before", before), ("after", after))}
+    assert summary == {
+        "before": "Afghanistan: Clearance of cluster munition remnants",
+        "after": "Afghanistan: Clearance of cluster munition remnants (overdue)",
+    }
+
 
 
 def test_if_none_match_with_the_current_etag_answers_304_without_a_body(feed_server, subscribed):
@@ -104,6 +203,18 @@ def test_unknown_revoked_and_wrongly_guessed_tokens_all_answer_the_same_404(feed
     assert len({a.content for a in answers}) == 1
 
 
+def test_a_revoked_or_rotated_token_answers_404_on_the_next_request(feed_server, subscribed):
+    url = f"{feed_server}/feeds/{subscribed}.ics"
+    assert httpx.get(url).status_code == 200  # the server now keeps this token's selection
+    with session_scope() as session:
+        _, new = rotate_subscription(session=session, ref="Transparency", now=NOW)
+    assert httpx.get(url).status_code == 404
+    assert httpx.get(f"{feed_server}/feeds/{new}.ics").status_code == 200
+    with session_scope() as session:
+        revoke_subscription(session=session, ref="Transparency", now=NOW)
+    assert httpx.get(f"{feed_server}/feeds/{new}.ics").status_code == 404
+
+
 def test_healthz_answers_ok_with_the_number_of_events(feed_server, subscribed):
     response = httpx.get(f"{feed_server}/healthz")
     assert response.status_code == 200
@@ -111,12 +222,15 @@ def test_healthz_answers_ok_with_the_number_of_events(feed_server, subscribed):
 
 
 def add_meeting(slug: str, zone: str) -> None:
+    """A meeting written straight to its table (any zone), with the revision bumped as every
+    writer does."""
     with session_scope() as session:
         session.add(Meeting(
             slug=slug, title=f"Seminar {slug}", kind="workshop", date_precision="time",
             start_at=dt.datetime(2027, 6, 10, 14, tzinfo=dt.UTC),
             end_at=dt.datetime(2027, 6, 10, 16, tzinfo=dt.UTC), timezone=zone,
         ))
+        revision.bump(session)
 
 
 def test_a_meeting_that_cannot_be_rendered_leaves_the_feed_served_and_healthz_says_so(
@@ -141,6 +255,7 @@ def test_a_meeting_that_cannot_be_rendered_leaves_the_feed_served_and_healthz_sa
 def test_healthz_says_error_when_the_database_cannot_be_read(feed_server, database_url):
     with session_scope() as session:
         session.execute(text("DROP TABLE obligation"))
+        revision.bump(session)
     response = httpx.get(f"{feed_server}/healthz")
     assert (response.status_code, response.json()["status"]) == (503, "error")
 
