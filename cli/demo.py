@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from cli.announcing import announce_many  # light: flows.events imports Prefect only to send
 from cli.common import console, fail
 
 app = typer.Typer(help="The demo dataset (Committee minutes of 7 December 2016).", no_args_is_help=True)
@@ -38,7 +39,6 @@ def load(
     """
     from sqlmodel import select
 
-    from cli.announcing import announce_many
     from models.db import migrate, session_scope, shown_url
     from models.demo import DEMO_FILE, DemoRejected, load_demo, mark_demo_database
     from models.importer import BUNDLED_DIR, BUNDLED_FILES, import_csv
