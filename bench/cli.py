@@ -7,7 +7,7 @@ SQLModel and pydantic, which the models need).
 
 On a scratch SQLite database made by `ccm-tracker init` (the bundled registry) in a
 temporary folder, each command runs ``--runs`` times (after one warm-up run that fills the
-page cache and the bytecode cache), round-robin (every command once per round, so a change
+page cache and the bytecode cache: PYTHONDONTWRITEBYTECODE is unset for the commands), round-robin (every command once per round, so a change
 in the machine's load touches all alike); the figure is the median wall time of the whole process
 (``time.perf_counter`` around ``subprocess``), with the peak resident memory of the process
 (``os.wait4``'s ``ru_maxrss``). Commands: ``--help``, ``deadlines``, ``states --format json``,
@@ -113,7 +113,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="ccm-bench-cli-") as folder:
         work = Path(folder)
         (work / "prefect-home").mkdir()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CCM_", "PREFECT_"))}
+        # PYTHONDONTWRITEBYTECODE (set on some machines, this one included) would make every
+        # process recompile every module it imports: the warm-up run writes the bytecode
+        # caches, as an installed copy has them (`make venv` compiles at install).
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("CCM_", "PREFECT_")) and k != "PYTHONDONTWRITEBYTECODE"}
         env.update({
             "CCM_DATABASE_URL": f"sqlite:///{work / 'bench.db'}",
             "PREFECT_HOME": str(work / "prefect-home"),
