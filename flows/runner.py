@@ -121,7 +121,14 @@ class Runner:
             result = client.set_flow_run_state(run.id, Pending())
             if result.state is None or result.state.type != StateType.PENDING:
                 continue  # another claimant won, or the concurrency limit says later
-            flow = self._flow_of(client, run.deployment_id)
+            try:
+                flow = self._flow_of(client, run.deployment_id)
+            except Exception as error:  # noqa: BLE001 - the claimed run must not stay Pending
+                from prefect.states import Failed
+
+                client.set_flow_run_state(run.id, Failed(
+                    message=f"the runner cannot run this deployment's flow: {error}"), force=True)
+                continue
             self._running[run.id] = executor.submit(self._execute, run.id, flow)
             free -= 1
 
