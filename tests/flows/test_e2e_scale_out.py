@@ -44,14 +44,17 @@ def postgres_databases() -> Iterator[tuple[str, str]]:
     with admin.connect() as conn:
         for name in names:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yielded_tracker = base.set(drivername="postgresql+psycopg", database=names[1]).render_as_string(
+        hide_password=False)
     try:
         yield (
             base.set(drivername="postgresql+asyncpg", database=names[0]).render_as_string(hide_password=False),
-            base.set(drivername="postgresql+psycopg", database=names[1]).render_as_string(hide_password=False),
+            yielded_tracker,
         )
     finally:
         from models.db import get_engine
 
+        get_engine(yielded_tracker).dispose()  # this process's pooled connections first
         get_engine.cache_clear()
         with admin.connect() as conn:
             for name in names:
