@@ -117,7 +117,7 @@ app.add_typer(ops.app, name="ops")
 PANELS = {
     "Registry and deadlines": ("init", "import", "states", "facts", "deadlines", "record", "scan"),
     "The Committee's work": ("meetings", "money", "action", "themes", "outreach", "demo"),
-    "Reminders and invites": ("recipients", "remind", "ack", "acks", "invite", "outbox"),
+    "Reminders and invites": ("recipients", "remind", "ack", "acks", "page", "invite", "outbox"),
     "Calendar feeds": ("subscribe", "subscriptions", "serve", "feed"),
     "Operations (Prefect)": ("ops",),
 }

@@ -18,6 +18,7 @@ def register(app: typer.Typer) -> None:
     app.command("remind")(remind)
     app.command("ack")(ack)
     app.command("acks")(acks)
+    app.command("page")(page)
     app.add_typer(recipients_app, name="recipients")
 
 
@@ -82,6 +83,35 @@ def acks(
     with session_scope() as session:
         rows = acknowledgements(session=session)
     emit_rows(rows, fmt, ACK_COLUMNS, title=f"{len(rows)} acknowledgement(s)")
+
+
+def page(
+    recipient: Annotated[str | None, typer.Option(metavar="NAME", help="A recipient's page: overdue and coming deadlines, a timeline, acknowledge links' target, their feed.")] = None,
+    subscription: Annotated[str | None, typer.Option(metavar="ID|NAME", help="A feed subscription's page: what its feed holds.")] = None,
+) -> None:
+    """Print the address of a personal page (signed, expires after CCM_LINK_MAX_AGE_DAYS),
+    served by `ccm-tracker serve`. Digests carry the recipient's own link already."""
+    from models.db import session_scope
+    from models.reminders import Recipient
+    from models.subscriptions import SubscriptionRejected, get_active
+    from notifications.links import Links
+    from settings import get_settings
+
+    if (recipient is None) == (subscription is None):
+        raise fail("say whose page: --recipient NAME or --subscription ID|NAME (one of them)", code=2)
+    with session_scope() as session:
+        links = Links.of(session=session, settings=get_settings())
+        if recipient is not None:
+            if session.get(Recipient, recipient) is None:
+                raise fail(f"no recipient named {recipient!r} (see `ccm-tracker recipients list`)")
+            url = links.page_url(recipient)
+        else:
+            try:
+                found = get_active(session=session, ref=str(subscription))
+            except SubscriptionRejected as error:
+                raise fail(str(error))
+            url = links.feed_page_url(int(found.id or 0))
+    typer.echo(url)
 
 
 @recipients_app.command("resume")

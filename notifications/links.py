@@ -11,7 +11,8 @@ Purposes (each its own salt, so a token for one cannot be used for another):
             link short: a digest of 110 States must stay under Gmail's ~102 KB clipping):
             acknowledge or snooze (a confirmation on GET, the change only on POST);
 - ``stop``: recipient: stop all their reminders (RFC 8058 one-click POST, or the page's button);
-- ``page``: recipient: their personal page (read only).
+- ``page``: recipient: their personal page (read only);
+- ``feedpage``: a feed subscription (its id): the same page for what that feed follows.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from models.tables import TrackerSetting
 from settings import Settings
 
 SECRET_NAME = "link_secret"
-PURPOSES = ("act", "stop", "page")
+PURPOSES = ("act", "stop", "page", "feedpage")
 
 
 class LinkRefused(ValueError):
@@ -40,7 +41,7 @@ class LinkRefused(ValueError):
 class LinkTarget:
     purpose: str
     recipient: str | None = None  # ``stop`` and ``page``
-    row_id: int | None = None  # the outbox row (``act``)
+    row_id: int | None = None  # the outbox row (``act``); the subscription (``feedpage``)
 
 
 def link_secret(*, session: Session, settings: Settings) -> str:
@@ -76,7 +77,7 @@ class Links:
         )
 
     def token(self, target: LinkTarget) -> str:
-        payload = target.row_id if target.purpose == "act" else target.recipient
+        payload = target.row_id if target.purpose in ("act", "feedpage") else target.recipient
         return str(self._serializers[target.purpose].dumps(payload))
 
     def read(self, purpose: str, token: str) -> LinkTarget:
@@ -89,9 +90,9 @@ class Links:
             raise LinkRefused("this link has expired; the latest reminder has fresh ones") from error
         except (BadSignature, KeyError) as error:
             raise LinkRefused("this link is not valid (mistyped, or from another system)") from error
-        if purpose == "act" and isinstance(payload, int):
+        if purpose in ("act", "feedpage") and isinstance(payload, int):
             return LinkTarget(purpose, row_id=payload)
-        if purpose != "act" and isinstance(payload, str):
+        if purpose in ("stop", "page") and isinstance(payload, str):
             return LinkTarget(purpose, recipient=payload)
         raise LinkRefused("this link is not valid")
 
@@ -104,3 +105,6 @@ class Links:
 
     def page_url(self, recipient: str) -> str:
         return f"{self.base_url}/me/{self.token(LinkTarget('page', recipient))}"
+
+    def feed_page_url(self, subscription_id: int) -> str:
+        return f"{self.base_url}/feed-page/{self.token(LinkTarget('feedpage', row_id=subscription_id))}"

@@ -33,6 +33,7 @@ from clock import today_in_geneva
 from models.db import session_scope
 from models.reminders import Recipient, Reminder
 from models.subscriptions import (
+    Subscription,
     SubscriptionRejected,
     create_subscription,
     list_subscriptions,
@@ -158,6 +159,27 @@ def actions_router(database_url: str | None = None) -> APIRouter:
     @router.post("/me/{token}/feed")
     def make_feed(token: str) -> HTMLResponse:
         return _personal(token, feed=True)
+
+    @router.get("/feed-page/{token}")
+    def feed_page(token: str) -> HTMLResponse:
+        """The page of one feed subscription: what its feed holds, read only (its address
+        is the subscriber's: only its hash is stored, so the page cannot show it)."""
+        with session_scope(database_url) as session:
+            try:
+                target = links(session).read("feedpage", token)
+            except LinkRefused as error:
+                return _refused(error)
+            subscription = session.get(Subscription, target.row_id)
+            if subscription is None or subscription.revoked_at is not None:
+                return _refused(LinkRefused("this feed subscription was revoked"))
+            audience = Audience(subscription.name, "", frozenset(subscription.theme_list),
+                                frozenset(subscription.state_list), frozenset(subscription.kind_list))
+            today = today_in_geneva()
+            items = _followed(session, audience, today)
+        return _page("feed", heading=f"Deadlines in the feed {subscription.name!r}",
+                     as_of=human_date(today), overdue=[i for i in items if i.late],
+                     upcoming=[i for i in items if not i.late],
+                     timeline=timeline_svg(items, today, HORIZON_MONTHS))
 
     def _personal(token: str, feed: bool | None) -> HTMLResponse:
         settings = get_settings()

@@ -68,3 +68,24 @@ def test_an_invite_that_cannot_be_written_fails_for_good_not_retried(
     with Session(get_engine(database_url)) as session:
         [row] = session.exec(select(Reminder)).all()
     assert (row.state, row.attempts, row.failure_kind) == ("failed", 1, "permanent")
+
+
+def test_an_invite_to_a_plain_default_mailto_url_arrives_as_a_real_invite_with_a_text_part(
+    database_url, tmp_path, monkeypatch, smtp_server
+):
+    """No ccminvite:// URL: the recipient's own default-format mailto:// (the old fallback sent
+    the text unescaped as HTML with the .ics as a plain attachment)."""
+    configure(tmp_path, monkeypatch, smtp_server)
+    config = tmp_path / "apprise.yml"
+    config.write_text(
+        "urls:\n"
+        f'  - "mailto://{smtp_server.host}:{smtp_server.port}?from=isu@example.org&to=cr@example.org":\n'
+        "      - tag: costa-rica\n"
+    )
+    invoke("invite", "cc-2017-01-25")
+    [message] = smtp_server.messages
+    calendar = invitation(message)  # multipart/alternative, text/calendar; method=REQUEST
+    assert str(calendar["METHOD"]) == "REQUEST"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert text.startswith("You are invited.") and "\nWhen: " in text
+    assert message["To"] == "cr@example.org"

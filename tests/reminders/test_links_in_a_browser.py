@@ -198,3 +198,29 @@ def test_the_personal_page_fits_a_phone_shows_the_timeline_and_offers_the_feed(
         assert webcal.startswith(f"webcal://127.0.0.1:{port}/feeds/")
         feed = httpx.get("http://" + webcal.removeprefix("webcal://"), timeout=30)
         assert feed.status_code == 200 and "BEGIN:VCALENDAR" in feed.text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_feed_subscription_has_its_own_page_from_the_command_line(
+    database_url, smtp_server, tmp_path, monkeypatch, browser
+):
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    port = free_port()
+    _setup(database_url, smtp_server, tmp_path, monkeypatch, port)
+    runner = CliRunner()
+    made = runner.invoke(app, ["subscribe", "Albania desk", "--state", "ALB"])
+    assert made.exit_code == 0, made.output
+    printed = runner.invoke(app, ["page", "--subscription", "Albania desk"])
+    assert printed.exit_code == 0, printed.output
+    url = printed.output.strip()
+    assert url.startswith(f"http://127.0.0.1:{port}/feed-page/")
+    with Served(database_url, port):
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(url)
+        text = page.inner_text("body")
+        assert "Albania" in text and EVIL not in text  # only what that feed follows
+        assert page.locator("svg circle").count() == 1
+        assert httpx.get(url.replace("/feed-page/", "/feed-page/x"), timeout=10).status_code == 404
