@@ -22,9 +22,9 @@ def committee_obligations(
 ) -> list[Obligation]:
     """With ``states``, only the obligations of those States (none of the Committee's own)."""
     found = [
-        *meeting_funds_obligations(meeting_facts(session=session)),
+        *meeting_funds_obligations(meeting_facts(session=session), as_of),
         *all_followups(invoice_facts(session=session), as_of),
-        *action_item_obligations(action_item_facts(session=session)),
+        *action_item_obligations(action_item_facts(session=session), as_of),
         *output_obligations(output_facts(session=session), as_of),
     ]
     if states:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from rules.obligations import Obligation, obligation_key
+from rules.obligations import Obligation, Status, obligation_key
 
 ACTION_ITEM = "action_item"
 ITEM_STATUSES = ("open", "done", "dropped")
@@ -44,8 +44,11 @@ def item_state(targets: tuple[str, ...]) -> str | None:
     return targets[0] if len(targets) == 1 else None
 
 
-def action_item_obligations(items: Iterable[ActionItemFacts]) -> Iterator[Obligation]:
+def action_item_obligations(
+    items: Iterable[ActionItemFacts], as_of: dt.date | None = None
+) -> Iterator[Obligation]:
     """Dated items only (an item with no due date is listed by `action list`, not here).
+    With ``as_of``, an item done or dropped after that day is still open on it.
 
     A dropped item is closed (``met``) with a note saying it was dropped, so reminders stop;
     it is never deleted.
@@ -53,7 +56,10 @@ def action_item_obligations(items: Iterable[ActionItemFacts]) -> Iterator[Obliga
     for item in items:
         if item.due is None:
             continue
-        dropped = item.status == "dropped"
+        closed = item.status in ("done", "dropped") and (
+            as_of is None or item.closed_on is None or item.closed_on <= as_of
+        )
+        dropped = closed and item.status == "dropped"
         state = item_state(item.targets)
         yield Obligation(
             key=obligation_key(state, ACTION_ITEM, item.slug),
@@ -62,8 +68,10 @@ def action_item_obligations(items: Iterable[ActionItemFacts]) -> Iterator[Obliga
             due=item.due,
             original_due=item.due,
             period=item.slug,
-            met=item.status in ("done", "dropped"),
-            met_on=item.closed_on,
+            met=closed,
+            met_on=item.closed_on if closed else None,
+            # a dropped item is closed, not late: nobody is reminded of it
+            outcome=Status.MET if dropped else None,
             note=("dropped: " if dropped else "") + f"[{item.owner_theme}] {item.title}",
             theme=item.owner_theme,
         )

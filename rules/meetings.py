@@ -89,7 +89,9 @@ def undated_reason(meeting: MeetingFacts) -> str | None:
     return None
 
 
-def meeting_funds_obligations(meetings: Iterable[MeetingFacts]) -> Iterator[Obligation]:
+def meeting_funds_obligations(
+    meetings: Iterable[MeetingFacts], as_of: dt.date | None = None
+) -> Iterator[Obligation]:
     """One `meeting_funds` obligation per scheduled UN-serviced meeting with a known opening.
 
     It belongs to no single State (``state`` None). It is met when the funds were recorded
@@ -115,8 +117,8 @@ def meeting_funds_obligations(meetings: Iterable[MeetingFacts]) -> Iterator[Obli
             due=due,
             original_due=due,
             period=meeting.slug,
-            met=meeting.funds_received_on is not None,
-            met_on=meeting.funds_received_on,
+            met=_known(meeting.funds_received_on, as_of),
+            met_on=meeting.funds_received_on if _known(meeting.funds_received_on, as_of) else None,
             note=(
                 f"{meeting.title} opens {opening.isoformat()}: the UN must hold its funds "
                 f"{FUNDS_LEAD_DAYS} days before"
@@ -152,3 +154,8 @@ def check_timezone(name: str) -> str | None:
     except (KeyError, ValueError):
         return f"{name!r} is not an IANA timezone name (e.g. Europe/Zurich, Asia/Bangkok)"
     return None
+
+
+def _known(day: dt.date | None, as_of: dt.date | None) -> bool:
+    """A dated fact is known from its day on (``as_of`` None: whenever it happened)."""
+    return day is not None and (as_of is None or day <= as_of)

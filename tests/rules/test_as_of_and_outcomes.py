@@ -92,3 +92,19 @@ def test_without_a_kept_register_a_missing_past_due_report_is_unverified_not_ove
     assert initial.status(D(2026, 1, 1), None, {"reports": D(2008, 12, 3)}) is Status.OVERDUE
     # kept only from a later day: reports due before it are still unknown
     assert initial.status(D(2026, 1, 1), None, {"reports": D(2020, 1, 1)}) is Status.UNVERIFIED
+
+
+def test_the_committees_facts_count_from_their_day_too():
+    from rules.action_items import ActionItemFacts, action_item_obligations
+    from rules.meetings import MeetingFacts, meeting_funds_obligations
+
+    item = ActionItemFacts("letters", "Send letters", "universalization", D(2017, 3, 1),
+                           status="done", closed_on=D(2017, 4, 1))
+    [before] = action_item_obligations([item], D(2017, 3, 15))
+    [after] = action_item_obligations([item], D(2017, 5, 1))
+    assert (before.met, before.status(D(2017, 3, 15), None)) == (False, Status.OVERDUE)
+    assert (after.met_on, after.status(D(2017, 5, 1), None)) == (D(2017, 4, 1), Status.MET_LATE)
+    meeting = MeetingFacts("7msp", "7MSP", "msp", "day", D(2017, 9, 4), D(2017, 9, 6),
+                           funds_received_on=D(2017, 5, 1))
+    [funds] = meeting_funds_obligations([meeting], D(2017, 4, 1))
+    assert not funds.met  # the money came on 1 May: not known on 1 April
