@@ -24,9 +24,10 @@ from calendars.model import DeadlineEvent, MeetingEvent, Person
 from clock import today_in_geneva
 from models.tables import Obligation as ObligationRow
 from models.tables import State
+from models.tracking import registers as registers_of
 from models.tracking import tracking_since
 from models.treaty_tables import TreatyParty
-from rules.obligations import Obligation, Status, status_on
+from rules.obligations import Registers, current_status
 from rules.themes import themes_of
 from rules.wording import Addresses, destination, status_word, title
 from rules.wording import wording as kind_wording
@@ -69,15 +70,17 @@ class Wording:
         return cls(Addresses.of(settings), settings.calendar_info_url)
 
 
-def status_on_day(row: DeadlineRow, day: dt.date, tracking_since: dt.date | None) -> str:
-    """The row's status on ``day``: a status a fact decided (met, met late, not needed, ...)
-    stands; an open or overdue one is recomputed by the rules for ``day`` (the stored one is
-    as of the last scan, which may be days old)."""
-    if row.status not in (Status.OPEN, Status.OVERDUE):
-        return row.status
-    pending = Obligation(key=row.key, state=row.state, kind=row.kind, due=row.due,
-                         original_due=row.original_due, period=row.period)
-    return status_on(pending, day, tracking_since).value
+def status_on_day(
+    row: DeadlineRow,
+    day: dt.date,
+    tracking_since: dt.date | None,
+    registers: Registers | None = None,
+) -> str:
+    """The row's status on ``day`` (``rules.obligations.current_status``): a status a fact
+    or a refresh decided (met, met late, not needed, overdue, unverified, ...) stands; an open
+    one whose due day has passed is derived again for ``day`` (overdue, or unverified while
+    its register is not kept)."""
+    return current_status(row.status, row.kind, row.due, day, tracking_since, registers)
 
 
 def deadline_event(
@@ -156,6 +159,7 @@ def load_deadlines(
     from models.treaty_facts import tracking_by_treaty
 
     since_of = tracking_by_treaty(session=session, override=settings.tracking_since)
+    kept = registers_of(session=session)
     states = {
         ("CCM", iso3): (name, withdrawn)
         for iso3, name, withdrawn in session.connection().execute(
@@ -171,27 +175,22 @@ def load_deadlines(
     })
     columns = [getattr(ObligationRow, name) for name in (*DeadlineRow.__slots__, "scanned_on")]  # type: ignore[attr-defined]
     rows = session.connection().execute(sa_select(*columns)).all()
-    # the newest scan of each State under each convention (key "CODE:ISO3:...")
-    newest: dict[tuple[str, str | None], dt.date] = {}
-    for row in rows:
-        scanned = row[-1]
-        scope = (row[0].split(":", 1)[0], row[1])
-        if scanned is not None and scanned > newest.get(scope, dt.date.min):
-            newest[scope] = scanned
     wording = Wording.of(settings)
     events = []
-    for *values, scanned in rows:
+    # (a row the rules no longer produce is `retired` by the refresh or scan that found it
+    # so, and HIDDEN: no guess from how old a row's scan is: a refresh of the Committee's rows
+    # is newer than a State's treaty rows without making them stale)
+    for *values, _scanned in rows:
         plain = DeadlineRow(*values)
         treaty = plain.key.split(":", 1)[0]
-        status = status_on_day(plain, day, since_of.get(treaty, since))
+        # the registers are the CCM's (reports received); another treaty's rows stand
+        status = status_on_day(plain, day, since_of.get(treaty, since),
+                               kept if treaty == "CCM" else None)
         if status in HIDDEN:
             continue  # history: fell due before tracking began with nothing recorded
         name, withdrawn = states.get((treaty, plain.state), (None, None)) if plain.state else (None, None)
         if withdrawn is not None and plain.due > withdrawn:
             continue  # Art. 20: due after the withdrawal took effect
-        newest_scan = newest.get((treaty, plain.state))
-        if scanned is not None and newest_scan is not None and scanned < newest_scan:
-            continue  # the State's last scan no longer computes this key
         events.append(_deadline_event(plain, name, wording, status))
     return events
 

@@ -116,3 +116,17 @@ SEEN: list[str] = []
 def test_the_property_above_recorded_facts_of_every_kind():
     """Guards the property against refusing everything (run after it, same module)."""
     assert {"report", "extension", "completion"} <= set(SEEN)
+
+
+def test_a_refresh_of_the_committees_rows_leaves_a_states_deadlines_in_the_feed(database_url):
+    from models.money import issue_invoice
+
+    _setup()
+    with session_scope() as session:
+        before = {e.key for e in load_deadlines(session=session, settings=get_settings())}
+        issue_invoice(session=session, number="ISU-2026-AFG", iso3="AFG", kind="isu_contribution",
+                      amount="1000", issued_on=TODAY, actor="test")  # refreshes the Committee's rows
+    with session_scope() as session:
+        after = {e.key for e in load_deadlines(session=session, settings=get_settings())}
+    assert "CCM:AFG:art4_clearance" in before
+    assert before <= after  # nothing of AFG's own dropped; the follow-up added
