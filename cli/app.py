@@ -6,6 +6,7 @@ import os
 from typing import Annotated
 
 import typer
+from typer._click import exceptions as click_errors  # Typer vendors its own click
 from typer.core import TyperGroup
 
 from cli import (
@@ -36,9 +37,17 @@ class _Root(TyperGroup):
     Typer's test runner goes through this too, so tests see what a person sees.
     """
 
+    def make_context(self, info_name, args, parent=None, **extra):  # type: ignore[no-untyped-def]
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click_errors.UsageError as error:
+            _refuse_usage(error)
+
     def invoke(self, ctx):  # type: ignore[no-untyped-def]
         try:
             return super().invoke(ctx)
+        except click_errors.UsageError as error:
+            _refuse_usage(error)
         except UserError as error:
             _say_error(error)
             raise typer.Exit(error.exit_code) from None
@@ -163,6 +172,18 @@ def _say_error(error: UserError) -> None:
     for line in error.details():
         typer.echo(line, err=True)
     typer.secho(f"error: {error}", err=True, fg="red")
+
+
+def _refuse_usage(error: click_errors.UsageError) -> None:
+    """Click's usage errors (a bad value, an unknown option, a missing argument) as one line,
+    ``error: <message> (see `<command> --help`)``, exit 2, like every other refusal. A group
+    typed without a command still shows its help (click's ``NoArgsIsHelpError``)."""
+    if isinstance(error, click_errors.NoArgsIsHelpError):
+        raise error
+    message = " ".join(error.format_message().split())
+    where = error.ctx.command_path if error.ctx is not None else "ccm-tracker"
+    typer.secho(f"error: {message} (see `{where} --help`)", err=True, fg="red")
+    raise typer.Exit(error.exit_code)
 
 
 def _known_problem(error: Exception) -> UserError | None:

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 GENEVA = "Europe/Zurich"
 
 DATE = "YYYY-MM-DD"
+# A day asked about must leave room for the deadlines computed from it (a report for year
+# 9999 falls due in 10000, which no date holds).
+LAST_DAY = dt.date(2999, 12, 31)
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -47,9 +50,27 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     try:
         if not _ISO_DAY.fullmatch(value):  # fromisoformat also takes 20260502 and 2026-W18-6
             raise ValueError(value)
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date ({DATE})", param_hint=option) from None
+    if day > LAST_DAY:
+        raise typer.BadParameter(
+            f"{value!r} is after {LAST_DAY}, the last day the tracker computes deadlines for",
+            param_hint=option)
+    return day
+
+
+def registers_by_treaty(*, session: Any) -> dict[str, Any]:
+    """Each treaty's code -> its registers of facts (register name -> the day from which it
+    is kept, or None): the CCM's from ``models.tracking.registers``, another convention's
+    from ``models.treaty_facts.treaty_registers`` (the same ones the scan stores statuses
+    with, so every channel gives a row the same status)."""
+    from models.tracking import registers
+    from models.treaty_facts import treaty_registers
+    from rules.treaties import CCM, TREATIES
+
+    return {code: registers(session=session) if code == CCM.code
+            else treaty_registers(session=session, treaty=code) for code in TREATIES}
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -16,6 +16,7 @@ from cli.common import (
     chosen_treaties,
     emit_rows,
     parse_date,
+    registers_by_treaty,
     today_in_geneva,
 )
 
@@ -36,7 +37,7 @@ def deadlines(
     state: StateFilter = None,
     kind: Annotated[list[str] | None, typer.Option(metavar="KIND", help="Only this kind, e.g. art7_annual; repeatable.")] = None,
     theme: Annotated[list[str] | None, typer.Option(metavar="THEME", help="Only this theme's obligations, e.g. transparency; repeatable.")] = None,
-    within: Annotated[int | None, typer.Option(metavar="DAYS", help="Only open obligations due in the next DAYS days (plus overdue ones).")] = None,
+    within: Annotated[int | None, typer.Option(metavar="DAYS", min=0, max=36500, help="Only open obligations due in the next DAYS days (plus overdue ones).")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue obligations.")] = False,
     fmt: Format = OutputFormat.table,
     treaty: TreatyChoice = None,
@@ -67,7 +68,6 @@ def deadlines(
     from models.db import session_scope
     from models.obligations import compute_obligations
     from models.tables import State
-    from models.tracking import registers as registers_of
     from models.treaty_facts import tracking_by_treaty
     from models.treaty_tables import TreatyParty
     from settings import get_settings
@@ -76,7 +76,7 @@ def deadlines(
     with session_scope() as session:
         wanted_states = check_states("--state", state, session=session, treaties=treaties) or None
         since = tracking_by_treaty(session=session, override=settings.tracking_since)
-        kept = registers_of(session=session)
+        kept = registers_by_treaty(session=session)
         found = compute_obligations(session=session, as_of=day, settings=settings, states=wanted_states,
                                     treaties=treaties)
         names = dict(session.exec(select(TreatyParty.iso3, TreatyParty.name)).all())
@@ -118,12 +118,12 @@ def _row(
     day: dt.date,
     since: dict[str, dt.date | None],
     names: dict[str, str],
-    kept: Registers | None = None,
+    kept: dict[str, Registers],
 ) -> dict[str, object]:
     from rules.treaties import treaty_of_key
 
     treaty = treaty_of_key(obligation.key)
-    status = obligation.status(day, since.get(treaty), kept if treaty == "CCM" else None)
+    status = obligation.status(day, since.get(treaty), kept.get(treaty, {}))
     return {
         "treaty": treaty,
         "key": obligation.key,

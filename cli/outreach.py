@@ -16,6 +16,7 @@ from cli.common import (
     emit_rows,
     fail,
     parse_date,
+    registers_by_treaty,
     say,
     today_in_geneva,
 )
@@ -57,7 +58,6 @@ def outreach(
     from models.db import session_scope
     from models.money import invoice_facts
     from models.obligations import compute_obligations
-    from models.tracking import registers
     from notifications.letters import ThemeAsk, outreach_letter
     from rules.obligations import Status
     from settings import get_settings
@@ -75,7 +75,7 @@ def outreach(
                  for t, cs in coordinators(session=session).items()}
         asks = [ThemeAsk(t.theme, t.ask, tuple(names.get(t.theme, []))) for t in targets(session=session, iso3=code)]
         since = tracking_by_treaty(session=session, override=settings.tracking_since)
-        kept = registers(session=session)
+        kept = registers_by_treaty(session=session)
         found = compute_obligations(session=session, as_of=day, settings=settings, states=[code],
                                     treaties=treaties)
         invoices = [f for f in invoice_facts(session=session, iso3=code) if f.open_on(day)]
@@ -83,7 +83,7 @@ def outreach(
     due = [
         (o, status.value) for o in found if o.kind not in LETTER_KINDS_EXCLUDED
         for status in [o.status(day, since.get(treaty_of_key(o.key)),
-                                kept if treaty_of_key(o.key) == "CCM" else None)]
+                                kept.get(treaty_of_key(o.key), {}))]
         if status in (Status.OPEN, Status.OVERDUE)
     ]
     if not asks:
