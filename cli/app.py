@@ -176,13 +176,13 @@ def _say_error(error: UserError) -> None:
 
 def _refuse_usage(error: click_errors.UsageError) -> None:
     """Click's usage errors (a bad value, an unknown option, a missing argument) as one line,
-    ``error: <message> (see `<command> --help`)``, exit 2, like every other refusal. A group
+    ``error: <message> (see <command> --help)``, exit 2, like every other refusal. A group
     typed without a command still shows its help (click's ``NoArgsIsHelpError``)."""
     if isinstance(error, click_errors.NoArgsIsHelpError):
         raise error
     message = " ".join(error.format_message().split())
     where = error.ctx.command_path if error.ctx is not None else "ccm-tracker"
-    typer.secho(f"error: {message} (see `{where} --help`)", err=True, fg="red")
+    typer.secho(f"error: {message} (see {where} --help)", err=True, fg="red")
     raise typer.Exit(error.exit_code)
 
 
