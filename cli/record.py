@@ -1,8 +1,10 @@
 """`record report|extension|completion|applies`: write one fact and its audit row.
 
 Date options follow the command line's scheme: `--on` is the day a fact took effect (the old
-`--received` and `--date` still work, hidden), `--until` a new deadline. A fact that differs
+`--received` and `--date` still work, hidden, on `report` and `completion`; given with `--on`
+they must agree), `--until` a new deadline. Every fact needs `--source`. A fact that differs
 from the one on record needs `--correct --reason`; the same fact again changes nothing.
+`record` writes CCM facts only (an APMBC fact comes in by `import`).
 """
 
 from __future__ import annotations
@@ -71,14 +73,17 @@ def report(
     ] = None,
     on: _on_option("The day the ISU received it, YYYY-MM-DD (default: today in Geneva).") = None,
     received: _hidden("--received") = None,
+    date: _hidden("--date") = None,
     source: Source = "",
     correct: Correct = False,
     reason: Reason = "",
 ) -> None:
     """Record an Art. 7 transparency report received: `--initial` or `--year YYYY`."""
+    _ccm_only()
     if initial == (year is not None):
         raise fail("say which report: --initial or --year YYYY (one of them)", code=2)
-    day = _day(on, "--on") or _day(received, "--received") or today_in_geneva()
+    _need_source(source)
+    day = _on_day(on, received=received, date=date) or today_in_geneva()
     name = "initial report" if initial else f"{year} annual report"
     from models.registry import record_report
 
@@ -112,6 +117,8 @@ def extension(
 
     The State must have an Art. 3/4 fact on record (`ccm-tracker record applies`).
     """
+    _ccm_only()
+    _need_source(source)
     day = _day(until, "--until")
     assert day is not None
     from models.registry import record_extension
@@ -133,6 +140,7 @@ def completion(
     article: Article,
     on: _on_option("The day the work was completed, YYYY-MM-DD.") = None,
     date: _hidden("--date") = None,
+    received: _hidden("--received") = None,
     source: Source = "",
     correct: Correct = False,
     reason: Reason = "",
@@ -141,7 +149,9 @@ def completion(
 
     The State must have an Art. 3/4 fact on record (`ccm-tracker record applies`).
     """
-    day = _day(on, "--on") or _day(date, "--date")
+    _ccm_only()
+    _need_source(source)
+    day = _on_day(on, received=received, date=date)
     if day is None:
         raise fail("say the day the work was completed: --on YYYY-MM-DD", code=2)
     from models.registry import record_completion
@@ -167,6 +177,8 @@ def applies(
     """Record that an article concerns a State: it held stockpiles (3) or had contaminated
     areas (4). Its deadline then follows from the rules; extensions and completions need it.
     """
+    _ccm_only()
+    _need_source(source)
     from models.registry import record_applies
 
     _record(
@@ -177,6 +189,40 @@ def applies(
         f"Art. {article} applies",
         "",
     )
+
+
+def _ccm_only() -> None:
+    """`record` writes CCM facts: under `--treaty apmbc` (or `all`) it refuses rather than
+    record a CCM fact the person did not mean."""
+    from cli.common import _root_treaty
+
+    chosen = _root_treaty[0]  # the root `--treaty` as typed (None: not given)
+    if chosen is not None and chosen.casefold() != "ccm":
+        raise fail(
+            f"--treaty {chosen}: record writes CCM facts only; record an APMBC fact by importing an "
+            "APMBC file (`ccm-tracker import apmbc_FILE.csv`, see README \"Treaties\")",
+            code=2,
+        )
+
+
+def _need_source(source: str) -> None:
+    if not source.strip():
+        raise fail("--source: say where this fact comes from (a document, a URL, a letter); "
+                   "a fact without a source is not kept", code=2)
+
+
+def _on_day(on: str | None, **aliases: str | None) -> dt.date | None:
+    """The day of `--on` or of its old names (`--received`, `--date`); two that disagree are
+    refused (exit 2) naming both, never one silently dropped."""
+    given = [("--on", on)] + [(f"--{name}", value) for name, value in aliases.items()]
+    days = [(option, _day(value, option)) for option, value in given if value is not None]
+    for option, day in days[1:]:
+        if day != days[0][1]:
+            first, first_day = days[0]
+            raise fail(
+                f"{first} {first_day} and {option} {day} disagree: give the day once (--on YYYY-MM-DD)", code=2
+            )
+    return days[0][1] if days else None
 
 
 def _day(value: str | None, option: str) -> dt.date | None:
@@ -203,6 +249,9 @@ def _record(write: Callable[[Session], Recorded], iso3: str, summary: str, reaso
 
     try:
         with session_scope() as session:
+            from cli.choices import check_states
+
+            check_states("ISO3", [iso3], session=session)  # `afg`, `Afghanistan`: exit 2, did you mean AFG
             recorded = write(session)  # the fact, its audit row and the refreshed obligations
             changed = changes(session)
     except FactRejected as rejected:
