@@ -132,7 +132,7 @@ def test_a_recorded_fact_changes_the_next_responses_etag_and_body(feed_server, s
     event = parse_everywhere(first.content)["CCM:AFG:art7_annual:2025@ccm-tracker"]
     assert not event["summary"].endswith("(met)")
     recorded = CliRunner().invoke(cli, ["record", "report", "AFG", "--year", "2025",
-                                        "--received", "2026-04-20"])
+                                        "--received", "2026-04-20", "--source", "x"])
     assert recorded.exit_code == 0, recorded.output
     after = httpx.get(url, headers={"If-None-Match": first.headers["etag"]})
     assert after.status_code == 200

@@ -17,7 +17,7 @@ def test_a_command_where_no_database_exists_says_so_and_creates_nothing(tmp_path
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", [["deadlines"], ["facts", "AFG"], ["record", "report", "AFG", "--year", "2025"],
+@pytest.mark.parametrize("command", [["deadlines"], ["facts", "AFG"], ["record", "report", "AFG", "--year", "2025", "--source", "x"],
                                      ["remind"], ["feed", "export", "feeds"]])
 def test_no_command_but_init_creates_a_database(tmp_path, command):
     url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
@@ -51,7 +51,7 @@ def test_writing_to_a_read_only_database_is_refused_in_one_sentence(tmp_path):
     read_only = {"CCM_DATABASE_URL": "sqlite:///file:ccm-tracker.db?mode=ro&uri=true"}
     listed = ccm("states", "--format", "json", cwd=tmp_path, env=read_only)
     assert listed.returncode == 0 and '"AFG"' in listed.stdout  # reading works
-    result = ccm("record", "report", "AFG", "--year", "2025", "--received", "2026-05-02", cwd=tmp_path, env=read_only)
+    result = ccm("record", "report", "AFG", "--year", "2025", "--received", "2026-05-02", "--source", "x", cwd=tmp_path, env=read_only)
     assert result.returncode == 1
     assert result.stderr.strip().startswith(f"error: the database at {tmp_path / 'ccm-tracker.db'} is read-only")
     assert "recorded" not in result.stdout
@@ -68,7 +68,7 @@ def test_an_unwritable_output_path_is_named(tmp_path):
 
 def test_a_refused_fact_is_one_sentence_with_exit_1(tmp_path):
     assert ccm("init", "--no-default-recipient", cwd=tmp_path).returncode == 0
-    result = ccm("record", "report", "AGO", "--year", "2025", "--received", "2026-05-02", cwd=tmp_path)
+    result = ccm("record", "report", "AGO", "--year", "2025", "--received", "2026-05-02", "--source", "x", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip() == "error: AGO (Angola) is a signatory: it has no obligations"
 

@@ -55,7 +55,7 @@ def test_recording_without_a_prefect_api_loads_no_prefect(tmp_path):
     assert ccm("init", "--no-default-recipient", cwd=tmp_path).returncode == 0
     home = tmp_path / "prefect-home"  # no profiles file: no API configured
     loaded = loaded_modules("import sys\nfrom cli.app import main\nmain(sys.argv[1:])",
-                            "record", "report", "AFG", "--year", "2025", "--on", "2026-05-02",
+                            "record", "report", "AFG", "--year", "2025", "--on", "2026-05-02", "--source", "x",
                             cwd=tmp_path, env={"PREFECT_HOME": str(home)})
     assert not loaded.intersection(HEAVY), loaded.intersection(HEAVY)
 

@@ -77,21 +77,21 @@ def test_recording_a_report_changes_the_next_deadlines_and_writes_an_audit_row(d
 
 def test_recording_an_extension_moves_the_deadline(database_url):
     run("init", "--tracking-since", "2026-01-01")
-    run("record", "extension", "AFG", "--article", "4", "--until", "2030-03-01", "--meeting", "13MSP")
+    run("record", "extension", "AFG", "--article", "4", "--until", "2030-03-01", "--meeting", "13MSP", "--source", "x")
     clearance = deadlines_json("--state", "AFG", "--as-of", "2026-11-26")["CCM:AFG:art4_clearance"]
     assert (clearance["due"], clearance["original_due"], clearance["status"]) == ("2030-03-01", "2022-03-01", "open")
 
 
 def test_recording_a_completion_meets_the_deadline(database_url):
     run("init", "--tracking-since", "2026-01-01")
-    run("record", "completion", "AFG", "--article", "4", "--date", "2026-02-01")
+    run("record", "completion", "AFG", "--article", "4", "--date", "2026-02-01", "--source", "x")
     clearance = deadlines_json("--state", "AFG", "--as-of", "2026-11-26")["CCM:AFG:art4_clearance"]
     assert (clearance["status"], clearance["met_on"]) == ("met", "2026-02-01")  # due 2026-03-01
 
 
 def test_an_extension_earlier_than_the_deadline_in_force_is_refused_and_nothing_changes(database_url):
     run("init", "--tracking-since", "2026-01-01")
-    result = runner.invoke(app, ["record", "extension", "AFG", "--article", "4", "--until", "2025-01-01"])
+    result = runner.invoke(app, ["record", "extension", "AFG", "--article", "4", "--until", "2025-01-01", "--source", "x"])
     assert result.exit_code == 1
     assert "is not after the deadline in force 2026-03-01" in result.output
     assert deadlines_json("--state", "AFG")["CCM:AFG:art4_clearance"]["due"] == "2026-03-01"
@@ -99,9 +99,9 @@ def test_an_extension_earlier_than_the_deadline_in_force_is_refused_and_nothing_
 
 def test_a_report_for_an_unknown_state_is_a_clear_error(database_url):
     run("init")
-    result = runner.invoke(app, ["record", "report", "XYZ", "--initial"])
-    assert result.exit_code == 1
-    assert "XYZ is not in the registry" in result.output
+    result = runner.invoke(app, ["record", "report", "XYZ", "--initial", "--source", "x"])
+    assert result.exit_code == 2
+    assert "unknown value 'XYZ'; States are named by ISO3 code" in str(result.exception) + result.output
 
 
 def test_filters_overdue_within_kind_and_csv(database_url):

@@ -88,7 +88,7 @@ def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
 def test_recording_without_a_prefect_api_succeeds_says_so_and_starts_no_server(database_url, tmp_path):
     with session_scope() as session:
         make_state(session, "AFG")
-    done = _cli(tmp_path, "record", "report", "AFG", "--initial", "--received", "2012-08-01")
+    done = _cli(tmp_path, "record", "report", "AFG", "--initial", "--received", "2012-08-01", "--source", "x")
     assert done.returncode == 0, done.stderr
     assert f"event not delivered: {NO_API}" in " ".join(done.stdout.split())
     with session_scope() as session:
@@ -101,7 +101,7 @@ def test_recording_with_an_unreachable_prefect_api_still_records_the_fact(databa
     with session_scope() as session:
         make_state(session, "AFG")
     dead = f"http://127.0.0.1:{free_port()}/api"
-    done = _cli(tmp_path, "record", "report", "AFG", "--year", "2013", PREFECT_API_URL=dead)
+    done = _cli(tmp_path, "record", "report", "AFG", "--year", "2013", "--source", "x", PREFECT_API_URL=dead)
     assert done.returncode == 0, done.stderr
     assert "event not delivered: Prefect API did not take the events" in " ".join(done.stdout.split())
     with session_scope() as session:

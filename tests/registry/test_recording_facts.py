@@ -254,12 +254,12 @@ def test_the_command_line_refuses_a_changed_report_then_records_the_correction_a
     assert cli("init", "--tracking-since", "2026-01-01").exit_code == 0
     first = cli("record", "report", "AUS", "--year", "2025", "--on", "2026-04-20", "--source", "ISU")
     assert first.exit_code == 0 and "recorded: AUS 2025 annual report received 2026-04-20" in first.output
-    again = cli("record", "report", "AUS", "--year", "2025", "--received", "2026-04-20")
+    again = cli("record", "report", "AUS", "--year", "2025", "--received", "2026-04-20", "--source", "ISU")
     assert "already on record: AUS 2025 annual report received 2026-04-20 (nothing changed)" in again.output
-    changed = cli("record", "report", "AUS", "--year", "2025", "--on", "2026-04-22")
+    changed = cli("record", "report", "AUS", "--year", "2025", "--on", "2026-04-22", "--source", "ISU")
     assert changed.exit_code == 1
     assert "error: --on: AUS's 2025 annual report is on record as received 2026-04-20" in changed.output
-    corrected = cli("record", "report", "AUS", "--year", "2025", "--on", "2026-04-22", "--correct",
+    corrected = cli("record", "report", "AUS", "--year", "2025", "--on", "2026-04-22", "--source", "ISU", "--correct",
                     "--reason", "date stamp misread")
     assert corrected.exit_code == 0, corrected.output
     assert "corrected: AUS 2025 annual report received 2026-04-22 (was 2026-04-20; reason: date stamp misread)" in corrected.output
@@ -269,19 +269,19 @@ def test_the_command_line_refuses_a_changed_report_then_records_the_correction_a
 
 def test_the_command_line_refuses_a_future_day_and_a_bad_date_format(database_url):
     assert cli("init").exit_code == 0
-    future = cli("record", "completion", "AFG", "--article", "4", "--on", "2999-01-01")
+    future = cli("record", "completion", "AFG", "--article", "4", "--on", "2999-01-01", "--source", "x")
     assert future.exit_code == 1 and "error: --on: Art. 4 completion 2999-01-01 is after today" in future.output
-    bad = cli("record", "report", "AFG", "--initial", "--on", "1/2/2013")
+    bad = cli("record", "report", "AFG", "--initial", "--on", "1/2/2013", "--source", "x")
     assert bad.exit_code == 2 and "'1/2/2013' is not a date (YYYY-MM-DD)" in bad.output
 
 
 def test_record_applies_then_a_completion_through_the_command_line(database_url):
     assert cli("init").exit_code == 0
-    refused = cli("record", "completion", "IRL", "--article", "4", "--on", "2020-01-01")
+    refused = cli("record", "completion", "IRL", "--article", "4", "--on", "2020-01-01", "--source", "x")
     assert refused.exit_code == 1 and "ccm-tracker record applies IRL --article 4" in refused.output
     assert "recorded: IRL Art. 4 applies" in cli("record", "applies", "IRL", "--article", "4", "--source", "MAR").output
-    assert "already on record" in cli("record", "applies", "IRL", "--article", "4").output
-    assert cli("record", "completion", "IRL", "--article", "4", "--on", "2020-01-01").exit_code == 0
+    assert "already on record" in cli("record", "applies", "IRL", "--article", "4", "--source", "MAR").output
+    assert cli("record", "completion", "IRL", "--article", "4", "--on", "2020-01-01", "--source", "x").exit_code == 0
 
 
 def test_text_postgresql_cannot_store_is_refused_before_it_reaches_the_database(database_url):
