@@ -49,6 +49,8 @@ from models.tracking import WHOLE_PAST, keep_register, registers
 from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
 from models.validation import (
     FactRejected,
+    clearance_day_problems,
+    meeting_problems,
     parse_day,
     participation_problems,
     past_day_problems,
@@ -533,6 +535,15 @@ def _import_article_facts(job: _Import) -> ImportResult:
                     problem = extension_step_problem(article, in_force, extended, job.treaty)
                     if problem:
                         job.fail(line, "extended_deadline", f"{code} Art. {article}: {problem}")
+        if job.treaty is CCM:  # the same checks as `record extension|completion` (models/validation.py)
+            granted_at = row.get("extension_granted_at") or None
+            problems = clearance_day_problems(state=state, article=article, completed_on=completed,
+                                              field="completed_date")
+            if extended:
+                problems += meeting_problems(granted_at, until=extended, field="extension_granted_at",
+                                             until_field="extended_deadline")
+            for problem in problems:
+                job.fail(line, problem.field, problem.reason)
         if extended and not job.treaty.article(article).extendable:
             job.fail(line, "extended_deadline",
                      f"the {job.treaty.code}'s Art. {article} has no extension mechanism")

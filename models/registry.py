@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from clock import today_in_geneva
 from models.audit import audit
+from models.convention_meetings import SILENCE, load_calendar, meeting_named
 from models.facts import load_state_facts
 from models.refresh import refresh_obligations
 from models.tables import ArticleFact, ReportReceived, State, recorded_now
@@ -31,6 +32,7 @@ from models.validation import (
     FactRejected,
     completion_problems,
     extension_problems,
+    meeting_problems,
     refuse,
     report_problems,
     text_problems,
@@ -240,11 +242,20 @@ def record_extension(
     state = get_party(session=session, iso3=iso3)
     seen = facts_version(session=session, iso3=state.iso3)
     rows = _article_rows(session, state.iso3, article)
-    refuse(text_problems(source, field="source") + text_problems(meeting, field="meeting"))
+    refuse(
+        text_problems(source, field="source") + text_problems(meeting, field="meeting")
+        + meeting_problems(meeting, until=until, field="meeting")
+    )
     extensions = [r for r in rows if r.extended_deadline]
-    if any(r.extended_deadline == until for r in extensions):
-        same = next(r for r in extensions if r.extended_deadline == until)
-        return Recorded("unchanged", state.iso3, same, until)
+    same = next((r for r in extensions if r.extended_deadline == until), None)
+    if same is not None:
+        if not meeting or (same.extension_granted_at and _same_meeting(same.extension_granted_at, meeting)):
+            # the same step again (its meeting not said, or said the same way) changes nothing
+            return Recorded("unchanged", state.iso3, same, until)
+        return _regrant(
+            session=session, state=state, seen=seen, fact=same, article=article, meeting=meeting,  # type: ignore[arg-type]
+            source=source, actor=actor, correct=correct, reason=reason,
+        )
     named = [r for r in extensions if meeting and _meeting_name(r.extension_granted_at) == _meeting_name(meeting)]
     target = named[-1] if named else (max(extensions, key=lambda r: r.extended_deadline) if correct and extensions else None)  # type: ignore[arg-type, return-value]
     what = f"{state.iso3}'s Art. {article} extension" + (f" granted by {meeting}" if named else "")
@@ -284,6 +295,50 @@ def record_extension(
     )
     refresh_obligations(session=session, states=[state.iso3])
     return Recorded("corrected" if target is not None else "added", state.iso3, fact, old)
+
+
+def _same_meeting(on_record: str, meeting: str) -> bool:
+    """"9MSP (2019)" and "9MSP" are one meeting; texts the calendar does not resolve compare as text."""
+    calendar = load_calendar()
+    known, typed = meeting_named(on_record, calendar), meeting_named(meeting, calendar)
+    if known is not None and typed is not None and not SILENCE.search(on_record + meeting):
+        return known == typed
+    return _meeting_name(on_record) == _meeting_name(meeting)
+
+
+def _regrant(
+    *, session: Session, state: State, seen: int, fact: ArticleFact, article: int, meeting: str,
+    source: str, actor: str, correct: bool, reason: str,
+) -> Recorded:
+    """The same new deadline said to come from another meeting: a change of the fact, so a
+    correction (``--correct --reason``), audited with the old meeting; a meeting named for a
+    step on record without one is information added (audited, no correction needed)."""
+    old = fact.extension_granted_at
+    what = f"{state.iso3}'s Art. {article} extension to {fact.extended_deadline}"
+    if old:
+        _correction(correct=correct, reason=reason, what=what, on_record=True)
+        if not correct:
+            raise FactRejected(
+                f"{what} is on record as granted by {old} (source: {fact.source or '-'}), not {meeting}; "
+                + CORRECTION_HINT,
+                field="meeting",
+            )
+    claim_state(session=session, iso3=state.iso3, seen=seen)
+    fact.extension_granted_at = meeting
+    fact.source = source
+    fact.recorded_at = recorded_now()
+    session.add(fact)
+    _flush(session, state.iso3)
+    detail: dict[str, Any] = {"article": article, "until": fact.extended_deadline, "meeting": meeting, "old": old,
+                              "new": meeting}
+    if old:
+        detail["reason"] = reason
+    audit(
+        session=session, actor=actor, action="extension.corrected" if old else "extension.recorded",
+        subject=state.iso3, detail=detail, source=source,
+    )
+    refresh_obligations(session=session, states=[state.iso3])
+    return Recorded("corrected" if old else "added", state.iso3, fact, old)
 
 
 def _completed(row: ArticleFact) -> dt.date | None:

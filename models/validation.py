@@ -14,11 +14,20 @@ Sources: Art. 15 (opened for signature on 2008-12-03), Art. 7 (reports), Art. 3 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from errors import UserError
+from models.convention_meetings import (
+    CALENDAR_FILE,
+    MEETING_CODE,
+    SILENCE,
+    grant_day,
+    load_calendar,
+    meeting_named,
+)
 from models.tables import State
 from rules.articles import extension_step_problem
 from rules.entry_into_force import OPENED_FOR_SIGNATURE, entry_into_force
@@ -208,10 +217,74 @@ def completion_problems(
     *, state: State, article: int, completed_on: dt.date, today: dt.date, on_record: bool
 ) -> list[Problem]:
     """A completion declared (Art. 3 stockpiles destroyed, Art. 4 areas cleared): it happened,
-    so not after today. No lower bound: some States destroyed their stocks before 2008."""
-    return article_problems(state=state, article=article, on_record=on_record) + past_day_problems(
-        completed_on, field="completed_on", today=today, what=f"Art. {article} completion"
+    so not after today; an Art. 4 clearance not before the State deposited its instrument
+    (``clearance_day_problems``). No lower bound for Art. 3: States destroyed stocks before
+    they joined, some before 2008 (the bundled CAN, COL, CZE, ECU 2004, HUN)."""
+    return (
+        article_problems(state=state, article=article, on_record=on_record)
+        + past_day_problems(completed_on, field="completed_on", today=today, what=f"Art. {article} completion")
+        + clearance_day_problems(state=state, article=article, completed_on=completed_on, field="completed_on")
     )
+
+
+def clearance_day_problems(*, state: State, article: int, completed_on: dt.date | None, field: str) -> list[Problem]:
+    """Art. 4 concerns areas contaminated when the Convention bound the State: clearance it
+    completed before it deposited its instrument (or before the Convention opened on
+    2008-12-03) is no Art. 4 completion and would mark a clearance met that never began."""
+    if article != 4 or completed_on is None or state.deposit_date is None:
+        return []
+    if completed_on < state.deposit_date:
+        return [
+            Problem(
+                field,
+                f"Art. 4 clearance completed {completed_on.isoformat()} is before {state.iso3} deposited its "
+                f"instrument on {state.deposit_date.isoformat()} (Art. 4 concerns areas contaminated "
+                "once the Convention binds the State)",
+            )
+        ]
+    return []
+
+
+def meeting_problems(
+    meeting: str | None, *, until: dt.date, field: str, until_field: str = "until"
+) -> list[Problem]:
+    """The meeting that granted a CCM extension: one of the bundled calendar
+    (``data/ccm_meetings.csv``), named by its code ("13MSP", "9MSP (2019)", "2RC Part 1
+    (Nov 2020)") or as a silence procedure ("2RC (decided by silence procedure, Feb 2021)");
+    and the new deadline ``until`` after the day it was granted (the meeting's closing day).
+    A typo ("13MPS") or a meeting the calendar does not hold ("99MSP") is refused with the
+    code meant, never counted as granted on the day it was typed."""
+    if not meeting or not meeting.strip():
+        return []
+    calendar = load_calendar()
+    silence = SILENCE.search(meeting)
+    if meeting_named(meeting, calendar) is None and not silence:
+        codes = [m.code for m in calendar] + sorted({m.code.split(" Part ")[0] for m in calendar if " Part " in m.code})
+        typed = meeting.strip().split(" (")[0]
+        meant = [] if MEETING_CODE.match(typed) else difflib.get_close_matches(  # 14MSP: not a typo of 4MSP
+            typed.upper(), [c.upper() for c in codes], n=1, cutoff=0.6
+        )
+        hint = f" (did you mean {next(c for c in codes if c.upper() == meant[0])}?)" if meant else " (yet)"
+        return [
+            Problem(
+                field,
+                f"{meeting!r} is not a meeting in the Convention's calendar{hint}; known: "
+                f"{', '.join(codes)}. A meeting not yet in it: add its row (code, title, kind, opening, "
+                f"closing, venue, source) to {CALENDAR_FILE.name} (data/), or leave the meeting out "
+                "(the last MSP/RC before the deadline is then assumed)",
+            )
+        ]
+    granted = grant_day(meeting, extends=until, calendar=calendar)
+    if granted.day is not None and until <= granted.day:
+        by = granted.meeting.code if granted.meeting else meeting.strip()
+        return [
+            Problem(
+                until_field,
+                f"the new deadline {until.isoformat()} is not after {by} granted it "
+                f"({granted.day.isoformat()}): a meeting extends a deadline that lies ahead",
+            )
+        ]
+    return []
 
 
 def extension_problems(

@@ -103,7 +103,7 @@ def test_an_extension_for_an_article_with_no_fact_says_how_to_record_that_it_app
         assert session.exec(select(func.count()).select_from(ArticleFact)).one() == 0
         assert record_applies(session=session, iso3="AFG", article=3, source="Monitor", actor="t").change == "added"
         done = record_extension(session=session, iso3="AFG", article=3, until=dt.date(2023, 3, 1),
-                                meeting="11MSP", source="s", actor="t")
+                                meeting="10MSP", source="s", actor="t")
         assert done.change == "added"
 
 
