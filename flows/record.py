@@ -104,6 +104,9 @@ def record_fact(
         write, summary = _writer(iso3, fact, source=source, on=on, year=year, article=article,
                                  until=until, meeting=meeting, notes=notes, correct=correct,
                                  reason=reason, actor=recorded_by.strip() or "prefect-ui")
+        if not source.strip():  # as `ccm-tracker record`: a fact without a source is not kept
+            raise FactRejected("say where this fact comes from (a document, a URL, a letter); "
+                               "a fact without a source is not kept", field="source")
         with session_scope() as session:
             recorded = write(session)
     except FactRejected as rejected:

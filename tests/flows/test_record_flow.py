@@ -81,3 +81,15 @@ def test_an_annual_report_without_its_year_is_refused_naming_the_field(database_
     assert state.message == ("nothing was recorded: year: give the year for an annual report, "
                              "and no year for the initial one")
     assert _counts() == (0, 0)
+
+
+def test_a_fact_from_the_form_without_a_source_is_refused_naming_source(database_url, prefect_harness):
+    from flows.record import record_fact
+
+    with session_scope() as session:
+        make_state(session, "AFG")
+    state = record_fact(state="AFG Afghanistan", fact="initial report", on=dt.date(2012, 8, 20),
+                        source="  ", return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith("nothing was recorded: source: say where this fact comes from")
+    assert _counts() == (0, 0)
