@@ -174,6 +174,22 @@ def _say_error(error: UserError) -> None:
     typer.secho(f"error: {error}", err=True, fg="red")
 
 
+def _settings_problem(error: Exception) -> UserError | None:
+    """A CCM_* variable pydantic-settings could not read (``settings.Settings``), as one
+    sentence naming each variable and why; None for any other error."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError) or error.title != "Settings":
+        return None
+    parts = []
+    for problem in error.errors():
+        field = str(problem["loc"][0]) if problem.get("loc") else "?"
+        value = problem.get("input")
+        shown = f" {value!r}" if isinstance(value, str) else ""
+        parts.append(f"CCM_{field.upper()}{shown}: {problem['msg']}")
+    return UserError("; ".join(parts) + " (fix or unset the variable)")
+
+
 def _refuse_usage(error: click_errors.UsageError) -> None:
     """Click's usage errors (a bad value, an unknown option, a missing argument) as one line,
     ``error: <message> (see <command> --help)``, exit 2, like every other refusal. A group
@@ -191,7 +207,19 @@ def _known_problem(error: Exception) -> UserError | None:
     if isinstance(error, OSError) and error.filename:
         reason = error.strerror or type(error).__name__
         return UserError(f"cannot use {error.filename}: {reason}")
+    settings_problem = _settings_problem(error)
+    if settings_problem is not None:
+        return settings_problem
     if type(error).__module__.startswith("sqlalchemy"):
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        if isinstance(error, NoSuchModuleError | ArgumentError):
+            from models.db import shown_url
+            from settings import get_settings
+
+            return UserError(
+                f"CCM_DATABASE_URL: {shown_url(get_settings().database_url)!r} is not a database "
+                "URL the tracker can use (sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME)")
         from models.db import database_problem
 
         return database_problem(error)

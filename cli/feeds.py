@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import Format, OutputFormat, emit_rows, say
+from cli.common import Format, OutputFormat, emit_rows, fail, say
 
 if TYPE_CHECKING:
     from models.subscriptions import Subscription
@@ -118,15 +118,33 @@ def rotate_command(
 
 def serve(
     host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(metavar="PORT", help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(metavar="PORT", min=1, max=65535, help="Port to listen on (1-65535).")] = 8000,
 ) -> None:
     """Serve every subscription's feed at /feeds/TOKEN.ics (and /healthz)."""
     from calendars.server import serve as run
     from models.db import require_database
 
     require_database()
+    _check_listen(host, port)
 
     run(host, port)
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Refuse, in one sentence, an address the server cannot listen on (a port in use, an
+    unknown host, a port below 1024 without privilege) before uvicorn starts: uvicorn logs
+    such a failure and exits 3 without saying which."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise fail(f"cannot listen on {host}:{port}: {reason} (--host, --port)") from None
 
 
 @feed_app.command("export")
@@ -139,6 +157,8 @@ def export_command(
     from models.db import session_scope
     from settings import get_settings
 
+    if directory.exists() and not directory.is_dir():
+        raise fail(f"FOLDER: {directory} is not a folder (give a folder to write the .ics files into)", code=2)
     with session_scope() as session:
         done = export_feeds(
             session=session, settings=get_settings(), directory=directory, subscriptions=subscriptions

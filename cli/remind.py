@@ -5,6 +5,8 @@ These call the same functions as the Prefect flow `dispatch-reminders`, without 
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -32,19 +34,24 @@ def remind(
     with no such file they are written to the local outbox folder (CCM_OUTBOX_DIR).
     """
     from models.db import require_database
-    from notifications.service import preview, run_reminders
+    from notifications.service import channel_from, preview, run_reminders
     from settings import get_settings
 
     day = parse_date(as_of, "--as-of") or today_in_geneva()
     settings = get_settings()
     require_database(settings.database_url)
+    # a missing or broken CCM_APPRISE_CONFIG is refused by a dry run as by a real one
+    # (ConfigurationError: one sentence naming the file); the dry run sends nothing
+    channel = channel_from(settings)
     if dry_run:
         lines = preview(as_of=day, settings=settings)
         emit_rows([line.__dict__ for line in lines], OutputFormat.table,
                   ["recipient", "key", "stage", "due", "send_on", "why"],
                   title=f"{len(lines)} reminder(s) would go out on {day.isoformat()} (dry run)")
         return
-    report = run_reminders(as_of=day, settings=settings)
+    if settings.apprise_config is None or settings.local_outbox_tags:  # the outbox is written
+        check_outbox_dir(settings.outbox_dir)
+    report = run_reminders(as_of=day, settings=settings, channel=channel)
     result = report.dispatch
     rows = [{"recipient": d.recipient, "items": len(d.items), "outcome": d.outcome, "error": d.error}
             for d in result.deliveries]
@@ -54,6 +61,23 @@ def remind(
                     f"{result.count('pending')} to retry")
     if result.count("failed"):
         raise typer.Exit(1)
+
+
+def check_outbox_dir(folder: Path) -> None:
+    """Refuse (one sentence naming CCM_OUTBOX_DIR) a local outbox folder that cannot be
+    created or written, before anything is claimed; creates the folder (as the first
+    message written there would)."""
+    folder = Path(folder).absolute()
+    if folder.exists() and not folder.is_dir():
+        raise fail(f"CCM_OUTBOX_DIR names {folder}, which is not a folder (nothing was sent)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise fail(f"CCM_OUTBOX_DIR names {folder}, which cannot be created ({reason}; "
+                   "nothing was sent)") from None
+    if not os.access(folder, os.W_OK):
+        raise fail(f"CCM_OUTBOX_DIR names {folder}, which cannot be written (nothing was sent)")
 
 
 def ack(

@@ -1,0 +1,76 @@
+"""Values a person types (options, CCM_* variables) that the tracker cannot use are refused in
+one `error:` line naming the option or variable, never a traceback or exit 70."""
+
+import socket
+
+import pytest
+
+from tests.cli.running import ccm
+
+
+def one_error_line(result) -> str:
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("CCM_TRACKING_SINCE", "garbage"),
+    ("CCM_FIRST_ANNUAL_PERIOD", "foo"),
+])
+def test_an_unreadable_ccm_setting_is_named_in_one_line(tmp_path, variable, value):
+    result = ccm("deadlines", cwd=tmp_path, env={variable: value})
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert variable in line and repr(value) in line
+
+
+def test_a_database_url_of_no_known_kind_names_ccm_database_url(tmp_path):
+    result = ccm("deadlines", cwd=tmp_path, env={"CCM_DATABASE_URL": "bogus://x"})
+    assert result.returncode == 1
+    assert "CCM_DATABASE_URL: 'bogus://x' is not a database URL" in one_error_line(result)
+
+
+@pytest.fixture
+def initialised(tmp_path):
+    assert ccm("init", cwd=tmp_path).returncode == 0  # with the default recipient (isu)
+    return tmp_path
+
+
+def test_an_outbox_folder_that_cannot_be_created_is_refused_before_any_send(initialised):
+    result = ccm("remind", "--as-of", "2027-01-11", cwd=initialised, env={"CCM_OUTBOX_DIR": "/proc/nope"})
+    assert result.returncode == 1
+    assert "CCM_OUTBOX_DIR names /proc/nope, which cannot be created" in one_error_line(result)
+
+
+def test_remind_dry_run_refuses_a_missing_apprise_config_as_remind_does(initialised):
+    env = {"CCM_APPRISE_CONFIG": str(initialised / "nonexistent.yaml")}
+    real = ccm("remind", cwd=initialised, env=env)
+    dry = ccm("remind", "--dry-run", cwd=initialised, env=env)
+    assert real.returncode == dry.returncode == 1
+    assert one_error_line(dry) == one_error_line(real)
+    assert "CCM_APPRISE_CONFIG" in one_error_line(dry)
+
+
+def test_serve_on_a_port_out_of_range_is_a_usage_error(initialised):
+    result = ccm("serve", "--port", "99999", cwd=initialised)
+    assert result.returncode == 2
+    assert "--port" in one_error_line(result)
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(initialised):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = ccm("serve", "--port", str(port), cwd=initialised)
+    assert result.returncode == 1
+    assert one_error_line(result) == f"error: cannot listen on 127.0.0.1:{port}: Address already in use (--host, --port)"
+
+
+def test_feed_export_onto_a_file_says_it_is_not_a_folder(initialised):
+    (initialised / "somefile").write_text("x")
+    result = ccm("feed", "export", "somefile", cwd=initialised)
+    assert result.returncode == 2
+    assert "somefile is not a folder" in one_error_line(result)
