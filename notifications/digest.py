@@ -97,11 +97,16 @@ def how_late(due: dt.date, as_of: dt.date) -> str:
 
 
 def subject(items: Sequence[DigestItem], as_of: dt.date) -> str:
-    """The counts a person needs before opening: "CCM deadlines: 1 overdue, 2 coming up"."""
+    """The counts a person needs before opening: "CCM deadlines: 1 overdue, 2 coming up"; named
+    for the conventions of its items ("APMBC deadlines", "CCM and APMBC deadlines")."""
+    from rules.treaties import TREATIES, treaty_of_key
+
     overdue = sum(1 for item in items if item.due < as_of)
     coming = len(items) - overdue
     parts = [f"{overdue} overdue" if overdue else "", f"{coming} coming up" if coming else ""]
-    return f"CCM deadlines: {', '.join(p for p in parts if p)} ({as_of.isoformat()})"
+    present = {treaty_of_key(item.key) for item in items}
+    named = " and ".join(code for code in TREATIES if code in present) or "CCM"
+    return f"{named} deadlines: {', '.join(p for p in parts if p)} ({as_of.isoformat()})"
 
 
 def build_digest(
