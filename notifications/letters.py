@@ -52,6 +52,18 @@ class ThemeAsk:
     coordinators: tuple[str, ...]  # coordinator States' names
 
 
+_MARKDOWN_SPECIAL = set("\\`*_[]!|~")  # links, images, emphasis, code, table cells
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+
+
+def md(value: object) -> str:
+    """Stored text (a State's name, a title, an ask) as literal Markdown: HTML's special
+    characters as entities, Markdown's backslash-escaped, line breaks as spaces, so that a
+    name such as ``<img src=x onerror=alert(1)> [evil](javascript:x)`` is shown, never run."""
+    text = " ".join(str(value).split())
+    return "".join(_HTML_ENTITIES.get(c) or (f"\\{c}" if c in _MARKDOWN_SPECIAL else c) for c in text)
+
+
 def outreach_letter(
     *,
     iso3: str,
@@ -76,7 +88,7 @@ def outreach_letter(
     conventions = " and ".join(_treaty_name(c) for c in order) if len(order) > 1 else (
         "Convention on Cluster Munitions")
     lines = [
-        f"# {conventions}: letter to {name} ({iso3})",
+        f"# {conventions}: letter to {md(name)} ({md(iso3)})",
         "",
         f"Date: {as_of.isoformat()}  ",
         f"Themes writing together: {themes}",
@@ -88,9 +100,9 @@ def outreach_letter(
         "",
     ]
     for ask in asks:
-        by = " and ".join(ask.coordinators) or "the Coordinators"
-        lines += [f"## {THEME_TITLES.get(ask.theme, ask.theme)}", "",
-                  f"The Coordinators ({by}) ask you to {ask.ask or DEFAULT_ASKS.get(ask.theme, '')}.", ""]
+        by = " and ".join(md(c) for c in ask.coordinators) or "the Coordinators"
+        lines += [f"## {md(THEME_TITLES.get(ask.theme, ask.theme))}", "",
+                  f"The Coordinators ({by}) ask you to {md(ask.ask or DEFAULT_ASKS.get(ask.theme, ''))}.", ""]
     if len(order) > 1:
         for code in order:
             lines += [f"## Open deadlines under the {_treaty_name(code)}", ""]
@@ -154,7 +166,7 @@ def joint_invoice_letter(
     totals = totals_by_currency(invoices)
     issuers = sorted({invoice_issuer(i) for i in invoices})
     lines = [
-        f"# Contributions to the Convention on Cluster Munitions: {name} ({iso3})",
+        f"# Contributions to the Convention on Cluster Munitions: {md(name)} ({md(iso3)})",
         "",
         f"Date: {as_of.isoformat()}",
         "",
@@ -182,11 +194,11 @@ def invoice_table(invoices: Sequence[InvoiceFacts], meeting_titles: dict[str, st
     rows = ["| invoice | for | issued by | issued | amount |", "|---|---|---|---|---:|"]
     for invoice in sorted(invoices, key=lambda i: (i.issued_on, i.number)):
         what = "ISU contribution" if invoice.kind == "isu_contribution" else (
-            f"meeting costs: {meeting_titles.get(invoice.meeting or '', invoice.meeting or '')}"
+            f"meeting costs: {md(meeting_titles.get(invoice.meeting or '', invoice.meeting or ''))}"
         )
         if invoice.illustrative:
             what += " (illustrative example)"
-        rows.append(f"| {invoice.number} | {what} | {invoice_issuer(invoice)} | "
+        rows.append(f"| {md(invoice.number)} | {what} | {invoice_issuer(invoice)} | "
                     f"{invoice.issued_on.isoformat()} | "
                     f"{_money(invoice_currency(invoice), invoice.amount_centimes)} |")
     return rows
