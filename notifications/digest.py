@@ -191,7 +191,7 @@ def _group(
         lines = [replace(line, note="") for line in lines]
     overdue = sum(1 for line in lines if line.overdue)
     coming = len(lines) - overdue
-    where = words.destination(kind, addresses)
+    where = words.destination(kind, words.addresses_for(treaty, addresses))
     return Group(
         title=words.title(kind, period) if treaty == "CCM" else f"{treaty}: {words.title(kind, period)}",
         reference=kind_words.reference,

@@ -199,6 +199,26 @@ def what_to_do(kind: str) -> str:
     return wording(kind).to_do
 
 
+# Another convention's addresses (the settings' are the CCM's): its own ISU, never the CCM's.
+# Source: APMBC Art. 7(1) (reports to the UN Secretary-General); the APMBC ISU, Geneva.
+TREATY_ADDRESSES: dict[str, Addresses] = {
+    "APMBC": Addresses(
+        report_recipient=(
+            "the UN Secretary-General, through the UN Office for Disarmament Affairs (Art. 7 "
+            "reporting), with a copy to the APMBC Implementation Support Unit (ISU), Geneva"),
+        isu_contact=(
+            "the APMBC Implementation Support Unit (ISU), Geneva "
+            "(https://www.apminebanconvention.org)"),
+    ),
+}
+
+
+def addresses_for(treaty: str, addresses: Addresses) -> Addresses:
+    """The addresses of ``treaty``'s deadlines: ``addresses`` (from settings) for the CCM,
+    the convention's own (``TREATY_ADDRESSES``) for another one it knows."""
+    return addresses if treaty == "CCM" else TREATY_ADDRESSES.get(treaty, addresses)
+
+
 def destination(kind: str, addresses: Addresses) -> Destination | None:
     """Where the result goes, in words; ``None`` when nothing leaves the Committee."""
     delivery = wording(kind).delivery
