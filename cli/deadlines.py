@@ -53,7 +53,8 @@ def deadlines(
     nothing recorded). With `--as-of D`, only the facts in effect on D count. With no filter, json and csv list every obligation, history included;
     the table shows what needs attention: overdue, and open within 90 days. Filters combine:
     `--state`, `--kind` and `--theme` each take several values (any of them), and an unknown
-    value is refused with the valid ones.
+    value is refused with the valid ones. The table's `days` is the due date minus the day
+    asked (negative once past due: -273 is csv/json `days_late` 273).
     """
     from cli.choices import check_choices, check_states
     from rules.themes import KINDS, THEMES
