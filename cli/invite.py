@@ -42,6 +42,18 @@ def invite(
     require_database(settings.database_url)
     channel = channel_from(settings)
     with session_scope() as session:
+        if slug is not None:  # what to invite to is checked before who is invited
+            from difflib import get_close_matches
+
+            from sqlmodel import select
+
+            from errors import UnknownValue
+            from models.committee import Meeting
+
+            slugs = list(session.exec(select(Meeting.slug)).all())
+            if slug not in slugs:
+                raise UnknownValue("SLUG", slug, suggestions=get_close_matches(slug, slugs, n=1),
+                                   see="see `ccm-tracker meetings list`")
         tags = [r.tag for r in invitees(session=session, names=recipient or [])]
         organiser = (settings.invite_organiser or channel.sender(tags)
                      or "ccm-tracker <ccm-tracker@localhost>")
