@@ -83,7 +83,7 @@ def database_problem(error: Exception, url: str | None = None) -> DatabaseUnavai
     """What a database error means for a person, naming the database; None if it is not
     one of the known cases (folder missing, read-only, not a database, not set up, busy,
     unreachable server)."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, OperationalError
 
     if not isinstance(error, DBAPIError):
         return None
@@ -113,7 +113,12 @@ def database_problem(error: Exception, url: str | None = None) -> DatabaseUnavai
         )
     if "database is locked" in text:
         return DatabaseUnavailable(f"the database at {where} stayed locked by another writer for 30 s; try again")
-    if path is None and ("connection" in text or "does not exist" in text or "password" in text):
+    # A server database: any operational error before a statement ran is a connection that
+    # failed (refused, unknown host, wrong password, missing database).
+    if path is None and (
+        isinstance(error, OperationalError)
+        or "connection" in text or "does not exist" in text or "password" in text
+    ):
         return DatabaseUnavailable(f"cannot connect to the database at {where}: {first}")
     return None
 

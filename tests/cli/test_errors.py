@@ -90,3 +90,12 @@ def test_an_unexpected_error_is_one_line_with_the_debug_hint(monkeypatch, capsys
     monkeypatch.setenv("CCM_DEBUG", "1")
     with pytest.raises(KeyError):
         cli.app.main(["deadlines"])
+
+
+def test_a_database_server_that_cannot_be_reached_is_named_not_called_a_bug(tmp_path):
+    url = "postgresql+psycopg://ccm@no-such-host.invalid:5432/ccm"
+    result = ccm("states", cwd=tmp_path, env={"CCM_DATABASE_URL": url})
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot connect to the database at {url}: ")
+    assert "no-such-host.invalid" in line and "bug" not in line
