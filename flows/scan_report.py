@@ -72,7 +72,7 @@ def summarize(
         by_status={s.value: counts.get(s.value, 0) for s in Status},
         changes={c: change_counts.get(c, 0) for c in CHANGES},
         due_soon=[_obligation_row(o, as_of, names) for o in sorted(due_soon, key=_by_due)],
-        overdue=[_overdue_row(o, as_of, names) for o in sorted(overdue, key=_by_lateness)],
+        overdue=[_obligation_row(o, as_of, names, late=True) for o in sorted(overdue, key=_by_lateness)],
         changed=[_change_row(c, names) for c in sorted(synced.changes, key=_change_order)],
         names={code: name for code, name in names.items() if states is None or code in states},
     )
@@ -179,30 +179,17 @@ def _change_order(change: ObligationChange) -> tuple[dt.date, str, str]:
 
 
 def _obligation_row(
-    obligation: Obligation, as_of: dt.date, names: Mapping[str, str]
+    obligation: Obligation, as_of: dt.date, names: Mapping[str, str], *, late: bool = False
 ) -> dict[str, Any]:
+    """A table row; ``late``: ``days_late`` (days past due) in place of ``days`` (days left)."""
+    days = ("days_late", (as_of - obligation.due).days) if late else ("days", (obligation.due - as_of).days)
     return {
         "state": obligation.state or "",
         "state_name": names.get(obligation.state or "", ""),
         "kind": obligation.kind,
         "period": obligation.period or "",
         "due": obligation.due.isoformat(),
-        "days": (obligation.due - as_of).days,
-        "key": obligation.key,
-        "note": obligation.note,
-    }
-
-
-def _overdue_row(
-    obligation: Obligation, as_of: dt.date, names: Mapping[str, str]
-) -> dict[str, Any]:
-    return {
-        "state": obligation.state or "",
-        "state_name": names.get(obligation.state or "", ""),
-        "kind": obligation.kind,
-        "period": obligation.period or "",
-        "due": obligation.due.isoformat(),
-        "days_late": (as_of - obligation.due).days,
+        days[0]: days[1],
         "key": obligation.key,
         "note": obligation.note,
     }

@@ -11,18 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-import httpx
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
@@ -34,6 +28,8 @@ from notifications.channels.apprise_channel import AppriseChannel
 from notifications.dispatch import dispatch
 from notifications.policy import ReminderPolicy
 from tests.conftest import Gate, free_port
+from tests.flows import prefect_stack as stack
+from tests.flows.prefect_stack import BIN, POOL, REPO, PrefectServer
 from tests.reminders.factories import (
     make_obligation,
     make_recipient,
@@ -43,136 +39,32 @@ from tests.reminders.factories import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-POOL = "ccm-pool"
 RUN_WAIT_SECONDS = 180
-T = TypeVar("T")
-
-
-@dataclass
-class PrefectServer:
-    api_url: str
-    home: Path
-    logs: Path
-
-    def env(self, **extra: str) -> dict[str, str]:
-        """The environment of every process talking to this server (and nothing else)."""
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-        environ.update(
-            PREFECT_HOME=str(self.home),
-            PREFECT_API_URL=self.api_url,
-            PREFECT_SERVER_ANALYTICS_ENABLED="false",
-            DO_NOT_TRACK="1",
-            **extra,
-        )
-        return environ
-
-    def api(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        response = httpx.request(method, f"{self.api_url}{path}", json=body, timeout=30)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-
-def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: we stop it and its children
-        )
-
-
-def _stop(process: subprocess.Popen[bytes], interrupts: int) -> None:
-    """SIGINT the group ``interrupts`` times (a worker needs two), then escalate."""
-    group = process.pid
-    for _ in range(interrupts):
-        _signal(group, signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    for escalation in (signal.SIGTERM, signal.SIGKILL):
-        if process.poll() is not None:
-            break
-        _signal(group, escalation)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    _signal(group, signal.SIGKILL)  # children left in the group (flow runs, uvicorn)
-    assert process.poll() is not None, f"process {process.args} did not stop"
-
-
-def _signal(group: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(group, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _run(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=180, check=False)
-    assert done.returncode == 0, f"{' '.join(command)}\n{done.stdout}\n{done.stderr}"
-    return done
 
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrefectServer]:
-    """A real `prefect server start` on a free loopback port, with the pool and deployments."""
-    root = tmp_path_factory.mktemp("prefect-server")
-    port = free_port()
-    server = PrefectServer(f"http://127.0.0.1:{port}/api", root / "home", root / "logs")
-    server.logs.mkdir()
-    env = server.env(
-        PREFECT_API_DATABASE_CONNECTION_URL=f"sqlite+aiosqlite:///{root / 'prefect.db'}",
-    )
-    process = _start(
-        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env, server.logs / "server.log",
-    )
-    try:
-        _wait_for_health(server, process)
-        _run([str(BIN / "prefect"), "work-pool", "create", POOL, "--type", "process"], server.env())
-        _run(
-            [str(BIN / "prefect"), "--no-prompt", "deploy", "--all",
-             "--prefect-file", str(REPO / "prefect.yaml")],
-            server.env(CCM_TRACKER_DIR=str(REPO)),
-        )
+    """A real `prefect server start` on a free loopback port, with the pool and deployments
+    (tests/flows/prefect_stack.py, shared with the scale-out test and bench/flows.py)."""
+    with stack.prefect_server(tmp_path_factory.mktemp("prefect-server")) as server:
         yield server
-    finally:
-        _stop(process, interrupts=1)
-
-
-def _wait_for_health(server: PrefectServer, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, (server.logs / "server.log").read_text()
-        try:
-            if httpx.get(f"{server.api_url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError("prefect server did not answer /api/health within 120 s")
 
 
 @pytest.fixture
 def tracker_database(database_url: str) -> str:
     """The test's database, prepared the way an operator does it: `ccm-tracker init`."""
-    _run([str(BIN / "ccm-tracker"), "init"], {**os.environ, "CCM_DATABASE_URL": database_url})
+    stack.run([str(BIN / "ccm-tracker"), "init"], {**os.environ, "CCM_DATABASE_URL": database_url})
     return database_url
 
 
 @contextmanager
 def _worker(server: PrefectServer, log: Path, **env: str) -> Iterator[None]:
     environ = server.env(PREFECT_WORKER_QUERY_SECONDS="2", **env)
-    process = _start([str(BIN / "prefect"), "worker", "start", "--pool", POOL], environ, log)
+    process = stack.start([str(BIN / "prefect"), "worker", "start", "--pool", POOL], environ, log)
     try:
         yield
     finally:
-        _stop(process, interrupts=2)
+        stack.stop(process, interrupts=2)
 
 
 @pytest.fixture
@@ -218,7 +110,7 @@ def test_recording_a_report_triggers_a_rescan_that_marks_the_obligation_met(
     # on time (AFG's initial report was due 2012-08-28, ALB's 2011-01-28): `met`, not met_late
     received = "2012-08-20" if iso3 == "AFG" else "2011-01-20"
     resource = f"ccm.state.{iso3}"
-    recorded = _run(
+    recorded = stack.run(
         [str(BIN / "ccm-tracker"), "record", "report", iso3, "--initial",
          "--received", received, "--source", "e2e"],
         prefect_server.env(CCM_DATABASE_URL=tracker_database),
@@ -262,7 +154,7 @@ def _wait_for_completed_rescan(
                     return run
         return None
 
-    return _wait_for(completed, what=f"a completed state-rescan run for {resource}",
+    return stack.wait_for(completed, what=f"a completed state-rescan run for {resource}",
                      explain=lambda: f"runs: {[(r['name'], r['state']['type']) for r in seen]}")
 
 
@@ -296,10 +188,10 @@ def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
             assert gate.second_arrived.wait(timeout=RUN_WAIT_SECONDS), log.read_text()
             prefect_server.api("POST", f"/flow_runs/{run['id']}/set_state",
                                {"state": {"type": "CANCELLING"}, "force": True})
-            _wait_for(lambda: "finishing the message in flight" in log.read_text(),
+            stack.wait_for(lambda: "finishing the message in flight" in log.read_text(),
                       what="the run's process to be asked to stop", explain=log.read_text)
             gate.release.set()
-            final = _wait_for(lambda: _final_state(prefect_server, run["id"]),
+            final = stack.wait_for(lambda: _final_state(prefect_server, run["id"]),
                               what="the cancelled run to end", explain=log.read_text)
         assert final == "CANCELLED"
         with session_scope(tracker_database) as session:
@@ -318,15 +210,3 @@ def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
 def _final_state(server: PrefectServer, run_id: str) -> str | None:
     state = server.api("GET", f"/flow_runs/{run_id}")["state"]["type"]
     return state if state in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED") else None
-
-
-def _wait_for(check: Callable[[], T | None], *, what: str, explain: Callable[[], str]) -> T:
-    """Poll ``check`` until it answers something truthy; fail with ``explain()`` after
-    RUN_WAIT_SECONDS."""
-    deadline = time.monotonic() + RUN_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"waited {RUN_WAIT_SECONDS} s for {what}; {explain()}")
