@@ -32,6 +32,9 @@ class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True, index=True)
     title: str
+    # the convention whose meeting it is (rules.treaties code)
+    treaty: str = Field(default="CCM", max_length=8, index=True,
+                        sa_column_kwargs={"server_default": "CCM"})
     kind: str = Field(max_length=32, index=True)
     date_precision: str = Field(max_length=8)
     start_at: dt.datetime | None = None
@@ -70,6 +73,9 @@ class Invoice(SQLModel, table=True):
     number: str = Field(max_length=24, unique=True, index=True)
     iso3: str = Field(foreign_key="state.iso3", index=True, max_length=3)
     kind: str = Field(max_length=24)  # isu_contribution | meeting_costs
+    # the convention billed: its ISU's contribution, or the costs of one of its meetings
+    treaty: str = Field(default="CCM", max_length=8, index=True,
+                        sa_column_kwargs={"server_default": "CCM"})
     amount_centimes: int = Field(sa_column=Column(BigInteger, nullable=False))
     issued_on: dt.date
     paid_on: dt.date | None = None
@@ -98,9 +104,14 @@ class TargetState(SQLModel, table=True):
     are States not party), so ``iso3`` is checked against ISO 3166, not the registry."""
 
     __tablename__ = "target_state"
-    __table_args__ = (UniqueConstraint("theme", "iso3", name="uq_target_theme_state"),)
+    __table_args__ = (
+        UniqueConstraint("treaty", "theme", "iso3", name="uq_target_treaty_theme_state"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
+    # the convention the outreach is under (a CCM universalization target may be an APMBC party)
+    treaty: str = Field(default="CCM", max_length=8, index=True,
+                        sa_column_kwargs={"server_default": "CCM"})
     theme: str = Field(max_length=32, index=True)
     iso3: str = Field(max_length=3, index=True)
     name: str = ""

@@ -15,6 +15,8 @@ import datetime as dt
 from sqlalchemy import ForeignKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.tables import recorded_now
+
 
 class TreatyParty(SQLModel, table=True):
     """One State's participation in one convention: same columns as ``state``."""
@@ -32,6 +34,7 @@ class TreatyParty(SQLModel, table=True):
     source: str = ""
     notes: str = ""
     facts_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    recorded_at: dt.datetime | None = Field(default_factory=recorded_now)  # UTC
 
 
 class TreatyArticleFact(SQLModel, table=True):
@@ -54,6 +57,7 @@ class TreatyArticleFact(SQLModel, table=True):
     hostilities_ended: dt.date | None = None
     source: str = ""
     notes: str = ""
+    recorded_at: dt.datetime | None = Field(default_factory=recorded_now)  # UTC
 
 
 class TreatyReportReceived(SQLModel, table=True):
@@ -72,3 +76,4 @@ class TreatyReportReceived(SQLModel, table=True):
     period: int = 0
     received_on: dt.date | None = None
     source: str = ""
+    recorded_at: dt.datetime | None = Field(default_factory=recorded_now)  # UTC
