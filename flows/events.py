@@ -11,7 +11,10 @@ same fact or the same change announced twice is recognised by the server as one 
 replay does not fire the rescan trigger again. What a fact event says includes its content:
 ``record`` names the value (``initial report received 2012-08-20``), ``import`` puts the
 sha256 of each file's content in the payload, so a corrected file re-imported from the same
-path is a new event.
+path is a new event. The payload also carries the data revision the write produced
+(``models.revision``): a fact set back to an earlier value (import A, import B, import A
+again) is a new write and a new event, where content alone would repeat the first event's id
+and the server would drop it as a replay (Prefect keeps event ids for deduplication).
 
 Events go to the API's batch endpoint (``POST /events``), one request per batch, so the
 caller learns whether the server accepted them (the websocket emitter only queues them).
@@ -162,12 +165,36 @@ def announce_facts(facts: Sequence[tuple[str, str, dict[str, Any] | None]]) -> D
     # State's bucket forward every few seconds and ignores an event that occurred before the
     # bucket's start as "late": an event stamped a second before it reached the server could
     # be dropped, and the State's rescan left to the daily scan.
+    revision = _data_revision()
     occurred = dt.datetime.now(dt.UTC)
     events = [
-        fact_event(resource=resource, what=what, payload=payload, occurred=occurred)
+        fact_event(resource=resource, what=what, occurred=occurred,
+                   payload=_with_revision(payload, revision))
         for resource, what, payload in facts
     ]
     return _post_events(events, api_url=api_url, headers=headers)
+
+
+def _with_revision(payload: dict[str, Any] | None, revision: int | None) -> dict[str, Any]:
+    """``payload`` with the data revision of the write it announces (a replay of an event
+    already carries its own, and keeps it)."""
+    body = dict(payload or {})
+    if revision is not None:
+        body.setdefault("revision", revision)
+    return body
+
+
+def _data_revision() -> int | None:
+    """The data revision now (read after the writer committed); None if the database cannot
+    be read, in which case the event is identified by its content alone."""
+    from models.db import session_scope
+    from models.revision import current
+
+    try:
+        with session_scope() as session:
+            return current(session)
+    except Exception:  # noqa: BLE001 - announcing must never fail a write already committed
+        return None
 
 
 def _auth_headers() -> dict[str, str]:

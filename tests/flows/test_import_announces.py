@@ -100,3 +100,28 @@ def test_a_corrected_file_reimported_from_the_same_path_is_a_new_event_and_a_rep
     assert replay.delivered
     time.sleep(2)  # give the server the time it took to store the two above
     assert len(_recorded_events(since, str(reports), wait=0, expect=3)) == 2  # same id: one event
+
+
+def test_a_fact_set_back_to_its_earlier_value_is_a_new_event_not_a_replay(
+    database_url, prefect_harness, tmp_path, monkeypatch
+):
+    """Import A, correct it to B, correct it back to A: three writes, three events. With an id
+    over content alone the third repeated the first's and the server dropped it, so the State
+    was not rescanned after the revert."""
+    _announce_to_the_test_server(monkeypatch)
+    with session_scope() as session:
+        make_state(session, "AFG")
+    reports = tmp_path / "revert.csv"
+    since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    first = "iso3,report,received_on,source\nAFG,initial,2012-08-20,test\n"
+    for text, options in [(first, []),
+                          (first.replace("08-20", "08-21"), ["--correct", "--reason", "typo"]),
+                          (first, ["--correct", "--reason", "typo undone"])]:
+        reports.write_text(text)
+        result = CliRunner().invoke(app, ["import", str(reports), *options])
+        assert "events delivered" in result.output, result.output
+
+    events = _recorded_events(since, str(reports), expect=3)
+    assert len({e["id"] for e in events}) == 3
+    digests = [e["payload"]["sha256"] for e in sorted(events, key=lambda e: e["payload"]["revision"])]
+    assert digests[0] == digests[2] != digests[1]  # the content repeats; the event does not
