@@ -116,12 +116,57 @@ def themes_list(
         outputs = output_facts(session=session)
     rows = [
         {"theme": theme, "coordinators": " ".join(coordinating[theme]),
-         "targets": " ".join(t.iso3 for t in targeted if t.theme == theme),
+         # a target under another convention than the CCM says which ("KHM (APMBC)")
+         "targets": " ".join(t.iso3 if t.treaty == "CCM" else f"{t.iso3} ({t.treaty})"
+                             for t in targeted if t.theme == theme),
          "outputs": "; ".join(f"{o.slug}: {progress_on(o, day)} of {o.target_count} by {o.deadline}"
                               for o in outputs if o.theme == theme)}
         for theme in THEMES
     ]
     emit_rows(rows, fmt, ["theme", "coordinators", "targets", "outputs"], title="Themes")
+
+
+@themes_app.command("add-target")
+def add_target_command(
+    iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The target State (ISO3; need not be a party).")],
+    theme: Annotated[str, typer.Option(metavar="THEME", help="The theme that targets it (the convention's themes).")],
+    source: Annotated[str, typer.Option(metavar="TEXT", help="Where the target was set (minutes, a decision).")],
+    ask: Annotated[str, typer.Option(metavar="TEXT", help="What the theme asks of the State (default: the theme's own words).")] = "",
+    treaty: Annotated[
+        str | None,
+        typer.Option("--treaty", metavar="ccm|apmbc", help="The convention the outreach is under (default: ccm)."),
+    ] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Target a State under one convention's theme (one row per convention, theme and State).
+
+    A universalization target must not be a party to that convention on `--as-of` (a CCM
+    party may be an APMBC universalization target, and the other way round). A State
+    targeted by more than one (convention, theme) pair shows in `outreach --overlaps`.
+    """
+    from cli.choices import check_choice, check_country
+    from cli.common import chosen_treaties, fail
+    from models.coordination import CoordinationRejected, add_target
+    from models.db import session_scope
+    from settings import get_settings
+
+    found = chosen_treaties(treaty, default="ccm")
+    if len(found) != 1:
+        raise fail(f"--treaty {treaty}: a target is under one convention; say --treaty ccm or --treaty apmbc",
+                   code=2)
+    chosen = found[0]
+    check_choice("--theme", theme, chosen.themes)
+    if not source.strip():
+        raise fail("--source: say where the target was set (minutes, a decision)", code=2)
+    day = parse_date(as_of, "--as-of") or today_in_geneva()
+    try:
+        with session_scope() as session:
+            code = check_country("ISO3", iso3, session=session)
+            change = add_target(session=session, theme=theme, iso3=code, ask=ask, source=source,
+                                actor=get_settings().actor, treaty=chosen, as_of=day)
+    except CoordinationRejected as rejected:
+        raise fail(f"ISO3: {rejected}", code=2) from None
+    typer.echo(f"{change}: {code} targeted by {theme} under the {chosen.code}")
 
 
 def _announce(slug: str, states: list[str], what: str) -> None:

@@ -4,7 +4,11 @@ Date options follow the command line's scheme: `--on` is the day a fact took eff
 `--received` and `--date` still work, hidden, on `report` and `completion`; given with `--on`
 they must agree), `--until` a new deadline. Every fact needs `--source`. A fact that differs
 from the one on record needs `--correct --reason`; the same fact again changes nothing.
-`record` writes CCM facts only (an APMBC fact comes in by `import`).
+
+`--treaty ccm|apmbc` (on the command, or before it: `ccm-tracker --treaty apmbc record ...`;
+the CCM by default) says which convention the fact is under: the APMBC's articles are 4
+(stockpile destruction, no extension) and 5 (clearance). The same writers
+(``models.registry``) store either, with the same checks, audit, refresh and events.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import console, fail, today_in_geneva
+from cli.common import TreatyChoice, console, fail, today_in_geneva
 
 if TYPE_CHECKING:  # the database layer is imported when a command runs, not for `--help`
     from sqlmodel import Session
 
     from models.registry import Recorded
+    from rules.treaties import Treaty
 
 app = typer.Typer(
     help="Record a fact: a report received, an extension granted, a completion, an article that applies.",
@@ -40,7 +45,11 @@ Iso3 = Annotated[
 Source = Annotated[str, typer.Option(metavar="TEXT", help="Where this fact comes from (a document, a URL, a letter).")]
 Article = Annotated[
     int,
-    typer.Option(metavar="3|4", help="3 (stockpile destruction) or 4 (clearance).", min=3, max=4, show_default=False),
+    typer.Option(
+        metavar="3|4|5",
+        help="CCM: 3 (stockpile destruction) or 4 (clearance); APMBC: 4 (stockpile destruction) or 5 (clearance).",
+        show_default=False,
+    ),
 ]
 Correct = Annotated[
     bool,
@@ -77,9 +86,10 @@ def report(
     source: Source = "",
     correct: Correct = False,
     reason: Reason = "",
+    treaty: TreatyChoice = None,
 ) -> None:
     """Record an Art. 7 transparency report received: `--initial` or `--year YYYY`."""
-    _ccm_only()
+    chosen = _one_treaty(treaty)
     if initial == (year is not None):
         raise fail("say which report: --initial or --year YYYY (one of them)", code=2)
     _need_source(source)
@@ -90,11 +100,12 @@ def report(
     _record(
         lambda session: record_report(
             session=session, iso3=iso3, period=year, received_on=day, source=source,
-            actor=_actor(), correct=correct, reason=reason,
+            actor=_actor(), correct=correct, reason=reason, treaty=chosen,
         ),
         iso3,
-        f"{name} received {day.isoformat()}",
+        f"{_under(chosen)}{name} received {day.isoformat()}",
         reason,
+        chosen,
     )
 
 
@@ -112,12 +123,17 @@ def extension(
     source: Source = "",
     correct: Correct = False,
     reason: Reason = "",
+    treaty: TreatyChoice = None,
 ) -> None:
     """Record an extension granted by a Meeting of States Parties or Review Conference.
 
-    The State must have an Art. 3/4 fact on record (`ccm-tracker record applies`).
+    The State must have an article fact on record (`ccm-tracker record applies`). Under the
+    APMBC only Art. 5 (clearance) deadlines are extended; name the meeting with its year
+    (`--meeting '22MSP (2024)'`): no APMBC calendar is bundled, so the step counts from the
+    end of that year or the day recorded, whichever is earlier.
     """
-    _ccm_only()
+    chosen = _one_treaty(treaty)
+    _check_article(chosen, article, extension=True)
     _need_source(source)
     day = _day(until, "--until")
     assert day is not None
@@ -126,11 +142,12 @@ def extension(
     _record(
         lambda session: record_extension(
             session=session, iso3=iso3, article=article, until=day, meeting=meeting,
-            source=source, actor=_actor(), correct=correct, reason=reason,
+            source=source, actor=_actor(), correct=correct, reason=reason, treaty=chosen,
         ),
         iso3,
-        f"Art. {article} deadline extended to {day.isoformat()}",
+        f"{_under(chosen)}Art. {article} deadline extended to {day.isoformat()}",
         reason,
+        chosen,
     )
 
 
@@ -144,12 +161,15 @@ def completion(
     source: Source = "",
     correct: Correct = False,
     reason: Reason = "",
+    treaty: TreatyChoice = None,
 ) -> None:
-    """Record that a State completed stockpile destruction (3) or clearance (4).
+    """Record that a State completed stockpile destruction (CCM 3, APMBC 4) or clearance
+    (CCM 4, APMBC 5).
 
-    The State must have an Art. 3/4 fact on record (`ccm-tracker record applies`).
+    The State must have an article fact on record (`ccm-tracker record applies`).
     """
-    _ccm_only()
+    chosen = _one_treaty(treaty)
+    _check_article(chosen, article)
     _need_source(source)
     day = _on_day(on, received=received, date=date)
     if day is None:
@@ -159,11 +179,12 @@ def completion(
     _record(
         lambda session: record_completion(
             session=session, iso3=iso3, article=article, completed_on=day, source=source,
-            actor=_actor(), correct=correct, reason=reason,
+            actor=_actor(), correct=correct, reason=reason, treaty=chosen,
         ),
         iso3,
-        f"Art. {article} completed {day.isoformat()}",
+        f"{_under(chosen)}Art. {article} completed {day.isoformat()}",
         reason,
+        chosen,
     )
 
 
@@ -173,36 +194,59 @@ def applies(
     article: Article,
     source: Source = "",
     notes: Annotated[str, typer.Option(metavar="TEXT", help="Anything a reader should know (what the source says).")] = "",
+    treaty: TreatyChoice = None,
 ) -> None:
-    """Record that an article concerns a State: it held stockpiles (3) or had contaminated
-    areas (4). Its deadline then follows from the rules; extensions and completions need it.
+    """Record that an article concerns a State: it held stockpiles (CCM 3, APMBC 4) or had
+    contaminated areas (CCM 4, APMBC 5). Its deadline then follows from the rules;
+    extensions and completions need it.
     """
-    _ccm_only()
+    chosen = _one_treaty(treaty)
+    _check_article(chosen, article)
     _need_source(source)
     from models.registry import record_applies
 
     _record(
         lambda session: record_applies(
-            session=session, iso3=iso3, article=article, source=source, actor=_actor(), notes=notes
+            session=session, iso3=iso3, article=article, source=source, actor=_actor(), notes=notes,
+            treaty=chosen,
         ),
         iso3,
-        f"Art. {article} applies",
+        f"{_under(chosen)}Art. {article} applies",
         "",
+        chosen,
     )
 
 
-def _ccm_only() -> None:
-    """`record` writes CCM facts: under `--treaty apmbc` (or `all`) it refuses rather than
-    record a CCM fact the person did not mean."""
-    from cli.common import _root_treaty
+def _one_treaty(value: str | None) -> Treaty:
+    """The one convention a fact is under: the command's `--treaty`, else the root's, else
+    the CCM. `all` is refused (exit 2): a fact is under one convention."""
+    from cli.common import _root_treaty, chosen_treaties
 
-    chosen = _root_treaty[0]  # the root `--treaty` as typed (None: not given)
-    if chosen is not None and chosen.casefold() != "ccm":
-        raise fail(
-            f"--treaty {chosen}: record writes CCM facts only; record an APMBC fact by importing an "
-            "APMBC file (`ccm-tracker import apmbc_FILE.csv`, see README \"Treaties\")",
-            code=2,
-        )
+    typed = value or _root_treaty[0]
+    found = chosen_treaties(value, default="ccm")  # an unknown name: exit 2 with the known ones
+    if len(found) != 1:
+        raise fail(f"--treaty {typed}: a fact is under one convention; say --treaty ccm or --treaty apmbc",
+                   code=2)
+    return found[0]
+
+
+def _check_article(treaty: Treaty, article: int, *, extension: bool = False) -> None:
+    """`--article` must be one of the treaty's deadline articles, and for an extension one
+    that can be extended (the APMBC's Art. 4 has no extension): exit 2, nothing written."""
+    from models.validation import article_choice_problems, extension_step_refusal
+
+    problems = article_choice_problems(article, treaty=treaty)
+    if not problems and extension and not treaty.article(article).extendable:
+        problems = [extension_step_refusal(treaty, article)]
+    if problems:
+        raise fail(f"--article {article}: {problems[0].reason}", code=2)
+
+
+def _under(treaty: Treaty) -> str:
+    """The summary's prefix: nothing for the CCM (its lines keep their form), ``APMBC `` otherwise."""
+    from rules.treaties import CCM
+
+    return "" if treaty is CCM else f"{treaty.code} "
 
 
 def _need_source(source: str) -> None:
@@ -242,7 +286,9 @@ def _actor() -> str:
     return get_settings().actor
 
 
-def _record(write: Callable[[Session], Recorded], iso3: str, summary: str, reason: str) -> None:
+def _record(
+    write: Callable[[Session], Recorded], iso3: str, summary: str, reason: str, treaty: Treaty | None = None
+) -> None:
     from models.db import session_scope
     from models.refresh import changes
     from models.validation import FactRejected
@@ -251,7 +297,8 @@ def _record(write: Callable[[Session], Recorded], iso3: str, summary: str, reaso
         with session_scope() as session:
             from cli.choices import check_states
 
-            check_states("ISO3", [iso3], session=session)  # `afg`, `Afghanistan`: exit 2, did you mean AFG
+            # `afg`, `Afghanistan`: exit 2, did you mean AFG (among the treaty's participants)
+            check_states("ISO3", [iso3], session=session, treaties=(treaty,) if treaty else ())
             recorded = write(session)  # the fact, its audit row and the refreshed obligations
             changed = changes(session)
     except FactRejected as rejected:

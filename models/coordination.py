@@ -1,4 +1,8 @@
-"""The themes' coordinators and target States, action items and outputs; each change audited."""
+"""The themes' coordinators and target States, action items and outputs; each change audited.
+
+A target State is targeted under one convention (``treaty``: CCM or APMBC, ``rules.treaties``)
+by one theme of that convention; the same State may be targeted under both (``overlaps``).
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from models.rows import apply_changes
 from models.tables import State
 from rules.action_items import ITEM_STATUSES, ActionItemFacts, OutputFacts
 from rules.themes import THEMES
+from rules.treaties import CCM, Treaty
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
@@ -30,10 +35,30 @@ class CoordinationRejected(UserError, ValueError):
     """The coordination fact cannot be recorded as given; nothing was written."""
 
 
-def check_theme(theme: str) -> str:
-    if theme not in THEMES:
-        raise CoordinationRejected(f"theme {theme!r} is not one of {', '.join(THEMES)}")
+def check_theme(theme: str, treaty: Treaty | None = None) -> str:
+    """``theme`` is one of the Committee's eight (``rules.themes``), or with ``treaty`` one of
+    that convention's themes (the APMBC's include ``cooperative_compliance``)."""
+    valid = THEMES if treaty is None else treaty.themes
+    if theme not in valid:
+        under = "" if treaty is None else f" under the {treaty.code}"
+        raise CoordinationRejected(f"theme {theme!r} is not one of {', '.join(valid)}{under}")
     return theme
+
+
+UNIVERSALIZATION = "universalization"
+
+
+def party_on(*, session: Session, treaty: Treaty, iso3: str, day: dt.date) -> dt.date | None:
+    """The day ``iso3`` deposited its instrument of ``treaty`` when it is a party on ``day``
+    (deposited on or before it, no withdrawal in effect by then), else None."""
+    from models.fact_tables import fact_tables
+
+    row = fact_tables(treaty).party_row(session, iso3)
+    if row is None or row.deposit_date is None or row.deposit_date > day:
+        return None
+    if row.withdrawal_effective_date is not None and row.withdrawal_effective_date <= day:
+        return None
+    return row.deposit_date
 
 
 def country_name(iso3: str) -> str:
@@ -64,12 +89,30 @@ def add_coordinator(*, session: Session, theme: str, iso3: str, source: str, act
 
 
 def add_target(
-    *, session: Session, theme: str, iso3: str, ask: str = "", source: str, actor: str
+    *, session: Session, theme: str, iso3: str, ask: str = "", source: str, actor: str,
+    treaty: Treaty = CCM, as_of: dt.date | None = None,
 ) -> str:
-    check_theme(theme)
-    name = state_name(session=session, iso3=iso3)
+    """Target ``iso3`` under ``treaty``'s ``theme`` (one row per treaty, theme and State):
+    ``created``, ``updated`` (a new ask or source) or ``unchanged``.
+
+    A universalization target must not be a party to that convention on ``as_of`` (default:
+    today in Geneva): universalization asks a State to join (a CCM party may be an APMBC
+    target, and a State that withdrew may be targeted again). Raises ``CoordinationRejected``.
+    """
+    check_theme(theme, treaty)
+    code = iso3.upper()
+    name = state_name(session=session, iso3=code)
+    if theme == UNIVERSALIZATION:
+        from clock import today_in_geneva
+
+        day = as_of or today_in_geneva()
+        deposited = party_on(session=session, treaty=treaty, iso3=code, day=day)
+        if deposited is not None:
+            raise CoordinationRejected(
+                f"{code} ({name}) is a party to the {treaty.code} on {day.isoformat()} (deposited "
+                f"{deposited.isoformat()}): a universalization target is a State not party to it")
     found = session.exec(select(TargetState).where(
-        TargetState.theme == theme, TargetState.iso3 == iso3.upper())).first()
+        TargetState.treaty == treaty.code, TargetState.theme == theme, TargetState.iso3 == code)).first()
     if found is not None:
         if (found.ask, found.source) == (ask, source):
             return "unchanged"
@@ -77,10 +120,11 @@ def add_target(
         session.add(found)
         change = "updated"
     else:
-        session.add(TargetState(theme=theme, iso3=iso3.upper(), name=name, ask=ask, source=source))
+        session.add(TargetState(treaty=treaty.code, theme=theme, iso3=code, name=name, ask=ask, source=source))
         change = "created"
-    audit(session=session, actor=actor, action=f"target.{change}", subject=iso3.upper(),
-          detail={"theme": theme, "ask": ask}, source=source)
+    audit(session=session, actor=actor, action=f"target.{change}", subject=code,
+          detail={"theme": theme, "ask": ask, **({} if treaty is CCM else {"treaty": treaty.code})},
+          source=source)
     return change
 
 
@@ -91,11 +135,22 @@ def coordinators(*, session: Session) -> dict[str, list[str]]:
     return found
 
 
-def targets(*, session: Session, iso3: str | None = None) -> list[TargetState]:
-    query = select(TargetState).order_by(TargetState.iso3, TargetState.theme)
+def targets(
+    *, session: Session, iso3: str | None = None, treaties: tuple[Treaty, ...] | None = None
+) -> list[TargetState]:
+    """Target rows by State, then convention (the CCM first), then theme; only ``iso3``'s
+    and only under ``treaties`` when given."""
+    from rules.treaties import TREATIES
+
+    query = select(TargetState)
     if iso3:
         query = query.where(TargetState.iso3 == iso3.upper())
-    return list(session.exec(query).all())
+    if treaties is not None:
+        query = query.where(TargetState.treaty.in_([t.code for t in treaties]))  # type: ignore[attr-defined]
+    order = list(TREATIES)
+    rows = session.exec(query).all()
+    return sorted(rows, key=lambda t: (t.iso3, order.index(t.treaty) if t.treaty in order else len(order),
+                                       t.treaty, t.theme))
 
 
 def add_action_item(

@@ -29,6 +29,7 @@ from models.money import MoneyRejected, issue_invoice, pay_invoice, record_repor
 from models.refresh import deferred
 from models.tables import State, TrackerSetting
 from rules.dates import GENEVA
+from rules.treaties import treaty_named
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 DEMO_FILE = DEMO_DIR / "cc-2016-12-07.toml"
@@ -132,8 +133,11 @@ def _coordinators(session: Session, r: dict[str, Any], actor: str, result: DemoR
 
 def _targets(session: Session, r: dict[str, Any], actor: str, result: DemoResult) -> None:
     for iso3 in r["states"]:
+        # `as_of`: the day the minutes set the target (a universalization target is checked
+        # as not party on that day: South Sudan joined the CCM in 2023); `treaty`: ccm|apmbc
         change = add_target(session=session, theme=r["theme"], iso3=iso3, ask=r.get("ask", ""),
-                            source=r["source"], actor=actor)
+                            source=r["source"], actor=actor, as_of=_day(r.get("as_of")),
+                            treaty=treaty_named(r.get("treaty", "ccm")))
         result.count("targets", change)
         if change != "unchanged":
             result.touched_states.add(iso3)

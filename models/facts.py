@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -23,6 +24,10 @@ from rules.articles import original_deadline
 from rules.dates import GENEVA, end_of_period
 from rules.entry_into_force import entry_into_force
 from rules.facts import ArticleFacts, Extension, StateFacts, facts_in_effect
+from rules.treaties import CCM, Treaty
+
+# (an extension row, the original deadline, every step's new deadline) -> the day it took effect
+GrantedOn = Callable[[Any, dt.date | None, list[dt.date]], dt.date | None]
 
 
 def load_state_facts(
@@ -52,23 +57,32 @@ def load_state_facts(
         articles[fact.iso3].append(fact)
 
     calendar = load_calendar()
-    found = [_state_facts(row, reports[row.iso3], articles[row.iso3], calendar) for row in rows]
+
+    def granted(row: Any, original: dt.date | None, untils: list[dt.date]) -> dt.date | None:
+        return _granted_on(row, original, untils, calendar)
+
+    found = [state_facts(row, reports[row.iso3], articles[row.iso3], granted_on=granted) for row in rows]
     if as_of is None:
         return found
     return [facts_in_effect(facts, as_of) for facts in found]
 
 
-def _state_facts(
-    state: State,
-    reports: list[ReportReceived],
-    article_rows: list[ArticleFact],
-    calendar: Sequence[ConventionMeeting] = (),
+def state_facts(
+    state: Any,
+    reports: Sequence[Any],
+    article_rows: Sequence[Any],
+    *,
+    granted_on: GrantedOn,
+    treaty: Treaty = CCM,
 ) -> StateFacts:
-    """``calendar`` empty (another treaty's facts, ``models.treaty_facts``): no grant day is
-    inferred from the CCM's meetings; a step is in effect from the day it was recorded."""
+    """One State's rows under ``treaty`` (``State``/``TreatyParty``, its reports received,
+    its article facts) as the plain facts the rules take. ``granted_on`` gives each
+    extension step's day in effect: the CCM's from its meetings calendar (``_granted_on``),
+    another treaty's from the meeting's year and the day recorded
+    (``models.treaty_facts.granted_on``)."""
     initial = [r for r in reports if r.kind == "initial"]
     annual = {r.period: r.received_on for r in reports if r.kind == "annual"}
-    eif = entry_into_force(state.deposit_date) if state.deposit_date else None
+    eif = entry_into_force(state.deposit_date, treaty) if state.deposit_date else None
     return StateFacts(
         iso3=state.iso3,
         deposit_date=state.deposit_date,
@@ -77,7 +91,7 @@ def _state_facts(
         initial_report_known=bool(initial),
         annual_reports_received=annual,
         articles=tuple(
-            _article_facts(article, [r for r in article_rows if r.article == article], eif, calendar)
+            _article_facts(article, [r for r in article_rows if r.article == article], eif, granted_on, treaty)
             for article in sorted({r.article for r in article_rows})
         ),
     )
@@ -85,9 +99,10 @@ def _state_facts(
 
 def _article_facts(
     article: int,
-    rows: list[ArticleFact],
+    rows: list[Any],
     eif: dt.date | None,
-    calendar: Sequence[ConventionMeeting],
+    granted_on: GrantedOn,
+    treaty: Treaty,
 ) -> ArticleFacts:
     completions: list[dt.date] = []
     for row in rows:
@@ -97,13 +112,14 @@ def _article_facts(
             completions.append(end_of_period(row.completed_period))
     hostilities = [r.hostilities_ended for r in rows if r.hostilities_ended]
     ended = max(hostilities) if hostilities else None
-    original = original_deadline(article, eif, ended) if eif and calendar else None
+    known = article in treaty.articles
+    original = original_deadline(article, eif, ended, treaty) if eif and known else None
     untils = sorted({r.extended_deadline for r in rows if r.extended_deadline})
     steps = []
     for row in rows:
         if not row.extended_deadline:
             continue
-        steps.append(Extension(row.extended_deadline, _granted_on(row, original, untils, calendar)))
+        steps.append(Extension(row.extended_deadline, granted_on(row, original, untils)))
     return ArticleFacts(
         article=article,
         extensions=tuple(steps),
@@ -127,13 +143,15 @@ def _granted_on(
     found = grant_day(row.extension_granted_at, extends=extends, calendar=calendar)
     if found.day is not None:
         return found.day
-    recorded = getattr(row, "recorded_at", None)  # another treaty's rows have none
+    recorded = row.recorded_at  # None: recorded before revision 0007
     if recorded is not None:
-        return _geneva_day(recorded)
+        return geneva_day(recorded)
     return None
 
 
-def _geneva_day(moment: dt.datetime) -> dt.date:
+def geneva_day(moment: dt.datetime) -> dt.date:
+    """The day in Geneva of a stored UTC moment (a naive one, as SQLite returns it, is UTC)."""
     from zoneinfo import ZoneInfo
 
-    return moment.astimezone(ZoneInfo(GENEVA)).date()
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(ZoneInfo(GENEVA)).date()

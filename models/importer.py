@@ -36,17 +36,17 @@ from typing import Any
 
 import pycountry
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from clock import today_in_geneva
 from errors import UserError
 from models.audit import audit
 from models.csv_input import CsvTable, RowError, check_columns, read_csv
+from models.fact_tables import FactTables, fact_tables
 from models.refresh import refresh_obligations
 from models.registry import claim_state
 from models.tables import ArticleFact, ReportReceived, State, recorded_now
 from models.tracking import WHOLE_PAST, keep_register, registers
-from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
 from models.validation import (
     FactRejected,
     clearance_day_problems,
@@ -129,25 +129,29 @@ class _Import:
     treaty: Treaty = CCM
 
     @property
+    def tables(self) -> FactTables:
+        """Where this file's treaty keeps its facts (``models.fact_tables``)."""
+        return fact_tables(self.treaty)
+
+    @property
     def party(self) -> Any:
         """The table of States' participation in this file's treaty."""
-        return State if self.treaty is CCM else TreatyParty
+        return self.tables.party
 
     @property
     def article_table(self) -> Any:
-        return ArticleFact if self.treaty is CCM else TreatyArticleFact
+        return self.tables.article
 
     @property
     def report_table(self) -> Any:
-        return ReportReceived if self.treaty is CCM else TreatyReportReceived
+        return self.tables.report
 
     def rows_of(self, table: Any) -> Any:
         """``select(table)``, only this treaty's rows."""
-        query = select(table)
-        return query if self.treaty is CCM else query.where(table.treaty == self.treaty.code)
+        return self.tables.rows(table)
 
     def new(self, table: Any, **values: Any) -> Any:
-        return table(**values) if self.treaty is CCM else table(treaty=self.treaty.code, **values)
+        return self.tables.new(table, **values)
 
     def fail(self, line: int, name: str, reason: str) -> None:
         self.table.errors.append(RowError(self.table.path, line, name, reason))
@@ -177,19 +181,14 @@ class _Import:
             raise ImportRejected(self.table.errors)
 
     def versions(self) -> dict[str, int]:
-        if self.treaty is not CCM:
-            return {p.iso3: p.facts_version for p in self.session.exec(self.rows_of(TreatyParty)).all()}
-        return dict(self.session.exec(select(State.iso3, State.facts_version)).all())  # type: ignore[arg-type]
+        return {p.iso3: p.facts_version for p in self.session.exec(self.rows_of(self.party)).all()}
 
     def claim(self, versions: dict[str, int], states: set[str]) -> None:
-        """The optimistic check for every State whose facts this file changes."""
+        """The optimistic check for every State whose facts this file changes (the writer's:
+        ``models.registry.claim_state``, under this file's treaty)."""
         for iso3 in sorted(states):
-            if iso3 not in versions:
-                continue
-            if self.treaty is CCM:
-                claim_state(session=self.session, iso3=iso3, seen=versions[iso3])
-            else:
-                _claim_party(self.session, self.treaty, iso3, versions[iso3])
+            if iso3 in versions:
+                claim_state(session=self.session, iso3=iso3, seen=versions[iso3], treaty=self.treaty)
 
     def flush(self) -> None:
         try:
@@ -299,22 +298,6 @@ def _file_treaty(table: CsvTable, path: Path, asked: Treaty | None) -> Treaty:
     return decided
 
 
-def _claim_party(session: Session, treaty: Treaty, iso3: str, seen: int) -> None:
-    """The optimistic check on ``treaty_party``: ``claim_state``'s, for another treaty."""
-    from sqlalchemy import update
-
-    done = session.execute(
-        update(TreatyParty)
-        .where(TreatyParty.treaty == treaty.code, TreatyParty.iso3 == iso3,  # type: ignore[arg-type]
-               TreatyParty.facts_version == seen)  # type: ignore[arg-type]
-        .values(facts_version=seen + 1)
-    )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise FactRejected(
-            f"{iso3}'s {treaty.code} facts changed while this file was being imported; nothing "
-            "was written: import it again", field="iso3")
-
-
 def _kind(table: CsvTable) -> tuple[str, tuple[str, ...], Callable[[_Import], ImportResult]]:
     header = set(table.header)
     if "deposit_date" in header:
@@ -396,8 +379,7 @@ def _import_participants(job: _Import) -> ImportResult:
             continue
         for name, (_, new) in change.items():
             setattr(current, name, new)
-        if job.treaty is CCM:  # another convention's rows keep no recording time (yet)
-            current.recorded_at = recorded_now()
+        current.recorded_at = recorded_now()
         job.session.add(current)
         corrected = any(old is not None and name in STATE_FACTS for name, (old, _) in change.items())
         result.corrected += corrected
@@ -583,6 +565,8 @@ def _import_article_facts(job: _Import) -> ImportResult:
         for name in ("extended_deadline", "completed_date", "completed_period", "notes"):
             if change == "corrected" or name == "notes":
                 setattr(on_record, name, getattr(fact, name))
+        if change == "corrected":  # a new value: known from now (a step's day in effect)
+            on_record.recorded_at = recorded_now()
         job.session.add(on_record)
         if change == "corrected":
             audit(session=job.session, actor=job.actor, action="article.corrected", subject=fact.iso3,
@@ -661,8 +645,7 @@ def _import_reports(job: _Import) -> ImportResult:
             continue
         old = current.received_on
         current.received_on, current.source = report.received_on, report.source
-        if job.treaty is CCM:  # another convention's rows keep no recording time (yet)
-            current.recorded_at = recorded_now()
+        current.recorded_at = recorded_now()
         job.session.add(current)
         if change == "corrected":
             audit(session=job.session, actor=job.actor, action="report.corrected", subject=report.iso3,

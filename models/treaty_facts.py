@@ -14,12 +14,12 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from models.facts import load_state_facts
+from models.facts import geneva_day, load_state_facts, state_facts
 from models.tables import TrackerSetting
 from models.tracking import stored_tracking_since
 from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
 from rules.dates import end_of_period
-from rules.facts import ArticleFacts, Extension, RulePolicy, StateFacts
+from rules.facts import RulePolicy, StateFacts
 from rules.obligations import Obligation, all_obligations
 from rules.treaties import CCM, TREATIES, Treaty, treaty_named
 
@@ -59,59 +59,32 @@ def load_treaty_facts(
     for fact in session.exec(articles_q).all():
         articles[fact.iso3].append(fact)
     return [
-        _treaty_state_facts(row, reports[row.iso3], articles[row.iso3])
+        state_facts(row, reports[row.iso3], articles[row.iso3], granted_on=_step_granted_on, treaty=treaty)
         for row in session.exec(parties).all()
     ]
-
-
-def _treaty_state_facts(
-    party: TreatyParty, reports: list[TreatyReportReceived], rows: list[TreatyArticleFact]
-) -> StateFacts:
-    initial = [r for r in reports if r.kind == "initial"]
-    return StateFacts(
-        iso3=party.iso3,
-        deposit_date=party.deposit_date,
-        withdrawal_effective=party.withdrawal_effective_date,
-        initial_report_received=initial[0].received_on if initial else None,
-        initial_report_known=bool(initial),
-        annual_reports_received={r.period: r.received_on for r in reports if r.kind == "annual"},
-        articles=tuple(
-            _treaty_article_facts(article, [r for r in rows if r.article == article])
-            for article in sorted({r.article for r in rows})
-        ),
-    )
 
 
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 
 def granted_by_end_of(granted_at: str | None) -> dt.date | None:
-    """The day an extension step of a treaty with no bundled meetings calendar (the APMBC)
-    is taken to be in effect: the last day of the year its granting meeting names
-    ("12MSP (2012)" -> 2012-12-31; never earlier than the truth), else None (unknown: in
-    effect on every day)."""
+    """The last day of the year an extension's granting meeting names ("12MSP (2012)" ->
+    2012-12-31; never earlier than the truth), else None."""
     found = YEAR.search(granted_at or "")
     return end_of_period(found.group(0)) if found else None
 
 
-def _treaty_article_facts(article: int, rows: list[TreatyArticleFact]) -> ArticleFacts:
-    completions = [
-        r.completed_date or end_of_period(r.completed_period)
-        for r in rows
-        if r.completed_date or r.completed_period
-    ]
-    hostilities = [r.hostilities_ended for r in rows if r.hostilities_ended]
-    return ArticleFacts(
-        article=article,
-        extensions=tuple(
-            Extension(r.extended_deadline, granted_by_end_of(r.extension_granted_at))
-            for r in rows
-            if r.extended_deadline
-        ),
-        completed_on=max(completions) if completions else None,  # type: ignore[type-var]
-        completion_known=bool(completions),
-        hostilities_ended=max(hostilities) if hostilities else None,
-    )
+def granted_on(granted_at: str | None, recorded_at: dt.datetime | None) -> dt.date | None:
+    """The day an extension step of a treaty with no bundled meetings calendar (the APMBC)
+    is taken to be in effect: the earlier of the last day of the year its meeting names and
+    the day (Geneva) the step was recorded (it was granted by then); either when only one is
+    known; None when neither is (in effect on every day)."""
+    days = [d for d in (granted_by_end_of(granted_at), geneva_day(recorded_at) if recorded_at else None) if d]
+    return min(days) if days else None
+
+
+def _step_granted_on(row: TreatyArticleFact, original: dt.date | None, untils: list[dt.date]) -> dt.date | None:
+    return granted_on(row.extension_granted_at, row.recorded_at)
 
 
 def parties(*, session: Session, treaty: Treaty) -> list[TreatyParty]:

@@ -18,6 +18,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from errors import UserError
 from models.convention_meetings import (
@@ -196,49 +197,105 @@ def report_problems(
     return problems
 
 
-def article_problems(*, state: State, article: int, on_record: bool) -> list[Problem]:
+def article_choice_problems(article: int, *, treaty: Treaty = CCM, field: str = "article") -> list[Problem]:
+    """The treaty sets a deadline under ``article`` (CCM Art. 3 and 4; APMBC Art. 4 and 5)."""
+    if article in treaty.articles:
+        return []
+    known = " and ".join(f"{a.article} ({a.subject})" for a in treaty.deadline_articles)
+    return [Problem(field, f"{article} is not one of the {treaty.code}'s deadline articles: {known}")]
+
+
+def extension_step_refusal(treaty: Treaty, article: int, *, field: str = "article") -> Problem:
+    """An extension of an article with no extension mechanism (APMBC Art. 4: stockpiles
+    "not later than four years", no extension), refused naming the article."""
+    rule = treaty.article(article)
+    extendable = [str(a.article) for a in treaty.deadline_articles if a.extendable]
+    which = " or ".join(extendable)
+    return Problem(field, f"the {treaty.code}'s Art. {article} ({rule.subject}) has no extension "
+                          f"mechanism: its deadline cannot be extended (extensions: Art. {which})")
+
+
+def article_problems(*, state: Any, article: int, on_record: bool, treaty: Treaty = CCM) -> list[Problem]:
     """An extension or completion needs the article to concern the State (a fact on record)."""
     if state.deposit_date is None:
         return [Problem("iso3", f"{state.iso3} ({state.name}) is a signatory: it has no obligations")]
     if on_record:
         return []
+    if treaty is CCM:
+        said = f"{state.iso3} {ARTICLE_WORK[article]} (Art. {article})"
+        option = ""
+        row = "the Art. 3/4 row"
+    else:
+        rule = treaty.article(article)
+        said = f"{state.iso3} has an Art. {article} obligation under the {treaty.code} ({rule.subject})"
+        option = f" --treaty {treaty.code.lower()}"
+        row = f"the {treaty.code} Art. {'/'.join(str(a) for a in treaty.articles)} row"
     return [
         Problem(
             "article",
-            f"nothing on record says {state.iso3} {ARTICLE_WORK[article]} (Art. {article}); "
+            f"nothing on record says {said}; "
             f"if it did, record that first: `ccm-tracker record applies {state.iso3} --article "
-            f"{article} --source ...` (or import the Art. 3/4 row "
+            f"{article}{option} --source ...` (or import {row} "
             f"'{state.name},{state.iso3},{article},,,,,SOURCE,')",
         )
     ]
 
 
+def year_meeting_problems(
+    meeting: str | None, *, until: dt.date, today: dt.date, field: str, until_field: str = "until"
+) -> list[Problem]:
+    """The meeting that granted an extension under a treaty with no bundled meetings
+    calendar (the APMBC): kept as text; the year it names ("22MSP (2024)") is its latest
+    possible grant day's year (``models.treaty_facts.granted_on``), so it cannot lie after
+    today, and the new deadline cannot lie before that year (a meeting extends a deadline
+    that lies ahead)."""
+    if not meeting or not meeting.strip():
+        return []
+    from models.treaty_facts import YEAR
+
+    found = YEAR.search(meeting)
+    if found is None:
+        return []
+    year = int(found.group(0))
+    if year > today.year:
+        return [Problem(field, f"{meeting.strip()!r} names {year}, after today ({today.isoformat()}, Geneva)")]
+    if until.year < year:
+        return [Problem(until_field, f"the new deadline {until.isoformat()} is before {year}, the year "
+                                     f"{meeting.strip()} granted it: a meeting extends a deadline that lies ahead")]
+    return []
+
+
 def completion_problems(
-    *, state: State, article: int, completed_on: dt.date, today: dt.date, on_record: bool
+    *, state: Any, article: int, completed_on: dt.date, today: dt.date, on_record: bool,
+    treaty: Treaty = CCM,
 ) -> list[Problem]:
     """A completion declared (Art. 3 stockpiles destroyed, Art. 4 areas cleared): it happened,
     so not after today; an Art. 4 clearance not before the State deposited its instrument
     (``clearance_day_problems``). No lower bound for Art. 3: States destroyed stocks before
     they joined, some before 2008 (the bundled CAN, COL, CZE, ECU 2004, HUN)."""
     return (
-        article_problems(state=state, article=article, on_record=on_record)
+        article_problems(state=state, article=article, on_record=on_record, treaty=treaty)
         + past_day_problems(completed_on, field="completed_on", today=today, what=f"Art. {article} completion")
-        + clearance_day_problems(state=state, article=article, completed_on=completed_on, field="completed_on")
+        + clearance_day_problems(state=state, article=article, completed_on=completed_on, field="completed_on",
+                                 treaty=treaty)
     )
 
 
-def clearance_day_problems(*, state: State, article: int, completed_on: dt.date | None, field: str) -> list[Problem]:
-    """Art. 4 concerns areas contaminated when the Convention bound the State: clearance it
-    completed before it deposited its instrument (or before the Convention opened on
-    2008-12-03) is no Art. 4 completion and would mark a clearance met that never began."""
-    if article != 4 or completed_on is None or state.deposit_date is None:
+def clearance_day_problems(
+    *, state: Any, article: int, completed_on: dt.date | None, field: str, treaty: Treaty = CCM
+) -> list[Problem]:
+    """The clearance article (CCM Art. 4, APMBC Art. 5) concerns areas contaminated when the
+    Convention bound the State: clearance it completed before it deposited its instrument
+    is no such completion and would mark a clearance met that never began."""
+    clearance = article in treaty.articles and treaty.article(article).subject == "clearance"
+    if not clearance or completed_on is None or state.deposit_date is None:
         return []
     if completed_on < state.deposit_date:
         return [
             Problem(
                 field,
-                f"Art. 4 clearance completed {completed_on.isoformat()} is before {state.iso3} deposited its "
-                f"instrument on {state.deposit_date.isoformat()} (Art. 4 concerns areas contaminated "
+                f"Art. {article} clearance completed {completed_on.isoformat()} is before {state.iso3} deposited its "
+                f"instrument on {state.deposit_date.isoformat()} (Art. {article} concerns areas contaminated "
                 "once the Convention binds the State)",
             )
         ]
@@ -289,7 +346,7 @@ def meeting_problems(
 
 def extension_problems(
     *,
-    state: State,
+    state: Any,
     article: int,
     until: dt.date,
     in_force: dt.date,
@@ -298,7 +355,7 @@ def extension_problems(
 ) -> list[Problem]:
     """An extension step from the deadline ``in_force`` to ``until`` (Art. 3(3): at most 4
     years a step; Art. 4(5): at most 5), for an article that concerns the State."""
-    problems = article_problems(state=state, article=article, on_record=on_record)
+    problems = article_problems(state=state, article=article, on_record=on_record, treaty=treaty)
     if problems:
         return problems
     step = extension_step_problem(article, in_force, until, treaty)

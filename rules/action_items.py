@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rules.obligations import Obligation, Status, obligation_key
 
@@ -113,9 +114,14 @@ def output_obligations(outputs: Iterable[OutputFacts], as_of: dt.date) -> Iterat
         )
 
 
-def overlaps(targets: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
-    """States targeted by more than one theme: ``{iso3: (theme, ...)}`` from (theme, iso3)."""
-    themes: dict[str, set[str]] = defaultdict(set)
+Pair = TypeVar("Pair", str, tuple[str, str])
+
+
+def overlaps(targets: Iterable[tuple[Pair, str]]) -> dict[str, tuple[Pair, ...]]:
+    """States targeted by more than one pair: ``{iso3: (pair, ...)}`` from (pair, iso3), a
+    pair being a theme, or a (treaty, theme) tuple when targets carry their convention (a
+    State targeted by universalization under the CCM and under the APMBC overlaps)."""
+    themes: dict[str, set[Pair]] = defaultdict(set)
     for theme, iso3 in targets:
         themes[iso3].add(theme)
     return {iso3: tuple(sorted(t)) for iso3, t in sorted(themes.items()) if len(t) > 1}

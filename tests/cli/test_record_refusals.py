@@ -1,5 +1,5 @@
 """`record` refuses what it cannot keep as typed: a State that is not a code, a fact without
-a source, two days for one fact, a CCM fact under `--treaty apmbc`; nothing is written."""
+a source, two days for one fact, a fact under `--treaty all`; nothing is written."""
 
 from __future__ import annotations
 
@@ -86,13 +86,23 @@ def test_record_old_day_options_work_on_report_and_completion(registry, capsys, 
     assert "already on record" in out
 
 
-@pytest.mark.parametrize("treaty", ["apmbc", "all"])
-def test_record_under_treaty_apmbc_is_refused_not_recorded_as_ccm(registry, capsys, treaty):
-    code, out, err = ccm_here(capsys, "--treaty", treaty, "record", "report", "SOM", "--year", "2016",
+def test_record_under_treaty_all_is_refused_not_recorded_as_ccm(registry, capsys):
+    code, out, err = ccm_here(capsys, "--treaty", "all", "record", "report", "SOM", "--year", "2016",
                               "--on", "2026-01-01", "--source", "x")
     assert (code, out) == (2, "")
-    assert err.startswith(f"error: --treaty {treaty}: record writes CCM facts only"), err
-    assert "import" in err
+    assert err.startswith("error: --treaty all: a fact is under one convention"), err
     code, out, err = ccm_here(capsys, "deadlines", "--state", "SOM", "--kind", "art7_annual", "--format", "json")
     assert code == 0, err
     assert not [o for o in json.loads(out) if o["key"] == "CCM:SOM:art7_annual:2016" and o["status"] == "met_late"]
+
+
+def test_record_under_root_treaty_apmbc_records_the_apmbcs_fact_not_the_ccms(registry, capsys):
+    code, out, err = ccm_here(capsys, "--treaty", "apmbc", "record", "report", "SOM", "--year", "2016",
+                              "--on", "2026-01-01", "--source", "x")
+    assert code == 0, err
+    assert out.startswith("recorded: SOM APMBC 2016 annual report received 2026-01-01")
+    code, out, err = ccm_here(capsys, "deadlines", "--treaty", "all", "--state", "SOM", "--kind", "art7_annual",
+                              "--format", "json")
+    rows = {o["key"]: o for o in json.loads(out)}
+    assert rows["APMBC:SOM:art7_annual:2016"]["met_on"] == "2026-01-01"
+    assert rows["CCM:SOM:art7_annual:2016"]["met_on"] is None

@@ -30,7 +30,32 @@ def test_the_form_offers_a_state_picker_a_fact_picker_and_date_pickers():
                                       "completion", "applies"]
     assert {"format": "date", "type": "string"} in fields["on"]["anyOf"]
     assert {"format": "date", "type": "string"} in fields["until"]["anyOf"]
-    assert {"enum": [3, 4], "type": "integer"} in fields["article"]["anyOf"]
+    assert {"enum": [3, 4, 5], "type": "integer"} in fields["article"]["anyOf"]
+    assert fields["treaty"]["enum"] == ["CCM", "APMBC"] and fields["treaty"]["default"] == "CCM"
+    assert "THA Thailand" in fields["state"]["enum"]  # an APMBC party outside the CCM
+
+
+def test_an_apmbc_fact_from_the_form_is_recorded_under_the_apmbc_and_art4_extension_refused(
+    database_url, prefect_harness
+):
+    from flows.record import record_fact
+    from models.treaty_tables import TreatyArticleFact, TreatyParty
+
+    with session_scope() as session:
+        session.add(TreatyParty(treaty="APMBC", iso3="THA", name="Thailand", deposit_date=dt.date(1998, 11, 27)))
+        session.flush()  # the party before its fact (foreign key)
+        session.add(TreatyArticleFact(treaty="APMBC", iso3="THA", article=5, source="ISU"))
+    refused = record_fact(state="THA Thailand", fact="extension", treaty="APMBC", article=4,
+                          until=dt.date(2030, 1, 1), source="ISU", return_state=True)
+    assert refused.is_failed()
+    assert refused.message.startswith(
+        "nothing was recorded: article: the APMBC's Art. 4 (stockpile destruction) has no extension mechanism")
+    line = record_fact(state="THA Thailand", fact="extension", treaty="APMBC", article=5,
+                       until=dt.date(2018, 11, 1), meeting="9MSP (2008)", source="ISU")
+    assert line == "recorded: THA APMBC Art. 5 deadline extended to 2018-11-01"
+    with session_scope() as session:
+        rows = session.exec(select(TreatyArticleFact).where(TreatyArticleFact.extended_deadline.is_not(None))).all()  # type: ignore[union-attr]
+    assert [(r.treaty, r.article, r.extended_deadline) for r in rows] == [("APMBC", 5, dt.date(2018, 11, 1))]
 
 
 def test_an_impossible_fact_from_the_form_ends_failed_with_the_sentence_and_writes_nothing(
