@@ -11,7 +11,17 @@ from typing import Annotated
 
 import typer
 
-from cli.common import AsOf, Format, OutputFormat, emit_rows, fail, parse_date, say, today_in_geneva
+from cli.common import (
+    AsOf,
+    Format,
+    OutputFormat,
+    TreatyChoice,
+    emit_rows,
+    fail,
+    parse_date,
+    say,
+    today_in_geneva,
+)
 
 recipients_app = typer.Typer(help="Who gets reminders, and for what (themes, States, kinds).", no_args_is_help=True)
 
@@ -27,16 +37,23 @@ def register(app: typer.Typer) -> None:
 def remind(
     as_of: AsOf = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would go to whom; send and write nothing.")] = False,
+    treaty: TreatyChoice = None,
 ) -> None:
     """Plan the reminders due today and send them: one digest per recipient.
 
     Messages go through Apprise to the URLs tagged in the file named by CCM_APPRISE_CONFIG;
     with no such file they are written to the local outbox folder (CCM_OUTBOX_DIR).
+    A digest names each item's convention. `--treaty all` (the default: reminders concern
+    both) sends every convention's; `--treaty ccm|apmbc` only that one's (the others stay
+    pending for a run that covers them).
     """
+    from cli.common import chosen_treaties
     from models.db import require_database
     from notifications.service import channel_from, preview, run_reminders
     from settings import get_settings
 
+    treaties = chosen_treaties(treaty, default="all")
+    only = treaties[0].code if len(treaties) == 1 else None
     day = parse_date(as_of, "--as-of") or today_in_geneva()
     settings = get_settings()
     require_database(settings.database_url)
@@ -44,14 +61,14 @@ def remind(
     # (ConfigurationError: one sentence naming the file); the dry run sends nothing
     channel = channel_from(settings)
     if dry_run:
-        lines = preview(as_of=day, settings=settings)
+        lines = preview(as_of=day, settings=settings, treaty=only)
         emit_rows([line.__dict__ for line in lines], OutputFormat.table,
                   ["recipient", "key", "stage", "due", "send_on", "why"],
                   title=f"{len(lines)} reminder(s) would go out on {day.isoformat()} (dry run)")
         return
     if settings.apprise_config is None or settings.local_outbox_tags:  # the outbox is written
         check_outbox_dir(settings.outbox_dir)
-    report = run_reminders(as_of=day, settings=settings, channel=channel)
+    report = run_reminders(as_of=day, settings=settings, channel=channel, treaty=only)
     result = report.dispatch
     rows = [{"recipient": d.recipient, "items": len(d.items), "outcome": d.outcome, "error": d.error}
             for d in result.deliveries]

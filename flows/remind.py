@@ -13,6 +13,7 @@ retries: a retried run would plan and claim again; the outbox already retries wh
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_table_artifact
@@ -32,14 +33,15 @@ from settings import get_settings
 
 
 @task(retries=0, cache_policy=NO_CACHE)
-def plan_task(as_of: dt.date, policy: ReminderPolicy) -> PlanResult:
-    return plan_step(as_of=as_of, settings=get_settings(), policy=policy, now=utc_now())
+def plan_task(as_of: dt.date, policy: ReminderPolicy, treaty: str | None = None) -> PlanResult:
+    return plan_step(as_of=as_of, settings=get_settings(), policy=policy, now=utc_now(), treaty=treaty)
 
 
 @task(retries=0, cache_policy=NO_CACHE)
-def dispatch_task(as_of: dt.date, policy: ReminderPolicy) -> DispatchResult:
+def dispatch_task(as_of: dt.date, policy: ReminderPolicy, treaty: str | None = None) -> DispatchResult:
     settings = get_settings()
-    return dispatch(url=settings.database_url, as_of=as_of, policy=policy, channel=channel_from(settings))
+    return dispatch(url=settings.database_url, as_of=as_of, policy=policy, channel=channel_from(settings),
+                    treaty=treaty)
 
 
 def reminders_run_name() -> str:
@@ -88,12 +90,16 @@ def _rename(name: str) -> None:
 
 
 @flow(name="dispatch-reminders", flow_run_name=reminders_run_name, log_prints=False, retries=0)
-def dispatch_reminders(as_of: dt.date | None = None, dry_run: bool = False) -> dict[str, int]:
+def dispatch_reminders(
+    as_of: dt.date | None = None, dry_run: bool = False, treaty: Literal["all", "ccm", "apmbc"] = "all"
+) -> dict[str, int]:
     """Plan and send the reminders due on ``as_of`` (default: today in Geneva); ``dry_run``
-    sends nothing and lists what would go. Ends Failed with one sentence when the database,
-    the Apprise config or the policy file cannot be used, or when reminders failed for good
-    (after the 'reminders' artifact is written)."""
+    sends nothing and lists what would go; ``treaty`` (as ``ccm-tracker remind --treaty``):
+    every convention's reminders, or one convention's. Ends Failed with one sentence when the
+    database, the Apprise config or the policy file cannot be used, or when reminders failed
+    for good (after the 'reminders' artifact is written)."""
     logger = get_run_logger()
+    only = None if treaty == "all" else treaty.upper()
     day = as_of or today_in_geneva()
     settings = get_settings()
     problem = database_problem(settings.database_url)
@@ -105,7 +111,7 @@ def dispatch_reminders(as_of: dt.date | None = None, dry_run: bool = False) -> d
     except (PolicyFileError, ConfigurationError) as error:
         return failed(f"no reminders were sent: {error}.")
     if dry_run:
-        lines = preview(as_of=day, settings=settings, policy=policy)
+        lines = preview(as_of=day, settings=settings, policy=policy, treaty=only)
         create_table_artifact(
             key="reminders-dry-run",
             table=[_cells(line.__dict__) for line in lines],
@@ -116,8 +122,8 @@ def dispatch_reminders(as_of: dt.date | None = None, dry_run: bool = False) -> d
         return {"would_send": len(lines)}
     started = utc_now()
     try:  # each task logs its own traceback once; the run ends with one line
-        planned = plan_task(day, policy)
-        result = dispatch_task(day, policy)
+        planned = plan_task(day, policy, only)
+        result = dispatch_task(day, policy, only)
     except Exception as error:  # noqa: BLE001
         return failed(f"the reminder run stopped: {one_line(error)} (the outbox keeps what was claimed for a later run)")
     with session_scope(settings.database_url) as session:

@@ -58,6 +58,7 @@ class Group:
     lines: list[Line]
     overdue: int
     coming: int
+    treaty: str = "CCM"  # the convention the group's items are under (its code)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Digest:
     page_url: str
     stop_url: str
     footer: list[str] = field(default_factory=list)
+    conventions: str = "CCM"  # "CCM", "APMBC", "CCM and APMBC": the heading's first words
 
     @property
     def headline(self) -> str:
@@ -99,14 +101,21 @@ def how_late(due: dt.date, as_of: dt.date) -> str:
 def subject(items: Sequence[DigestItem], as_of: dt.date) -> str:
     """The counts a person needs before opening: "CCM deadlines: 1 overdue, 2 coming up"; named
     for the conventions of its items ("APMBC deadlines", "CCM and APMBC deadlines")."""
-    from rules.treaties import TREATIES, treaty_of_key
 
     overdue = sum(1 for item in items if item.due < as_of)
     coming = len(items) - overdue
     parts = [f"{overdue} overdue" if overdue else "", f"{coming} coming up" if coming else ""]
+    return f"{conventions(items)} deadlines: {', '.join(p for p in parts if p)} ({as_of.isoformat()})"
+
+
+def conventions(items: Iterable[DigestItem]) -> str:
+    """The codes of the conventions ``items`` are under, the CCM first: "CCM", "APMBC",
+    "CCM and APMBC" (no item: "CCM")."""
+    from rules.treaties import TREATIES, treaty_of_key
+
     present = {treaty_of_key(item.key) for item in items}
-    named = " and ".join(code for code in TREATIES if code in present) or "CCM"
-    return f"{named} deadlines: {', '.join(p for p in parts if p)} ({as_of.isoformat()})"
+    known = [code for code in TREATIES if code in present] + sorted(present - set(TREATIES))
+    return " and ".join(known) or "CCM"
 
 
 def build_digest(
@@ -121,8 +130,11 @@ def build_digest(
 ) -> Digest:
     """Group ``items`` by convention, kind and period (late groups first, then by due date);
     inside a group, States by name (case- and accent-insensitive), the Committee's own items
-    last. A group of another convention than the CCM is titled with its code ("APMBC: ...")."""
+    last. A group of another convention than the CCM is titled with its code ("APMBC: ...");
+    in a digest holding more than one convention the CCM's groups are too ("CCM: ..."), so
+    a reader knows which convention every item is under."""
     items = list(items)
+    several = " and " in conventions(items)
     by_group: dict[tuple[str, str, str | None], list[DigestItem]] = {}
     for item in items:
         by_group.setdefault((item.key.split(":", 1)[0], item.kind, item.period), []).append(item)
@@ -131,7 +143,7 @@ def build_digest(
         key=lambda pair: (min(i.due for i in pair[1]) >= as_of, min(i.due for i in pair[1]),
                           pair[0][1], pair[0][2] or "", pair[0][0] != "CCM", pair[0][0]),
     )
-    groups = [_group(kind, period, members, as_of, addresses, act_url, treaty)
+    groups = [_group(kind, period, members, as_of, addresses, act_url, treaty, labelled=several)
               for (treaty, kind, period), members in ordered]
     overdue = sum(g.overdue for g in groups)
     return Digest(
@@ -143,6 +155,7 @@ def build_digest(
         coming=len(items) - overdue,
         page_url=page_url,
         stop_url=stop_url,
+        conventions=conventions(items),
     )
 
 
@@ -170,6 +183,8 @@ def _group(
     addresses: words.Addresses,
     act_url: ActUrl,
     treaty: str = "CCM",
+    *,
+    labelled: bool = False,
 ) -> Group:
     kind_words = words.wording(kind)
     members = sorted(members, key=lambda i: (_sort_name(i), i.due))
@@ -193,7 +208,8 @@ def _group(
     coming = len(lines) - overdue
     where = words.destination(kind, words.addresses_for(treaty, addresses))
     return Group(
-        title=words.title(kind, period) if treaty == "CCM" else f"{treaty}: {words.title(kind, period)}",
+        title=(words.title(kind, period) if treaty == "CCM" and not labelled
+               else f"{treaty}: {words.title(kind, period)}"),
         reference=kind_words.reference,
         summary=_summary(overdue, coming, members, as_of),
         to_do=kind_words.to_do,
@@ -202,6 +218,7 @@ def _group(
         lines=lines,
         overdue=overdue,
         coming=coming,
+        treaty=treaty,
     )
 
 

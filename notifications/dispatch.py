@@ -31,16 +31,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, func, select
 from sqlmodel import Session
 
 from models.db import get_engine, session_scope
 from models.reminders import Reminder
 from models.tables import Obligation, State
+from models.treaty_tables import TreatyParty
 from notifications.channels.apprise_channel import AppriseChannel
 from notifications.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
 from notifications.links import Links
 from notifications.outbox import (
+    EVERY_TREATY,
     NO_ADDRESS,
     ClaimedRow,
     Group,
@@ -55,6 +57,7 @@ from notifications.outbox import (
     record_sent,
     release,
     requeue_addressable,
+    treaty_keys,
 )
 from notifications.policy import ReminderPolicy
 from notifications.recipients import Audience, audiences
@@ -103,8 +106,13 @@ def dispatch(
     clock: Callable[[], dt.datetime] = utc_now,
     senders: Mapping[str, Sender] = SENDERS,
     settings: Settings | None = None,
+    treaty: str | None = None,
 ) -> DispatchResult:
+    """Send the reminders (and invites) ready on ``as_of``; with ``treaty`` (a code), only
+    the reminders of that convention's obligations: the others stay pending for a run that
+    covers them."""
     settings = settings or get_settings()
+    keys = treaty_keys(treaty)
     result = DispatchResult()
     lease = dt.timedelta(minutes=policy.sending_lease_minutes)
     with session_scope(url) as session:
@@ -116,11 +124,11 @@ def dispatch(
         )
         links = Links.of(session=session, settings=settings)
     with session_scope(url) as session:
-        groups = ready_groups(session=session, as_of=as_of, now=clock())
+        groups = ready_groups(session=session, as_of=as_of, now=clock(), keys=keys)
         # One query for the wording of every ready row (read-only: a claim decides who sends).
-        details = ready_details(session, as_of=as_of, now=clock())
+        details = ready_details(session, as_of=as_of, now=clock(), keys=keys)
     run = _Run(as_of, policy, people, details, channel, senders, clock, links,
-               Addresses.of(settings))
+               Addresses.of(settings), keys)
     with stop_requests() as stop:
         stop.run(lambda: _send_ready(url, groups, run, stop, lease, result))
     return result
@@ -144,7 +152,7 @@ def _send_ready(
         waiting = deque(groups)
         while waiting and not stop.requested:
             batch = [waiting.popleft() for _ in range(min(CLAIM_BATCH, len(waiting)))]
-            claimed = _committed(connection, claim, groups=batch, as_of=run.as_of, now=clock())
+            claimed = _committed(connection, claim, groups=batch, as_of=run.as_of, now=clock(), keys=run.keys)
             beat.claimed([rows[0].claim_token for rows in claimed.values()][:1], clock())
             for index, (group, rows) in enumerate(claimed.items()):
                 # A claim whose heartbeat is older than half the lease (the database did not
@@ -243,6 +251,7 @@ class _Run:
     clock: Callable[[], dt.datetime]
     links: Links
     addresses: Addresses
+    keys: str = EVERY_TREATY  # the obligation keys whose reminders this run sends
 
     def deliver(self, connection: Connection, group: Group, rows: list[ClaimedRow]) -> Delivery:
         """Send one claimed group to each address of its tag that does not have it yet, then
@@ -302,15 +311,20 @@ class _Run:
         return errors, ""
 
 
-# An obligation's wording fields, with its State's name.
+# An obligation's wording fields, with its State's name (the CCM registry's, else the name the
+# obligation's convention holds: an APMBC party outside the CCM is named, not shown by code).
 _DETAILS = select(
-    Obligation.key, Obligation.state, State.name, Obligation.kind, Obligation.period, Obligation.note
-).outerjoin(State, State.iso3 == Obligation.state)
+    Obligation.key, Obligation.state, func.coalesce(State.name, TreatyParty.name), Obligation.kind,
+    Obligation.period, Obligation.note,
+).outerjoin(State, State.iso3 == Obligation.state).outerjoin(
+    TreatyParty, and_(TreatyParty.iso3 == Obligation.state, TreatyParty.treaty == Obligation.treaty))
 
 
-def ready_details(session: Session, *, as_of: dt.date, now: dt.datetime) -> dict[str, ObligationDetails]:
+def ready_details(
+    session: Session, *, as_of: dt.date, now: dt.datetime, keys: str = EVERY_TREATY
+) -> dict[str, ObligationDetails]:
     """The wording of every obligation with a ready outbox row, in one query."""
-    ready = select(Reminder.obligation_key).where(ready_condition(as_of, now))
+    ready = select(Reminder.obligation_key).where(ready_condition(as_of, now, keys))
     return _details(session.execute(_DETAILS.where(Obligation.key.in_(ready))))
 
 

@@ -116,12 +116,24 @@ def _row(message: OutboxMessage, now: dt.datetime) -> dict[str, object]:
     }
 
 
-def ready_condition(as_of, now):  # type: ignore[no-untyped-def]
-    """Rows a dispatcher may claim now (``as_of`` and ``now`` may be bind parameters)."""
+EVERY_TREATY = "%"  # the LIKE pattern every obligation key matches
+
+
+def treaty_keys(treaty: str | None) -> str:
+    """The LIKE pattern of the obligation keys of ``treaty`` (a code: ``APMBC:%``), or of
+    every convention (None: ``%``)."""
+    return EVERY_TREATY if treaty is None else f"{treaty.upper()}:%"
+
+
+def ready_condition(as_of, now, keys=EVERY_TREATY):  # type: ignore[no-untyped-def]
+    """Rows a dispatcher may claim now (``as_of``, ``now`` and ``keys`` may be bind
+    parameters): reminders only of the obligations whose keys match ``keys``
+    (``treaty_keys``: one convention's); other messages (invites) whatever ``keys``."""
     return and_(
         T.c.state == OutboxState.PENDING.value,
         T.c.send_on <= as_of,
         or_(T.c.next_attempt_at.is_(None), T.c.next_attempt_at <= now),
+        or_(T.c.message_kind != "reminder", T.c.obligation_key.like(keys)),
     )
 
 
@@ -139,9 +151,11 @@ class Group:
         return cls(kind, recipient, None if kind == "reminder" else row_id)
 
 
-def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[Group]:
+def ready_groups(
+    *, session: Session, as_of: dt.date, now: dt.datetime, keys: str = EVERY_TREATY
+) -> list[Group]:
     rows = session.execute(
-        select(T.c.message_kind, T.c.recipient, T.c.id).where(ready_condition(as_of, now)).order_by(T.c.id)
+        select(T.c.message_kind, T.c.recipient, T.c.id).where(ready_condition(as_of, now, keys)).order_by(T.c.id)
     ).all()
     groups: dict[Group, None] = {}
     for kind, recipient, row_id in rows:
@@ -151,7 +165,7 @@ def ready_groups(*, session: Session, as_of: dt.date, now: dt.datetime) -> list[
 
 # The statements a dispatch runs once per batch or per message are built once (SQLAlchemy then
 # reuses their compiled form): building expressions per call cost more than the UPDATE itself.
-_READY = ready_condition(bindparam("b_as_of"), bindparam("b_now"))
+_READY = ready_condition(bindparam("b_as_of"), bindparam("b_now"), bindparam("b_keys"))
 # A batch: every ready "reminder" row of the listed recipients, and the listed other rows.
 _IN_BATCH = or_(
     and_(T.c.message_kind == "reminder", T.c.recipient.in_(bindparam("b_recipients", expanding=True))),
@@ -219,7 +233,8 @@ class ClaimedRow(Protocol):
 
 
 def claim(
-    *, connection: Connection, groups: Sequence[Group], as_of: dt.date, now: dt.datetime
+    *, connection: Connection, groups: Sequence[Group], as_of: dt.date, now: dt.datetime,
+    keys: str = EVERY_TREATY,
 ) -> dict[Group, list[ClaimedRow]]:
     """Mark the ready rows of ``groups`` "sending" under one fresh token, in one UPDATE.
 
@@ -232,6 +247,7 @@ def claim(
     rows = connection.execute(_CLAIM, {
         "b_as_of": as_of,
         "b_now": now,
+        "b_keys": keys,
         "b_token": uuid.uuid4().hex,
         "b_recipients": [g.recipient for g in groups if g.row_id is None],
         "b_row_ids": [g.row_id for g in groups if g.row_id is not None],

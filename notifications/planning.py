@@ -96,30 +96,41 @@ class PlanResult:
     cancelled: int
 
 
-def load_candidates(*, session: Session, as_of: dt.date | None = None) -> list[Candidate]:
-    """The stored obligations; with ``as_of``, each status as on that day (a status stored
-    on an earlier day is derived again: an open row may be overdue by now)."""
+def load_candidates(
+    *, session: Session, as_of: dt.date | None = None, treaties: Sequence[str] | None = None
+) -> list[Candidate]:
+    """The stored obligations (only those of ``treaties``, codes, when given); with
+    ``as_of``, each status as on that day (a status stored on an earlier day is derived
+    again: an open row may be overdue by now), by its own convention's tracking-since day
+    and registers."""
     o = Obligation.__table__  # type: ignore[attr-defined]
-    rows = session.execute(
-        select(o.c.key, o.c.version, o.c.kind, o.c.state, o.c.due, o.c.status, o.c.met_on,
-               o.c.theme)
-    ).all()
-    candidates = [Candidate(*row) for row in rows]
+    query = select(o.c.key, o.c.version, o.c.kind, o.c.state, o.c.due, o.c.status, o.c.met_on,
+                   o.c.theme, o.c.treaty)
+    if treaties is not None:
+        query = query.where(o.c.treaty.in_(list(treaties)))
+    rows = session.execute(query).all()
     if as_of is None:
-        return candidates
-    since, kept = _tracking(session)
-    return [
-        replace(c, status=current_status(c.status, c.kind, c.due, as_of, since, kept))
-        for c in candidates
-    ]
+        return [Candidate(*row[:-1]) for row in rows]
+    tracking = _tracking(session)
+    found = []
+    for *fields, treaty in rows:
+        candidate = Candidate(*fields)
+        since, kept = tracking.get(treaty, tracking["CCM"])
+        found.append(replace(candidate, status=current_status(
+            candidate.status, candidate.kind, candidate.due, as_of, since, kept)))
+    return found
 
 
-def _tracking(session: Session) -> tuple[dt.date | None, Registers]:
-    from models.tracking import registers, tracking_since
+def _tracking(session: Session) -> dict[str, tuple[dt.date | None, Registers]]:
+    """Each convention's code -> (its tracking-since day, its registers kept)."""
+    from models.tracking import registers
+    from models.treaty_facts import tracking_by_treaty, treaty_registers
     from settings import get_settings
 
-    since = tracking_since(session=session, override=get_settings().tracking_since)
-    return since, registers(session=session)
+    since = tracking_by_treaty(session=session, override=get_settings().tracking_since)
+    return {code: (day, registers(session=session) if code == "CCM" else
+                   treaty_registers(session=session, treaty=code))
+            for code, day in since.items()}
 
 
 def load_acks(*, session: Session) -> dict[str, list[tuple[str, int, dt.date | None]]]:
@@ -136,8 +147,11 @@ def plan_reminders(
     policy: ReminderPolicy,
     now: dt.datetime,
     write: bool = True,
+    treaties: Sequence[str] | None = None,
 ) -> PlanResult:
-    candidates = load_candidates(session=session, as_of=as_of)
+    """Plan the reminders due on ``as_of`` (and cancel stale ones); with ``treaties``
+    (codes), only for those conventions' obligations."""
+    candidates = load_candidates(session=session, as_of=as_of, treaties=treaties)
     recipients = audiences(session=session)
     planned = plan(candidates, recipients, load_acks(session=session), as_of, policy)
     if not write:

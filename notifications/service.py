@@ -20,6 +20,7 @@ from models.reminders import Acknowledgement, OutboxState, Recipient, Reminder
 from models.tables import Obligation
 from notifications.channels.apprise_channel import AppriseChannel
 from notifications.dispatch import DispatchResult, dispatch, utc_now
+from notifications.outbox import treaty_keys
 from notifications.planning import PlanResult, cancel_stale, plan_reminders
 from notifications.policy import ReminderPolicy
 from notifications.policy_file import load_policy
@@ -58,21 +59,27 @@ def run_reminders(
     policy: ReminderPolicy | None = None,
     channel: AppriseChannel | None = None,
     clock: Callable[[], dt.datetime] = utc_now,
+    treaty: str | None = None,
 ) -> RunReport:
+    """Plan, then send, the reminders due on ``as_of``: every convention's, or with
+    ``treaty`` (a code, ``CCM``/``APMBC``) only that convention's (the others' stay
+    pending for a run that covers them; invites go either way)."""
     settings = settings or get_settings()
     policy = policy or load_policy(settings.reminder_policy)
     channel = channel or channel_from(settings)  # a bad config fails here, before any claim
-    planned = plan_step(as_of=as_of, settings=settings, policy=policy, now=clock())
+    planned = plan_step(as_of=as_of, settings=settings, policy=policy, now=clock(), treaty=treaty)
     sent = dispatch(url=settings.database_url, as_of=as_of, policy=policy, channel=channel,
-                    clock=clock, settings=settings)
+                    clock=clock, settings=settings, treaty=treaty)
     return RunReport(as_of, planned, sent)
 
 
 def plan_step(
-    *, as_of: dt.date, settings: Settings, policy: ReminderPolicy, now: dt.datetime
+    *, as_of: dt.date, settings: Settings, policy: ReminderPolicy, now: dt.datetime,
+    treaty: str | None = None,
 ) -> PlanResult:
     with session_scope(settings.database_url) as session:
-        return plan_reminders(session=session, as_of=as_of, policy=policy, now=now)
+        return plan_reminders(session=session, as_of=as_of, policy=policy, now=now,
+                              treaties=None if treaty is None else [treaty.upper()])
 
 
 @dataclass(frozen=True)
@@ -86,20 +93,24 @@ class PreviewLine:
 
 
 def preview(
-    *, as_of: dt.date, settings: Settings | None = None, policy: ReminderPolicy | None = None
+    *, as_of: dt.date, settings: Settings | None = None, policy: ReminderPolicy | None = None,
+    treaty: str | None = None,
 ) -> list[PreviewLine]:
-    """What a run on ``as_of`` would send, to whom. Writes nothing."""
+    """What a run on ``as_of`` (of ``treaty``'s reminders only, when given) would send, to
+    whom. Writes nothing."""
     settings = settings or get_settings()
     policy = policy or load_policy(settings.reminder_policy)
     with session_scope(settings.database_url) as session:
         planned = plan_reminders(
-            session=session, as_of=as_of, policy=policy, now=utc_now(), write=False
+            session=session, as_of=as_of, policy=policy, now=utc_now(), write=False,
+            treaties=None if treaty is None else [treaty.upper()],
         ).planned
         known = set(session.execute(
             select(Reminder.obligation_key, Reminder.version, Reminder.stage, Reminder.recipient)
         ).all())
         ready = session.execute(
-            select(Reminder).where(Reminder.state == OutboxState.PENDING, Reminder.send_on <= as_of)
+            select(Reminder).where(Reminder.state == OutboxState.PENDING, Reminder.send_on <= as_of,
+                                   Reminder.obligation_key.like(treaty_keys(treaty)))  # type: ignore[attr-defined]
         ).scalars().all()
         lines = [
             PreviewLine(r.recipient, r.obligation_key, r.stage, r.due, r.send_on, "pending")

@@ -24,11 +24,12 @@ def make_obligation(
     status: str = "open",
     version: int = 1,
     note: str = "",
+    treaty: str = "CCM",
 ) -> Obligation:
-    key = ":".join(["CCM", state or "CC", kind, *([period] if period else [])])
+    key = ":".join([treaty, state or "CC", kind, *([period] if period else [])])
     row = Obligation(
         key=key, state=state, kind=kind, period=period, due=due, original_due=due,
-        status=status, version=version, note=note,
+        status=status, version=version, note=note, treaty=treaty,
     )
     session.add(row)
     return row
