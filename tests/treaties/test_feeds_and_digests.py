@@ -46,6 +46,8 @@ def test_a_digest_groups_each_convention_apart():
         as_of=dt.date(2026, 5, 2), addresses=Addresses("reports@example.org", "isu@example.org"),
         act_url=lambda i, what: f"https://x/{i.row_id}/{what}", page_url="https://x/me", stop_url="https://x/stop",
     )
+    # holding both conventions, every group says which it is under (the CCM's too)
     assert [g.title for g in digest.groups] == [
-        "2025 annual transparency report", "APMBC: 2025 annual transparency report"]
+        "CCM: 2025 annual transparency report", "APMBC: 2025 annual transparency report"]
+    assert digest.conventions == "CCM and APMBC"
     assert all(len(g.lines) == 1 for g in digest.groups)

@@ -73,10 +73,12 @@ def test_the_overlap_report_says_which_conventions_each_target_takes_part_in(dat
     from models.coordination import add_target
     from models.db import session_scope
 
-    with session_scope() as session:  # no command adds a target; the demo's loader calls this
+    with session_scope() as session:  # `themes add-target` and the demo's loader call this
         for theme in ("victim_assistance", "clearance"):
             add_target(session=session, theme=theme, iso3="AFG", source="test", actor="test")
     code, out, err = ccm_here(capsys, "outreach", "--overlaps", "--format", "json")
     assert code == 0, err
     assert json.loads(out) == [{"state": "AFG", "name": "Afghanistan",
-                                "themes": "clearance victim_assistance", "party_to": "CCM APMBC"}]
+                                "themes": ["clearance (CCM)", "victim_assistance (CCM)"],
+                                "treaties": ["CCM"], "joint_letter": False,
+                                "letter": "outreach --treaty ccm AFG", "party_to": ["CCM", "APMBC"]}]
