@@ -119,8 +119,9 @@ def test_every_demo_record_names_its_source(demo):
 
 def test_demo_afghanistan_is_targeted_by_two_themes(demo):
     assert as_json(demo("outreach", "--overlaps", "--format", "json")) == [
-        {"state": "AFG", "name": "Afghanistan", "themes": "national_implementation victim_assistance",
-         "party_to": "CCM"}
+        {"state": "AFG", "name": "Afghanistan",
+         "themes": ["national_implementation (CCM)", "victim_assistance (CCM)"], "treaties": ["CCM"],
+         "joint_letter": False, "letter": "outreach --treaty ccm AFG", "party_to": ["CCM"]}
     ]
 
 
