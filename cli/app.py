@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import os
+import sys
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -133,13 +137,48 @@ PANELS = {
 _PANEL_OF = {name: panel for panel, names in PANELS.items() for name in names}
 
 
-def build_command():  # type: ignore[no-untyped-def]
-    """The click command tree of `app`, with help that names values, not Python types."""
+def build_command(args: Sequence[str] | None = None):  # type: ignore[no-untyped-def]
+    """The click command tree of `app`, with help that names values, not Python types.
+
+    Given the command line's arguments, only the command (or group) they name is built:
+    Typer builds every command's parameters from its signature when the tree is made
+    (~45 commands, more time than some commands take to run). The root then holds that one
+    command, and answers it exactly as the whole tree does; with no command named, a root
+    option other than ``--treaty`` (``--help``), or a name that is no command (click's
+    "No such command", with its suggestion), the whole tree is built.
+    """
     from typer.main import get_command
 
     from cli.helpformat import plain_metavars
 
-    return plain_metavars(get_command(app))
+    return plain_metavars(get_command(_app_for(_command_named(args))))
+
+
+def _command_named(args: Sequence[str] | None) -> str | None:
+    """The command the arguments run (the first one after the root's ``--treaty VALUE``),
+    or None when they start with anything else."""
+    rest = list(args or ())
+    while rest:
+        first = rest.pop(0)
+        if first == "--treaty":
+            rest = rest[1:]
+        elif not first.startswith("--treaty="):
+            return None if first.startswith("-") else first
+    return None
+
+
+def _app_for(name: str | None) -> typer.Typer:
+    """``app`` with only the command or group ``name`` (``app`` itself when it has none)."""
+    from typer.main import get_command_name
+
+    commands = [c for c in app.registered_commands
+                if name == (c.name or get_command_name(c.callback.__name__))]  # type: ignore[union-attr]
+    groups = [g for g in app.registered_groups if name is not None and g.name == name]
+    if not commands and not groups:
+        return app
+    part = copy.copy(app)
+    part.registered_commands, part.registered_groups = commands, groups
+    return part
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -147,8 +186,11 @@ def main(argv: list[str] | None = None) -> None:
     exit 1 refused, 2 usage; click's own usage errors are 2 as well); what reaches this point
     is a bug: one line, and ``CCM_DEBUG=1`` shows the traceback (exit 70).
     """
+    if argv is None:  # the process's entry point (the `ccm-tracker` script), not a test
+        pause_collector()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        build_command()(args=argv, prog_name="ccm-tracker")
+        build_command(args)(args=args, prog_name="ccm-tracker")
     except UserError as error:  # raised before a command ran (building the command tree)
         _say_error(error)
         raise SystemExit(error.exit_code) from None
@@ -162,6 +204,25 @@ def main(argv: list[str] | None = None) -> None:
             err=True, fg="red",
         )
         raise SystemExit(EXIT_BUG) from None
+
+
+def pause_collector(seconds: float = 1.0) -> None:
+    """Turn Python's cyclic garbage collector off for the first ``seconds`` of a command.
+
+    A command's start builds some 10^5 objects (imports, table classes, the command tree)
+    and no cyclic garbage worth collecting; the collector's passes over them cost ~10% of a
+    read command's time (bench/cli.py). A command still running after ``seconds`` (the feed
+    server, the runner, a dispatch, a large import) gets the collector back from a timer
+    thread, so memory stays bounded however long it runs.
+    """
+    if not gc.isenabled():
+        return
+    import threading
+
+    gc.disable()
+    timer = threading.Timer(seconds, gc.enable)
+    timer.daemon = True
+    timer.start()
 
 
 def _debugging() -> bool:

@@ -238,7 +238,7 @@ def chosen_treaties(value: str | None = None, default: str = "ccm") -> tuple[Any
     root ``--treaty``, else ``default`` (the CCM; ``all`` for letters and the scan). An
     unknown value is refused (exit 2) with the valid ones."""
     from cli.choices import check_choice
-    from models.treaty_facts import treaties_named
+    from rules.treaties import treaties_named
 
     choice = value or _root_treaty[0] or default
     check_choice("--treaty", choice.lower(), TREATY_CHOICES)

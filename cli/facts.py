@@ -41,7 +41,6 @@ def facts(
     from cli.choices import check_states
     from models.db import session_scope
     from models.tables import ArticleFact, AuditEntry, ReportReceived, State
-    from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
     from rules.articles import deadlines_held
     from rules.entry_into_force import entry_into_force
     from rules.facts import ArticleFacts
@@ -61,7 +60,9 @@ def facts(
             articles = session.exec(
                 select(ArticleFact).where(ArticleFact.iso3 == code).order_by(ArticleFact.article, ArticleFact.id)
             ).all()
-        else:
+        else:  # another convention's tables, built only when asked for
+            from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportReceived
+
             state = session.get(TreatyParty, (under.code, code))
             art_t, rep_t = TreatyArticleFact, TreatyReportReceived  # type: ignore[assignment]
             articles = session.exec(

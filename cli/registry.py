@@ -207,7 +207,6 @@ def states(
     from cli.choices import check_choice
     from models.db import session_scope
     from models.tables import State
-    from models.treaty_facts import parties
     from rules.treaties import CCM
 
     check_choice("--status", status, STATUSES)
@@ -216,8 +215,12 @@ def states(
     rows = []
     with session_scope() as session:
         for chosen in treaties:
-            found = (session.exec(select(State).order_by(State.iso3)).all() if chosen is CCM
-                     else parties(session=session, treaty=chosen))
+            if chosen is CCM:
+                found = session.exec(select(State).order_by(State.iso3)).all()
+            else:  # another convention's tables, built only when asked for
+                from models.treaty_facts import parties
+
+                found = parties(session=session, treaty=chosen)
             rows += [_state_row(s, chosen, today) for s in found]
     if status:
         rows = [r for r in rows if r["status"] == status]

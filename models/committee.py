@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+import models.tables  # noqa: F401  (the `state` table that foreign keys here name)
 from rules.money import chf
 
 

@@ -57,8 +57,6 @@ def compute_obligations(
     Committee's obligations that concern one of them), plus, with ``committee``, all of the
     Committee's own. ``states`` empty and ``committee``: the Committee's only.
     """
-    from models.treaty_facts import treaty_obligations
-
     found: list[Obligation] = []
     if CCM in treaties:
         if states is None or states:
@@ -71,6 +69,8 @@ def compute_obligations(
             found.extend(committee_obligations(session=session, as_of=as_of, states=states))
     for treaty in treaties:
         if treaty is not CCM and (states is None or states):
+            from models.treaty_facts import treaty_obligations  # its tables, only when asked for
+
             found += treaty_obligations(
                 session=session, treaty=treaty, as_of=as_of, policy=rule_policy(settings),
                 states=states,

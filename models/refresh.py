@@ -33,8 +33,7 @@ from models.obligations import (
 )
 from models.tracking import registers as registers_of
 from models.tracking import tracking_since as tracking_since_of
-from models.treaty_facts import tracking_by_treaty
-from rules.treaties import TREATIES
+from rules.treaties import CCM, TREATIES, Treaty
 from settings import get_settings
 
 PENDING = "ccm.refresh.pending"
@@ -46,6 +45,13 @@ class _Pending:
     states: set[str] = field(default_factory=set)
     all_states: bool = False
     committee: bool = False
+    treaties: set[str] | None = field(default_factory=set)  # codes; None: every convention
+
+    def add_treaties(self, codes: Iterable[str] | None) -> None:
+        if codes is None or self.treaties is None:
+            self.treaties = None
+        else:
+            self.treaties |= {c.upper() for c in codes}
 
 
 def refresh_obligations(
@@ -55,10 +61,17 @@ def refresh_obligations(
     committee: bool = False,
     all_states: bool = False,
     as_of: dt.date | None = None,
+    treaties: Iterable[str] | None = None,
 ) -> SyncResult | None:
     """Recompute and upsert the obligations of ``states`` (every State with ``all_states``)
     and, with ``committee``, the Committee's own (meeting funds, invoice follow-ups, action
     items), inside the caller's transaction; bump the data revision.
+
+    ``treaties`` (codes, e.g. ``["CCM"]``): the conventions whose facts the writer changed;
+    only their rows are refreshed (and, in scope, retired). None, the default: every
+    convention. A State's facts under one convention never change its obligations under
+    another: each keeps its own tables (``models.treaty_tables``), registers of facts and
+    tracking-since day. The Committee's own obligations are the CCM's.
 
     ``as_of`` defaults to today in Geneva. Inside ``deferred(session)`` the request is only
     noted (and None returned); the block's end runs it. The changes are kept on the session
@@ -66,12 +79,15 @@ def refresh_obligations(
     """
     pending = session.info.get(PENDING)
     wanted = {s.upper() for s in states}
-    if pending is not None:
-        pending.states |= wanted
-        pending.all_states |= all_states
-        pending.committee |= committee
-        return None
-    return _run(session, _Pending(wanted, all_states, committee), as_of)
+    if pending is None:
+        request = _Pending(wanted, all_states, committee)
+        request.add_treaties(treaties)
+        return _run(session, request, as_of)
+    pending.states |= wanted
+    pending.all_states |= all_states
+    pending.committee |= committee
+    pending.add_treaties(treaties)
+    return None
 
 
 @contextmanager
@@ -100,9 +116,11 @@ def _run(session: Session, pending: _Pending, as_of: dt.date | None) -> SyncResu
     day = as_of or today_in_geneva()
     session.flush()
     states = None if pending.all_states else sorted(pending.states)
-    # every convention: a State's facts under one never change its obligations under the
-    # other, but a refresh of a State is complete for all its rows (issue 14)
-    treaties = tuple(TREATIES.values())
+    # the conventions asked for (every one by default; the CCM's with the Committee's own),
+    # each refreshed completely for the States in scope
+    codes = (set(TREATIES) if pending.treaties is None
+             else pending.treaties | ({CCM.code} if pending.committee else set()))
+    treaties = tuple(t for code, t in TREATIES.items() if code in codes)
     computed = compute_obligations(
         session=session, as_of=day, settings=settings, states=states, committee=pending.committee,
         treaties=treaties,
@@ -112,7 +130,7 @@ def _run(session: Session, pending: _Pending, as_of: dt.date | None) -> SyncResu
         computed=computed,
         as_of=day,
         tracking_since=tracking_since_of(session=session, override=settings.tracking_since),
-        tracking_by_treaty=tracking_by_treaty(session=session, override=settings.tracking_since),
+        tracking_by_treaty=_tracking_of_others(session, treaties, settings.tracking_since),
         registers=registers_of(session=session),
         scope=Scope(None if states is None else frozenset(states), pending.committee,
                     frozenset(t.code for t in treaties)),
@@ -120,3 +138,16 @@ def _run(session: Session, pending: _Pending, as_of: dt.date | None) -> SyncResu
     revision.bump(session)
     session.info.setdefault(CHANGES, []).extend(result.changes)
     return result
+
+
+def _tracking_of_others(
+    session: Session, treaties: tuple[Treaty, ...], override: dt.date | None
+) -> dict[str, dt.date | None]:
+    """The tracking-since day of each convention other than the CCM among ``treaties`` (the
+    CCM's is ``tracking_since``); their tables are loaded only when one is refreshed."""
+    others = [t for t in treaties if t is not CCM]
+    if not others:
+        return {}
+    from models.treaty_facts import treaty_tracking_since
+
+    return {t.code: treaty_tracking_since(session=session, treaty=t, override=override) for t in others}

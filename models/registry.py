@@ -230,7 +230,7 @@ def record_report(
         detail=detail,
         source=source,
     )
-    refresh_obligations(session=session, states=[state.iso3])
+    refresh_obligations(session=session, states=[state.iso3], treaties=[treaty.code])
     return Recorded("corrected" if correct else "added", state.iso3, report, old)
 
 
@@ -335,7 +335,7 @@ def record_extension(
         detail=detail,
         source=source,
     )
-    refresh_obligations(session=session, states=[state.iso3])
+    refresh_obligations(session=session, states=[state.iso3], treaties=[treaty.code])
     return Recorded("corrected" if target is not None else "added", state.iso3, fact, old)
 
 
@@ -382,7 +382,7 @@ def _regrant(
         session=session, actor=actor, action="extension.corrected" if old else "extension.recorded",
         subject=state.iso3, detail=detail, source=source,
     )
-    refresh_obligations(session=session, states=[state.iso3])
+    refresh_obligations(session=session, states=[state.iso3], treaties=[tables.treaty.code])
     return Recorded("corrected" if old else "added", state.iso3, fact, old)
 
 
@@ -456,7 +456,7 @@ def record_completion(
         detail=detail,
         source=source,
     )
-    refresh_obligations(session=session, states=[state.iso3])
+    refresh_obligations(session=session, states=[state.iso3], treaties=[treaty.code])
     return Recorded("corrected" if target is not None else "added", state.iso3, fact, old)
 
 
@@ -484,7 +484,7 @@ def record_applies(
         session=session, actor=actor, action="article.applies", subject=state.iso3,
         detail={"article": article, **tables.audit_detail()}, source=source,
     )
-    refresh_obligations(session=session, states=[state.iso3])
+    refresh_obligations(session=session, states=[state.iso3], treaties=[treaty.code])
     return Recorded("added", state.iso3, fact)
 
 

@@ -21,19 +21,7 @@ from models.treaty_tables import TreatyArticleFact, TreatyParty, TreatyReportRec
 from rules.dates import end_of_period
 from rules.facts import RulePolicy, StateFacts
 from rules.obligations import Obligation, all_obligations
-from rules.treaties import CCM, TREATIES, Treaty, treaty_named
-
-
-def treaties_named(choice: str) -> tuple[Treaty, ...]:
-    """``ccm``, ``apmbc`` or ``all`` (any case) -> the treaties; ``KeyError`` naming the
-    known values for anything else."""
-    if choice.strip().lower() == "all":
-        return tuple(TREATIES.values())
-    try:
-        return (treaty_named(choice),)
-    except KeyError:
-        known = ", ".join([*(c.lower() for c in TREATIES), "all"])
-        raise KeyError(f"unknown treaty {choice!r} (known: {known})") from None
+from rules.treaties import CCM, TREATIES, Treaty, treaties_named  # noqa: F401  (treaties_named: its former home)
 
 
 def load_treaty_facts(

@@ -218,6 +218,18 @@ def treaty_named(code: str) -> Treaty:
     return found
 
 
+def treaties_named(choice: str) -> tuple[Treaty, ...]:
+    """``ccm``, ``apmbc`` or ``all`` (any case) -> the treaties; ``KeyError`` naming the
+    known values for anything else."""
+    if choice.strip().lower() == "all":
+        return tuple(TREATIES.values())
+    try:
+        return (treaty_named(choice),)
+    except KeyError:
+        known = ", ".join([*(c.lower() for c in TREATIES), "all"])
+        raise KeyError(f"unknown treaty {choice!r} (known: {known})") from None
+
+
 def treaty_of_key(key: str) -> str:
     """The treaty code an obligation key starts with: ``APMBC:AFG:art5_clearance`` -> APMBC."""
     return key.split(":", 1)[0]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from models import all_tables
 from models.db import get_engine
 from settings import get_settings
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = all_tables()
 
 
 def run_migrations_online() -> None:

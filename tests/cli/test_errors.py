@@ -79,7 +79,7 @@ def test_an_unexpected_error_is_one_line_with_the_debug_hint(monkeypatch, capsys
     def broken(**_):
         raise KeyError("obligations")
 
-    monkeypatch.setattr(cli.app, "build_command", lambda: broken)
+    monkeypatch.setattr(cli.app, "build_command", lambda *_: broken)
     monkeypatch.delenv("CCM_DEBUG", raising=False)
     with pytest.raises(SystemExit) as exit_:
         cli.app.main(["deadlines"])

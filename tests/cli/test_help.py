@@ -70,3 +70,29 @@ def test_a_date_not_in_yyyy_mm_dd_is_a_usage_error(database_url, capsys, value):
     code, _, err = ccm_here(capsys, "deadlines", "--as-of", value)
     assert code == 2
     assert f"'{value}' is not a date (YYYY-MM-DD)" in err
+
+
+def _help_of(command, path, capsys) -> str:
+    capsys.readouterr()
+    command.main(args=[*path, "--help"], prog_name="ccm-tracker", standalone_mode=False)
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", [p for p in command_paths() if p], ids=" ".join)
+def test_the_command_tree_built_for_one_command_answers_as_the_whole_tree(path, capsys, monkeypatch):
+    """`main` builds only the command the arguments name (cli.app.build_command): its help,
+    options and subcommands are the whole tree's."""
+    monkeypatch.setenv("COLUMNS", "200")
+    whole, part = build_command(), build_command(list(path))
+    assert set(part.commands) == {path[0]}
+    assert _help_of(part, path, capsys) == _help_of(whole, path, capsys)
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["deadline"], ["--treaty"], ["--bogus", "deadlines"]])
+def test_without_one_known_command_named_the_whole_tree_is_built(args):
+    assert set(build_command(args).commands) == set(build_command().commands)
+
+
+def test_the_root_treaty_option_comes_before_the_command_named():
+    assert set(build_command(["--treaty", "apmbc", "deadlines"]).commands) == {"deadlines"}
+    assert set(build_command(["--treaty=all", "record", "report"]).commands) == {"record"}

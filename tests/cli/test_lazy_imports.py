@@ -128,3 +128,21 @@ def test_once_prefect_is_loaded_its_in_memory_settings_count(monkeypatch):
     with temporary_settings({PREFECT_API_URL: "http://in-memory.example/api", PREFECT_API_KEY: "k"}):
         assert prefect_setting("PREFECT_API_URL") == "http://in-memory.example/api"
         assert prefect_setting("PREFECT_API_KEY") == "k"
+
+
+def test_the_collector_paused_for_a_commands_start_comes_back_by_itself():
+    import gc
+    import time
+
+    from cli.app import pause_collector
+
+    assert gc.isenabled()
+    try:
+        pause_collector(0.2)
+        assert not gc.isenabled()
+        deadline = time.monotonic() + 10
+        while not gc.isenabled() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert gc.isenabled()
+    finally:
+        gc.enable()

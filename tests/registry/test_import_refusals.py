@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cli.app import app
+from models import all_tables
 from models.db import get_engine
 from models.importer import BUNDLED_DIR, BUNDLED_FILES, ImportRejected, import_csv
 from models.tables import ArticleFact, AuditEntry, State
@@ -56,7 +57,7 @@ def snapshot(url: str) -> object:
     with get_engine(url).connect() as conn:
         return {
             table: sorted(map(repr, conn.execute(text(f'SELECT * FROM "{table}"')).all()))
-            for table in sorted(SQLModel.metadata.tables)
+            for table in sorted(all_tables().tables)
         }
 
 

@@ -6,16 +6,15 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
-from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table)
+from models import all_tables
 from models.db import get_engine, migrate
 from tests.treaties.test_migration import _config, _rows
 
 
 def test_the_migrated_schema_is_the_one_the_models_declare(database_url):
     with get_engine(database_url).connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        differences = compare_metadata(MigrationContext.configure(conn), all_tables())
     assert differences == []
 
 
