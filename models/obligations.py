@@ -155,15 +155,19 @@ def sync_obligations(
     updates: list[dict[str, object]] = []
     result = SyncResult(total=len(computed))
     by_treaty = tracking_by_treaty or {}
-    from models.treaty_facts import treaty_registers
-
     other_registers: dict[str, dict[str, dt.date | None]] = {}
     for obligation in computed:
         treaty = treaty_of_key(obligation.key)
         # the registers in ``registers`` are the CCM's; another convention's are its own
         # (``models.treaty_facts.treaty_registers``: none kept until its register is imported)
-        kept = registers if treaty == CCM.code else other_registers.setdefault(
-            treaty, treaty_registers(session=session, treaty=treaty))
+        if treaty == CCM.code:
+            kept = registers
+        elif treaty in other_registers:
+            kept = other_registers[treaty]
+        else:
+            from models.treaty_facts import treaty_registers  # its tables, only when needed
+
+            kept = other_registers[treaty] = treaty_registers(session=session, treaty=treaty)
         status = status_on(obligation, as_of, by_treaty.get(treaty, tracking_since), kept).value
         row = existing.pop(obligation.key, None)
         values = {

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pendulum
-
+from rules.dates import add_months
 from rules.treaties import CCM, Treaty
 
 # Art. 17(1): the Convention entered into force on the first day of the sixth month after
@@ -31,6 +30,4 @@ def entry_into_force(deposit: dt.date, treaty: Treaty = CCM) -> dt.date:
     rule = treaty.entry_into_force
     if deposit <= rule.cutoff_deposit:
         return rule.in_force
-    first_of_month = pendulum.date(deposit.year, deposit.month, 1)
-    result = first_of_month.add(months=rule.months_after_deposit)
-    return dt.date(result.year, result.month, result.day)
+    return add_months(deposit.replace(day=1), rule.months_after_deposit)
