@@ -60,17 +60,43 @@ def parse_date(value: str | None, option: str) -> dt.date | None:
     return day
 
 
-def registers_by_treaty(*, session: Any) -> dict[str, Any]:
+def registers_by_treaty(*, session: Any, treaties: Sequence[Any] | None = None) -> dict[str, Any]:
     """Each treaty's code -> its registers of facts (register name -> the day from which it
     is kept, or None): the CCM's from ``models.tracking.registers``, another convention's
     from ``models.treaty_facts.treaty_registers`` (the same ones the scan stores statuses
-    with, so every channel gives a row the same status)."""
+    with, so every channel gives a row the same status). Only ``treaties``
+    (``rules.treaties.Treaty``) when given, every convention otherwise: another
+    convention's tables are loaded only when it is asked for."""
     from models.tracking import registers
-    from models.treaty_facts import treaty_registers
     from rules.treaties import CCM, TREATIES
 
-    return {code: registers(session=session) if code == CCM.code
-            else treaty_registers(session=session, treaty=code) for code in TREATIES}
+    found: dict[str, Any] = {}
+    for treaty in TREATIES.values() if treaties is None else treaties:
+        if treaty is CCM:
+            found[treaty.code] = registers(session=session)
+        else:
+            from models.treaty_facts import treaty_registers
+
+            found[treaty.code] = treaty_registers(session=session, treaty=treaty.code)
+    return found
+
+
+def tracking_by_treaty(*, session: Any, override: dt.date | None, treaties: Sequence[Any]) -> dict[str, Any]:
+    """Each of ``treaties``' code -> its tracking-since day (before it, an obligation with
+    nothing recorded is history): ``models.treaty_facts.treaty_tracking_since``, the CCM's
+    read without loading another convention's tables."""
+    from models.tracking import tracking_since
+    from rules.treaties import CCM
+
+    found: dict[str, Any] = {}
+    for treaty in treaties:
+        if treaty is CCM:
+            found[treaty.code] = tracking_since(session=session, override=override)
+        else:
+            from models.treaty_facts import treaty_tracking_since
+
+            found[treaty.code] = treaty_tracking_since(session=session, treaty=treaty, override=override)
+    return found
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

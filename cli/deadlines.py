@@ -18,6 +18,7 @@ from cli.common import (
     parse_date,
     registers_by_treaty,
     today_in_geneva,
+    tracking_by_treaty,
 )
 
 if TYPE_CHECKING:
@@ -69,18 +70,21 @@ def deadlines(
     from models.db import session_scope
     from models.obligations import compute_obligations
     from models.tables import State
-    from models.treaty_facts import tracking_by_treaty
-    from models.treaty_tables import TreatyParty
+    from rules.treaties import CCM
     from settings import get_settings
 
     settings = get_settings()
     with session_scope() as session:
         wanted_states = check_states("--state", state, session=session, treaties=treaties) or None
-        since = tracking_by_treaty(session=session, override=settings.tracking_since)
-        kept = registers_by_treaty(session=session)
+        since = tracking_by_treaty(session=session, override=settings.tracking_since, treaties=treaties)
+        kept = registers_by_treaty(session=session, treaties=treaties)
         found = compute_obligations(session=session, as_of=day, settings=settings, states=wanted_states,
                                     treaties=treaties)
-        names = dict(session.exec(select(TreatyParty.iso3, TreatyParty.name)).all())
+        names: dict[str, str] = {}
+        if any(t is not CCM for t in treaties):  # another convention's tables, only when asked for
+            from models.treaty_tables import TreatyParty
+
+            names.update(session.exec(select(TreatyParty.iso3, TreatyParty.name)).all())
         names.update(session.exec(select(State.iso3, State.name)).all())
     rows = [_row(o, day, since, names, kept) for o in found if _in_themes(o, themes)]
     if kinds:
