@@ -20,7 +20,12 @@ in the machine's load touches all alike); the figure is the median wall time of 
   the ``ccm.fact.recorded`` event (headers, httpx, one request), not a Prefect server's work.
 
 Targets (issue 13): ``--help`` <= 0.25 s and <= 60 MiB; reads <= 0.4 s; ``record`` without
-an API <= 0.5 s. With ``--profile``, the biggest imports (``python -X importtime``) of
+an API <= 0.5 s. On a quiet machine the reads' floor is ~0.3 s, so a read meets its target at
+about 1.33x that floor (column ``x sqlmodel``; the ratio moves less with the machine's load
+than the seconds do, and the load average is printed). Where the targets stand, measured,
+is in the README ("Benchmarks"); `deadlines` is the one still over: its own work beyond the
+floor (16 table classes, computing ~1,900 obligations, and Rich laying out a table of ~115
+rows) is ~0.15-0.2 s. With ``--profile``, the biggest imports (``python -X importtime``) of
 ``--help`` and ``deadlines`` are printed too. Prints figures; asserts nothing.
 """
 
@@ -157,13 +162,15 @@ def main() -> None:
         sink.shutdown()
 
         floor = float(rows[0]["median_s"])  # type: ignore[arg-type]
+        reads_floor = float(rows[1]["median_s"])  # type: ignore[arg-type]
         print(f"ccm-tracker CLI, {args.runs} runs each (median wall, whole process), "
-              f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-        print(f"{'what':46} {'median s':>9} {'min s':>7} {'x floor':>8} {'peak MiB':>9}")
+              f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average "
+              f"{os.getloadavg()[0]:.1f}")
+        print(f"{'what':46} {'median s':>9} {'min s':>7} {'x floor':>8} {'x sqlmodel':>10} {'peak MiB':>9}")
         for row in rows:
             median = float(row["median_s"])  # type: ignore[arg-type]
             print(f"{row['what']:46} {median:9.3f} {float(row['min_s']):7.3f} "  # type: ignore[arg-type]
-                  f"{median / floor:8.1f} {float(row['peak_mib']):9.1f}")  # type: ignore[arg-type]
+                  f"{median / floor:8.1f} {median / reads_floor:10.2f} {float(row['peak_mib']):9.1f}")  # type: ignore[arg-type]
         print("targets: --help <= 0.25 s and <= 60 MiB; reads <= 0.4 s; record without an API <= 0.5 s")
         if args.profile:
             for argv in (["--help"], ["deadlines"]):
