@@ -61,12 +61,12 @@ def prepare(url: str) -> None:
 
 
 def use_database(url: str) -> None:
-    from models.db import get_engine
+    from models.db import forget_engines
     from settings import reset_settings_cache
 
     os.environ["CCM_DATABASE_URL"] = url
     reset_settings_cache()
-    get_engine.cache_clear()  # get_engine() without a URL caches the first settings' engine
+    forget_engines()
 
 
 def direct_scan() -> int:

@@ -24,9 +24,20 @@ from settings import get_settings
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    url = url or get_settings().database_url
+    """The engine for ``url`` (None: the settings' ``database_url`` as they are now), one per
+    URL per process. Cached by the URL itself, never by None: an engine made while the
+    settings named another database is not handed out once they name this one."""
+    return _engine(url or get_settings().database_url)
+
+
+def forget_engines() -> None:
+    """Drop every cached engine (their pools close when no session holds them)."""
+    _engine.cache_clear()
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)

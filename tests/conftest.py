@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from models.db import get_engine, migrate
+from models.db import forget_engines, get_engine, migrate
 from settings import reset_settings_cache
 
 POSTGRES_URL = os.environ.get("CCM_TEST_POSTGRES_URL")
@@ -43,7 +43,7 @@ def postgres_server() -> Iterator[str | None]:
     try:
         yield url
     finally:
-        get_engine.cache_clear()
+        forget_engines()
         with admin.connect() as conn:
             conn.execute(text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
@@ -72,7 +72,7 @@ def database_url(
     migrate(url)
     yield url
     get_engine(url).dispose()
-    get_engine.cache_clear()
+    forget_engines()
     reset_settings_cache()
 
 
@@ -83,7 +83,7 @@ def _reset_postgres(url: str) -> None:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    get_engine.cache_clear()
+    forget_engines()
 
 
 @pytest.fixture(scope="session")

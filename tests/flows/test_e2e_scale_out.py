@@ -52,10 +52,10 @@ def postgres_databases() -> Iterator[tuple[str, str]]:
             yielded_tracker,
         )
     finally:
-        from models.db import get_engine
+        from models.db import forget_engines, get_engine
 
         get_engine(yielded_tracker).dispose()  # this process's pooled connections first
-        get_engine.cache_clear()
+        forget_engines()
         with admin.connect() as conn:
             for name in names:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
