@@ -259,6 +259,11 @@ def set_root_treaty(value: str | None) -> None:
     _root_treaty[0] = value
 
 
+def root_treaty() -> str | None:
+    """The root ``--treaty`` as given (None when it was not)."""
+    return _root_treaty[0]
+
+
 def chosen_treaties(value: str | None = None, default: str = "ccm") -> tuple[Any, ...]:
     """The ``rules.treaties.Treaty`` values a command works on: its own ``--treaty``, else the
     root ``--treaty``, else ``default`` (the CCM; ``all`` for letters and the scan). An

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import GENEVA, Format, OutputFormat, emit_rows
+from cli.common import GENEVA, Format, OutputFormat, TreatyChoice, chosen_treaties, emit_rows
 from rules.meetings import (
     UN_SERVICED,
     MeetingFacts,
@@ -25,7 +25,7 @@ Start = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD[THH:MM]", help="F
 End = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD[THH:MM]", help="Last day (YYYY-MM-DD), or local end (YYYY-MM-DDTHH:MM).")]
 Month = Annotated[str | None, typer.Option(metavar="YYYY-MM", help="Only the month is known: YYYY-MM.")]
 Source = Annotated[str, typer.Option(help="Where this comes from (minutes and section, a note verbale).")]
-COLUMNS = ["slug", "title", "kind", "when", "timezone", "in_geneva", "venue", "status",
+COLUMNS = ["slug", "treaty", "title", "kind", "when", "timezone", "in_geneva", "venue", "status",
            "version", "funds_due"]
 
 
@@ -33,17 +33,22 @@ COLUMNS = ["slug", "title", "kind", "when", "timezone", "in_geneva", "venue", "s
 def list_command(
     fmt: Format = OutputFormat.table,
     zone: Annotated[str, typer.Option("--show-in", metavar="ZONE", help="Also show timed meetings on this clock (an IANA timezone).")] = GENEVA,
+    treaty: Annotated[str | None, typer.Option("--treaty", metavar="ccm|apmbc|all", help="Only this convention's meetings (default: all).")] = None,
 ) -> None:
-    """Every meeting with its local dates, its time on Geneva's clock, and when its funds are due.
+    """Every meeting with its convention, local dates, its time on Geneva's clock, and when
+    its funds are due (90 days before it opens, for a UN-serviced meeting of either convention).
 
-    Meetings known only by month or "to be decided" show no days and no funds date.
+    Every convention's meetings unless --treaty (or the root --treaty) keeps one: the
+    calendar is one. Meetings known only by month or "to be decided" show no days and no
+    funds date.
     """
     from models.db import session_scope
     from models.meetings import list_meetings
 
     _check_zone("--show-in", zone)
+    codes = tuple(t.code for t in chosen_treaties(treaty, default="all"))
     with session_scope() as session:
-        rows = [meeting_row(m, zone) for m in list_meetings(session=session)]
+        rows = [meeting_row(m, zone) for m in list_meetings(session=session, treaties=codes)]
     columns = COLUMNS if fmt is OutputFormat.table else [*COLUMNS, "uid", "precision", "start",
                                                           "end", "start_date", "end_date",
                                                           "month", "organiser", "source"]
@@ -69,7 +74,7 @@ def meeting_row(m: Meeting, zone: str = GENEVA) -> dict[str, object]:
     if m.kind in UN_SERVICED and m.status != "cancelled":
         funds = undated_reason(facts) or meeting_funds_due(m.start_date)  # type: ignore[arg-type]
     return {
-        "slug": m.slug, "uid": m.uid, "title": m.title, "kind": m.kind,
+        "slug": m.slug, "treaty": m.treaty, "uid": m.uid, "title": m.title, "kind": m.kind,
         "precision": m.date_precision, "when": describe_when(m), "timezone": m.timezone,
         "in_geneva": _on_clock(m, zone), "venue": m.venue, "organiser": m.organiser,
         "status": m.status, "version": m.version, "funds_due": funds,
@@ -108,20 +113,29 @@ def add(
     timezone: Annotated[str, typer.Option(metavar="ZONE", help="IANA timezone of the venue.")] = GENEVA,
     venue: Annotated[str, typer.Option(help="Where.")] = "",
     organiser: Annotated[str, typer.Option(help="Who organises it.")] = "",
+    treaty: Annotated[str | None, typer.Option("--treaty", metavar="ccm|apmbc", help="The convention whose meeting it is (default: ccm).")] = None,
     source: Source = "",
 ) -> None:
-    """Schedule a meeting. With no --start and no --month its dates are "to be decided"."""
+    """Schedule a meeting. With no --start and no --month its dates are "to be decided".
+
+    --treaty apmbc makes it the APMBC's: its calendar UID is APMBC:MEETING:<slug> (a CCM
+    meeting's stays CCM:MEETING:<slug>), and its costs' invoices are under the APMBC.
+    """
     from cli.choices import check_choice
+    from cli.common import root_treaty
     from models.meetings import meeting_when, schedule_meeting
+    from rules.treaties import TREATIES
     from settings import get_settings
 
     check_choice("--kind", kind, [str(k) for k in MeetingKind])
+    convention = treaty or root_treaty() or "ccm"
+    check_choice("--treaty", convention.lower(), [c.lower() for c in TREATIES])
 
     def write(session):  # type: ignore[no-untyped-def]
         when = meeting_when(start=start, end=end, month=month, timezone=timezone)
         return schedule_meeting(session=session, slug=slug, title=title, kind=kind, when=when,
                                 timezone=timezone, venue=venue, organiser=organiser,
-                                source=source, actor=get_settings().actor)
+                                source=source, treaty=convention, actor=get_settings().actor)
     _record(write, "scheduled")
 
 

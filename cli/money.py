@@ -1,4 +1,6 @@
-"""`money invoice add|pay`, `money shortfall`, `money letter`: invoices in exact CHF."""
+"""`money invoice add|pay|list`, `money shortfall`, `money letter`: invoices in exact CHF,
+each under its convention (CCM, APMBC) with its issuer (that convention's ISU, or UN
+conference services for a meeting's costs)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from cli.common import (
     AsOf,
     Format,
     OutputFormat,
+    TreatyChoice,
+    chosen_treaties,
     either,
     emit_rows,
     hidden_alias,
@@ -25,6 +29,11 @@ invoice_app = typer.Typer(help="Issue an invoice or record its payment.", no_arg
 app.add_typer(invoice_app, name="invoice")
 
 Source = Annotated[str, typer.Option(help="Where this comes from.")]
+InvoiceTreaty = Annotated[
+    str | None,
+    typer.Option("--treaty", metavar="ccm|apmbc",
+                 help="The convention billed (default: the meeting's for meeting costs, else ccm)."),
+]
 
 
 @invoice_app.command("add")
@@ -36,26 +45,38 @@ def invoice_add(
     on: Annotated[str | None, typer.Option("--on", metavar="YYYY-MM-DD", help="Day issued (default: today in Geneva).")] = None,
     issued: Annotated[str | None, hidden_alias("--issued")] = None,
     meeting: Annotated[str | None, typer.Option(metavar="SLUG", help="The meeting's slug (meeting_costs).")] = None,
+    treaty: InvoiceTreaty = None,
     illustrative: Annotated[bool, typer.Option("--illustrative", help="An example, not a real invoice.")] = False,
     source: Source = "",
 ) -> None:
-    """Record an invoice sent to a State; follow-ups fall due every 2 months until it is paid."""
+    """Record an invoice sent to a State; follow-ups fall due every 2 months until it is paid.
+
+    The invoice is under one convention (--treaty ccm|apmbc; a meeting's costs default to
+    the meeting's convention, and another --treaty is refused); its issuer follows: that
+    convention's ISU for an ISU contribution, UN conference services (UNOG) for meeting costs.
+    """
     from cli.choices import check_choice, check_states
+    from cli.common import root_treaty
     from models.db import session_scope
     from models.money import issue_invoice
-    from rules.money import format_chf
+    from rules.money import format_chf, invoice_issuer
+    from rules.treaties import TREATIES
     from settings import get_settings
 
     day = parse_date(either(on, issued, "--on", "--issued"), "--on") or today_in_geneva()
     check_choice("--kind", kind, list(INVOICE_KINDS))
+    chosen = treaty or root_treaty()
+    if chosen is not None:
+        check_choice("--treaty", chosen.lower(), [c.lower() for c in TREATIES])
     with session_scope() as session:
-        check_states("--state", [state], session=session)
+        check_states("--state", [state], session=session, treaties=tuple(TREATIES.values()))
         invoice, _ = issue_invoice(
             session=session, number=number, iso3=state, kind=kind, amount=amount,
-            issued_on=day, meeting=meeting, illustrative=illustrative, source=source,
-            actor=get_settings().actor,
+            issued_on=day, meeting=meeting, treaty=chosen, illustrative=illustrative,
+            source=source, actor=get_settings().actor,
         )
-    typer.echo(f"issued: {invoice.number} to {invoice.iso3} {format_chf(invoice.amount_centimes)} on {day}")
+    typer.echo(f"issued: {invoice.number} to {invoice.iso3} {format_chf(invoice.amount_centimes)} on {day}"
+               f" ({invoice.treaty}; issued by {invoice_issuer(invoice.kind, invoice.treaty)})")
     _announce(f"ccm.state.{invoice.iso3}", "ccm.invoice.issued", {"number": invoice.number})
 
 
@@ -82,6 +103,50 @@ def invoice_pay(
     _announce(f"ccm.state.{invoice.iso3}", "ccm.invoice.paid", {"number": invoice.number})
 
 
+INVOICE_COLUMNS = ["number", "state", "treaty", "issuer", "kind", "meeting", "amount_chf",
+                   "issued_on", "paid_on", "status", "illustrative"]
+
+
+def invoice_row(invoice, as_of) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """One invoice as every channel shows it: its convention (``treaty``) and ``issuer``,
+    exact amount (decimal string, CHF), and whether it is open or paid on ``as_of``."""
+    from rules.money import chf
+
+    paid = invoice.paid_on is not None and invoice.paid_on <= as_of
+    return {
+        "number": invoice.number, "state": invoice.iso3, "treaty": invoice.treaty,
+        "issuer": invoice.issuer, "kind": invoice.kind, "meeting": invoice.meeting or "",
+        "amount_chf": str(chf(invoice.amount_centimes)), "issued_on": invoice.issued_on.isoformat(),
+        "paid_on": invoice.paid_on.isoformat() if paid and invoice.paid_on else None,
+        "status": "paid" if paid else "open",
+        "illustrative": invoice.illustrative,
+    }
+
+
+@invoice_app.command("list")
+def invoice_list(
+    state: Annotated[str | None, typer.Option(metavar="ISO3", help="Only this State's invoices.")] = None,
+    treaty: TreatyChoice = None,
+    as_of: AsOf = None,
+    fmt: Format = OutputFormat.table,
+) -> None:
+    """Every invoice issued by a day, with its convention, issuer and status (open or paid).
+
+    All conventions unless --treaty ccm|apmbc (or the root --treaty) keeps one.
+    """
+    from cli.choices import check_states
+    from models.db import session_scope
+    from models.money import invoice_facts
+
+    day = parse_date(as_of, "--as-of") or today_in_geneva()
+    codes = tuple(t.code for t in chosen_treaties(treaty, default="all"))
+    with session_scope() as session:
+        wanted = check_states("--state", [state] if state else [], session=session)
+        facts = invoice_facts(session=session, iso3=wanted[0] if wanted else None, treaties=codes)
+    rows = [invoice_row(f, day) for f in facts if f.issued_on <= day]
+    emit_rows(rows, fmt, INVOICE_COLUMNS, title=f"{len(rows)} invoices as of {day}")
+
+
 @app.command("shortfall")
 def shortfall_command(
     as_of: AsOf = None,
@@ -103,9 +168,11 @@ def shortfall_command(
         names = {iso3: state_name(session=session, iso3=iso3) for iso3, _, _ in owed.by_state}
         reported = latest_reported_shortfall(session=session, as_of=day)
     illustrative = {f.number for f in facts if f.illustrative}
+    treaty_of = {f.number: f.treaty for f in facts}
     rows = [
         {"state": iso3, "name": names[iso3], "amount_chf": str(chf(centimes)),
          "invoices": " ".join(numbers),
+         "treaties": " ".join(sorted({treaty_of[n] for n in numbers}, key=_treaty_order)),
          "illustrative": all(n in illustrative for n in numbers)}
         for iso3, centimes, numbers in owed.by_state
     ]
@@ -115,6 +182,7 @@ def shortfall_command(
         typer.echo(json.dumps({
             "as_of": day.isoformat(), "currency": "CHF", "total": str(owed.total),
             "by_state": rows,
+            "invoices": [invoice_row(f, day) for f in facts if f.open_on(day)],
             "reported": None if reported is None else {
                 "reported_on": reported.reported_on.isoformat(), "by": reported.reported_by,
                 "amount": str(reported.amount), "previously": reported.previously,
@@ -122,7 +190,7 @@ def shortfall_command(
             },
         }, indent=2))
         return
-    emit_rows(rows, fmt, ["state", "name", "amount_chf", "invoices", "illustrative"],
+    emit_rows(rows, fmt, ["state", "name", "amount_chf", "invoices", "treaties", "illustrative"],
               title=f"Outstanding on {day}: {format_chf(owed.total_centimes)} from open invoices")
     if fmt is OutputFormat.table and reported is not None:
         say(
@@ -137,30 +205,76 @@ def letter(
     iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State (ISO3).")],
     as_of: AsOf = None,
     output: Annotated[Path | None, typer.Option(metavar="FILE", help="Write the Markdown here instead of printing it.")] = None,
+    treaty: TreatyChoice = None,
+    fmt: Annotated[str, typer.Option("--format", metavar="markdown|json", help="The letter (markdown) or its content as JSON.")] = "markdown",
 ) -> None:
-    """One joint letter to a State listing every invoice it has not paid (Markdown)."""
+    """One joint letter to a State listing every invoice it has not paid, across conventions.
+
+    A section per convention (the CCM first), each invoice with its issuer (the convention's
+    ISU, or UN conference services for meeting costs), totals per currency, signed by UNOG
+    and the President of each convention covered. A State with open invoices under one
+    convention gets a letter naming that one only; with none, the conventions it takes part
+    in. --treaty ccm|apmbc keeps one convention. --format json gives the same content.
+    """
     from sqlmodel import select
 
-    from cli.choices import check_country
+    from cli.choices import check_choice, check_country
     from models.committee import Meeting
     from models.coordination import state_name
     from models.db import session_scope
     from models.money import invoice_facts
-    from notifications.letters import joint_invoice_letter
+    from notifications.letters import joint_invoices, render_joint_invoice_letter
 
+    check_choice("--format", fmt, ["markdown", "json"])
     day = parse_date(as_of, "--as-of") or today_in_geneva()
+    codes = tuple(t.code for t in chosen_treaties(treaty, default="all"))
     with session_scope() as session:
         iso3 = check_country("ISO3", iso3, session=session)
         name = state_name(session=session, iso3=iso3)
-        open_ones = [f for f in invoice_facts(session=session, iso3=iso3) if f.open_on(day)]
+        open_ones = [f for f in invoice_facts(session=session, iso3=iso3, treaties=codes) if f.open_on(day)]
         titles = {m.slug: m.title for m in session.exec(select(Meeting)).all()}
-    text = joint_invoice_letter(iso3=iso3.upper(), name=name, as_of=day, invoices=open_ones,
-                                meeting_titles=titles)
+        party_to = [] if open_ones else [c for c in _taking_part(session, iso3.upper(), day) if c in codes]
+    content = joint_invoices(iso3=iso3.upper(), name=name, as_of=day, invoices=open_ones,
+                             meeting_titles=titles,
+                             conventions=() if open_ones else (party_to or codes[:1]))
+    if fmt == "json":
+        import json
+
+        text = json.dumps(content.as_json(), indent=2, ensure_ascii=False)
+    else:
+        text = render_joint_invoice_letter(content)
     if output:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"written: {output}")
     else:
         typer.echo(text)
+
+
+def _taking_part(session, iso3: str, day) -> list[str]:  # type: ignore[no-untyped-def]
+    """The codes of the conventions ``iso3`` has deposited an instrument for by ``day``."""
+    from sqlmodel import select
+
+    from models.tables import State
+    from models.treaty_tables import TreatyParty
+
+    def party(deposit, withdrawal) -> bool:  # type: ignore[no-untyped-def]
+        return deposit is not None and deposit <= day and (withdrawal is None or withdrawal > day)
+
+    found = []
+    state = session.get(State, iso3)
+    if state is not None and party(state.deposit_date, state.withdrawal_effective_date):
+        found.append("CCM")
+    query = select(TreatyParty).where(TreatyParty.iso3 == iso3)
+    found += [row.treaty for row in session.exec(query).all()
+              if party(row.deposit_date, row.withdrawal_effective_date)]
+    return sorted(set(found), key=_treaty_order)
+
+
+def _treaty_order(code: str) -> tuple[int, str]:
+    from rules.treaties import TREATIES
+
+    order = list(TREATIES)
+    return (order.index(code) if code in order else len(order), code)
 
 
 def _announce(resource: str, what: str, payload: dict[str, object]) -> None:

@@ -53,7 +53,10 @@ class Meeting(SQLModel, table=True):
 
     @property
     def uid(self) -> str:
-        return f"CCM:MEETING:{self.slug}"
+        """The meeting's iCalendar UID (before ``@ccm-tracker``): ``<TREATY>:MEETING:<slug>``,
+        so a CCM meeting's stays ``CCM:MEETING:7msp`` and an APMBC one's is
+        ``APMBC:MEETING:22msp`` (slugs are unique across conventions)."""
+        return f"{self.treaty or 'CCM'}:MEETING:{self.slug}"
 
     @property
     def start(self) -> dt.datetime | None:

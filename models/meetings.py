@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from errors import UserError
+from errors import UsageError, UserError
 from models.audit import audit
 from models.committee import Invoice, Meeting
 from rules.dates import GENEVA
@@ -37,6 +37,10 @@ DESCRIPTIVE_FIELDS = ("title", "kind", "organiser", "source", "notes")
 
 class MeetingRejected(UserError, ValueError):
     """The meeting cannot be recorded as given; nothing was written."""
+
+
+class MeetingTreatyMismatch(UsageError, MeetingRejected):
+    """``--treaty`` names a convention the meeting is not (or cannot be) under (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -105,12 +109,16 @@ def schedule_meeting(
     organiser: str = "",
     source: str = "",
     notes: str = "",
+    treaty: str = "CCM",
     actor: str,
     replace: bool = False,
 ) -> tuple[Meeting, str]:
     """Record a meeting. Returns it and what happened: created, moved, updated or unchanged.
 
-    An existing ``slug`` is refused unless ``replace`` (the demo loader, ``meetings move``).
+    ``treaty`` (a code, any case) is the convention whose meeting it is: its UID is
+    ``<TREATY>:MEETING:<slug>``, its funds obligation and its invoices are under it.
+    An existing ``slug`` is refused unless ``replace`` (the demo loader, ``meetings move``);
+    a slug is unique across conventions, and a meeting's convention never changes.
     """
     if not SLUG.fullmatch(slug):
         raise MeetingRejected(f"slug {slug!r}: use lower-case letters, digits and '-' (e.g. 7msp)")
@@ -118,6 +126,12 @@ def schedule_meeting(
         raise MeetingRejected(f"kind {kind!r} is not one of {', '.join(MeetingKind)}")
     if not title.strip():
         raise MeetingRejected("a meeting needs a title")
+    from rules.treaties import TREATIES
+
+    code = treaty.strip().upper()
+    if code not in TREATIES:
+        known = " or ".join(c.lower() for c in TREATIES)
+        raise MeetingTreatyMismatch(f"--treaty {treaty!r}: a meeting is under one convention, {known}")
     values = {
         "title": title, "kind": kind, "date_precision": str(when.precision),
         "start_at": when.start_at, "end_at": when.end_at, "start_date": when.start_date,
@@ -126,7 +140,7 @@ def schedule_meeting(
     }
     existing = session.exec(select(Meeting).where(Meeting.slug == slug)).first()
     if existing is None:
-        meeting = Meeting(slug=slug, version=1, **values)
+        meeting = Meeting(slug=slug, version=1, treaty=code, **values)
         session.add(meeting)
         session.flush()
         _audit(session, actor, "meeting.scheduled", meeting, source)
@@ -134,6 +148,10 @@ def schedule_meeting(
         return meeting, "created"
     if not replace:
         raise MeetingRejected(f"meeting {slug!r} exists (use `ccm-tracker meetings move {slug}`)")
+    if existing.treaty != code:
+        raise MeetingTreatyMismatch(
+            f"--treaty {code.lower()}: meeting {slug!r} is a meeting of the {existing.treaty} "
+            "(a meeting's convention, and so its UID, never changes; use another slug)")
     return _update(session, existing, values, actor, source)
 
 
@@ -164,15 +182,20 @@ def get_meeting(*, session: Session, slug: str) -> Meeting:
     return meeting
 
 
-def list_meetings(*, session: Session) -> list[Meeting]:
-    """Every meeting, cancelled ones included (calendars send their CANCEL), in date order.
+def list_meetings(*, session: Session, treaties: tuple[str, ...] | None = None) -> list[Meeting]:
+    """Every meeting (of the conventions ``treaties``, codes, when given), cancelled ones
+    included (calendars send their CANCEL), in date order.
 
-    Each row has ``uid`` (``CCM:MEETING:<slug>``), ``version`` (SEQUENCE), ``kind``,
+    Each row has ``treaty``, ``uid`` (``CCM:MEETING:<slug>``, ``APMBC:MEETING:<slug>``),
+    ``version`` (SEQUENCE), ``kind``,
     ``date_precision``, ``start``/``end`` (aware, on the meeting's clock; None unless
     ``time``), ``start_date``/``end_date`` (local days, last one inclusive), ``month``,
     ``timezone``, ``venue``, ``organiser`` and ``status`` (scheduled | cancelled).
     """
-    rows = session.exec(select(Meeting)).all()
+    query = select(Meeting)
+    if treaties is not None:
+        query = query.where(Meeting.treaty.in_(treaties))  # type: ignore[attr-defined]
+    rows = session.exec(query).all()
     return sorted(rows, key=lambda m: (m.start_date or _month_start(m.month), m.slug))
 
 
@@ -190,7 +213,7 @@ def meeting_facts(*, session: Session) -> list[MeetingFacts]:
             MeetingFacts(
                 slug=m.slug, title=m.title, kind=m.kind, precision=m.date_precision,
                 start_date=m.start_date, end_date=m.end_date, month=m.month,
-                cancelled=m.status == "cancelled", funds_received_on=received,
+                cancelled=m.status == "cancelled", funds_received_on=received, treaty=m.treaty,
             )
         )
     return facts
@@ -222,7 +245,7 @@ def _audit(
     before: dict[str, object] | None = None,
 ) -> None:
     detail: dict[str, object] = {
-        "uid": meeting.uid, "version": meeting.version, "kind": meeting.kind,
+        "uid": meeting.uid, "treaty": meeting.treaty, "version": meeting.version, "kind": meeting.kind,
         "precision": meeting.date_precision, "start": meeting.start_at or meeting.start_date,
         "end": meeting.end_at or meeting.end_date, "month": meeting.month,
         "timezone": meeting.timezone, "venue": meeting.venue, "status": meeting.status,

@@ -10,18 +10,23 @@ import re
 
 from sqlmodel import Session, select
 
-from errors import UserError
+from errors import UsageError, UserError
 from models.audit import audit
 from models.committee import Invoice, Meeting, ReportedShortfall
 from models.rows import apply_changes
 from models.tables import State
-from rules.money import INVOICE_KINDS, AmountError, InvoiceFacts, format_chf, parse_chf
+from rules.money import INVOICE_KINDS, AmountError, InvoiceFacts, format_chf, invoice_issuer, parse_chf
+from rules.treaties import TREATIES
 
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,23}$")
 
 
 class MoneyRejected(UserError, ValueError):
     """The invoice or payment cannot be recorded as given; nothing was written."""
+
+
+class TreatyMismatch(UsageError, MoneyRejected):
+    """``--treaty`` names a convention the invoice cannot be under (exit 2, a usage error)."""
 
 
 def amount_centimes(text: str) -> int:
@@ -43,30 +48,50 @@ def issue_invoice(
     amount: str,
     issued_on: dt.date,
     meeting: str | None = None,
+    treaty: str | None = None,
     illustrative: bool = False,
     source: str = "",
     notes: str = "",
     actor: str,
     replace: bool = False,
 ) -> tuple[Invoice, str]:
-    """Record an invoice sent to ``iso3``. Returns it and created/updated/unchanged."""
+    """Record an invoice sent to ``iso3``. Returns it and created/updated/unchanged.
+
+    ``treaty`` (a code, any case: ``ccm``, ``apmbc``) is the convention billed; by default
+    the meeting's convention when ``meeting`` is given, else the CCM. A ``treaty`` that is
+    not the meeting's is refused (``MoneyRejected`` naming ``--treaty``). The issuer follows
+    (``rules.money.invoice_issuer``). Nothing is written on a refusal.
+    """
     if not NUMBER.fullmatch(number):
         raise MoneyRejected(f"invoice number {number!r}: up to 24 letters, digits, '.', '/', '-'")
     if kind not in INVOICE_KINDS:
         raise MoneyRejected(f"invoice kind {kind!r} is not one of {', '.join(INVOICE_KINDS)}")
     state = session.get(State, iso3.upper())
     if state is None:
-        raise MoneyRejected(f"{iso3.upper()} is not in the registry (see `ccm-tracker states`)")
+        raise MoneyRejected(
+            f"{iso3.upper()} is not in the registry (see `ccm-tracker states`): invoices go to "
+            "States of the CCM's registry only, for now, whatever the convention billed")
+    code = treaty.strip().upper() if treaty is not None else None
+    if code is not None and code not in TREATIES:
+        known = " or ".join(c.lower() for c in TREATIES)
+        raise TreatyMismatch(f"--treaty {treaty!r}: an invoice is under one convention, {known}")
     meeting_id = None
     if meeting is not None:
         row = session.exec(select(Meeting).where(Meeting.slug == meeting)).first()
         if row is None:
             raise MoneyRejected(f"no meeting {meeting!r} (see `ccm-tracker meetings list`)")
+        if code is not None and code != row.treaty:
+            raise TreatyMismatch(
+                f"--treaty {code.lower()}: meeting {meeting!r} is a meeting of the {row.treaty}, "
+                f"so its invoices are under the {row.treaty} (give --treaty {row.treaty.lower()} "
+                f"or leave --treaty out)")
         meeting_id = row.id
+        code = row.treaty
     elif kind == "meeting_costs":
         raise MoneyRejected("a meeting_costs invoice needs --meeting SLUG")
     values = {
-        "iso3": state.iso3, "kind": kind, "amount_centimes": amount_centimes(amount),
+        "iso3": state.iso3, "kind": kind, "treaty": code or "CCM",
+        "amount_centimes": amount_centimes(amount),
         "issued_on": issued_on, "meeting_id": meeting_id, "illustrative": illustrative,
         "source": source, "notes": notes,
     }
@@ -108,17 +133,23 @@ def pay_invoice(
     return invoice, "paid"
 
 
-def invoice_facts(*, session: Session, iso3: str | None = None) -> list[InvoiceFacts]:
+def invoice_facts(
+    *, session: Session, iso3: str | None = None, treaties: tuple[str, ...] | None = None
+) -> list[InvoiceFacts]:
+    """Invoices as the rules see them (oldest first), of one State with ``iso3``, under
+    ``treaties`` (codes) when given; each carries its ``treaty`` (and so its issuer)."""
     slugs = {m.id: m.slug for m in session.exec(select(Meeting)).all()}
     query = select(Invoice).order_by(Invoice.issued_on, Invoice.number)
     if iso3:
         query = query.where(Invoice.iso3 == iso3.upper())
+    if treaties is not None:
+        query = query.where(Invoice.treaty.in_(treaties))  # type: ignore[attr-defined]
     return [
         InvoiceFacts(
             number=i.number, iso3=i.iso3, kind=i.kind, amount_centimes=i.amount_centimes,
             issued_on=i.issued_on, paid_on=i.paid_on,
             meeting=slugs.get(i.meeting_id) if i.meeting_id else None,
-            illustrative=i.illustrative,
+            illustrative=i.illustrative, treaty=i.treaty,
         )
         for i in session.exec(query).all()
     ]
@@ -168,7 +199,9 @@ def latest_reported_shortfall(*, session: Session, as_of: dt.date) -> ReportedSh
 
 def _audit(session: Session, actor: str, action: str, invoice: Invoice, source: str, **extra: object) -> None:
     detail = {
-        "number": invoice.number, "kind": invoice.kind, "amount": format_chf(invoice.amount_centimes),
+        "number": invoice.number, "kind": invoice.kind, "treaty": invoice.treaty,
+        "issuer": invoice_issuer(invoice.kind, invoice.treaty),
+        "amount": format_chf(invoice.amount_centimes),
         "issued_on": invoice.issued_on, "paid_on": invoice.paid_on,
         "illustrative": invoice.illustrative, **extra,
     }

@@ -50,23 +50,27 @@ def compute_obligations(
     treaties: Sequence[Treaty] = (CCM,),
 ) -> list[Obligation]:
     """Every obligation the registry implies on ``as_of`` under ``treaties`` (the CCM by
-    default; the Committee's own obligations come with the CCM), from the facts in effect
-    on that day. Nothing is written.
+    default; the Committee's own obligations come under the convention of their meeting or
+    invoice, action items under the CCM), from the facts in effect on that day. Nothing is
+    written.
 
     With ``states``, only those States' obligations (their treaty deadlines, and the
     Committee's obligations that concern one of them), plus, with ``committee``, all of the
     Committee's own. ``states`` empty and ``committee``: the Committee's only.
     """
     found: list[Obligation] = []
-    if CCM in treaties:
-        if states is None or states:
-            facts = load_state_facts(session=session, states=states, as_of=as_of)
-            meetings = decision_meeting_dates(session=session)
-            found.extend(all_obligations(facts, as_of, rule_policy(settings), meetings))
-        if committee or states is None:
-            found.extend(committee_obligations(session=session, as_of=as_of))
-        elif states:
-            found.extend(committee_obligations(session=session, as_of=as_of, states=states))
+    if CCM in treaties and (states is None or states):
+        facts = load_state_facts(session=session, states=states, as_of=as_of)
+        meetings = decision_meeting_dates(session=session)
+        found.extend(all_obligations(facts, as_of, rule_policy(settings), meetings))
+    # the Committee's own, under each chosen convention (an APMBC meeting's funds, an APMBC
+    # invoice's follow-ups); action items are the CCM's
+    codes = tuple(t.code for t in treaties)
+    if committee or states is None:
+        found.extend(committee_obligations(session=session, as_of=as_of, treaties=codes))
+    elif states:
+        found.extend(committee_obligations(session=session, as_of=as_of, states=states,
+                                           treaties=codes))
     for treaty in treaties:
         if treaty is not CCM and (states is None or states):
             from models.treaty_facts import treaty_obligations  # its tables, only when asked for

@@ -84,7 +84,8 @@ def queue_meeting_invites(
     send_on: dt.date,
 ) -> InvitePlan:
     """Queue a REQUEST (or a CANCEL, for a cancelled meeting) per recipient."""
-    meeting = next((m for m in list_meetings(session=session) if m.key == f"CCM:MEETING:{slug}"), None)
+    # slugs are unique across conventions: the UID is <TREATY>:MEETING:<slug>
+    meeting = next((m for m in list_meetings(session=session) if m.key.split(":MEETING:", 1)[-1] == slug), None)
     if meeting is None:
         raise InviteRefused(f"no meeting {slug!r} (see `ccm-tracker meetings list`)")
     event = meeting_event(meeting)

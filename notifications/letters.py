@@ -10,17 +10,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rules.money import InvoiceFacts, format_chf
+from rules.money import InvoiceFacts, chf, format_money
 from rules.obligations import Obligation
-from rules.treaties import TREATIES, treaty_of_key
+from rules.treaties import TREATIES, treaty_of, treaty_of_key
 from rules.wording import status_word, title, wording
-
-# Who issues each kind of invoice (minutes of 7 December 2016: one letter signed with UNOG,
-# with the UN conference-services invoice and the ISU contribution invoice).
-INVOICE_ISSUERS = {
-    "isu_contribution": "Implementation Support Unit of the CCM",
-    "meeting_costs": "United Nations conference services (UNOG)",
-}
 
 THEME_TITLES = {
     "transparency": "Transparency Measures (Article 7)",
@@ -134,13 +127,14 @@ def _deadline_table(obligations: Sequence[tuple[Obligation, str]]) -> list[str]:
 
 
 def invoice_issuer(invoice: InvoiceFacts) -> str:
-    """Who issued an invoice: the ISU (contributions) or UN conference services (meetings)."""
-    return INVOICE_ISSUERS.get(invoice.kind, invoice.kind.replace("_", " "))
+    """Who issued an invoice: its convention's ISU (contributions) or UN conference services
+    (meeting costs); ``rules.money.invoice_issuer``."""
+    return invoice.issuer
 
 
 def invoice_currency(invoice: InvoiceFacts) -> str:
     """An invoice's currency (ISO 4217); the Committee's invoices are in Swiss francs."""
-    return getattr(invoice, "currency", None) or "CHF"
+    return invoice.currency or "CHF"
 
 
 def totals_by_currency(invoices: Sequence[InvoiceFacts]) -> dict[str, int]:
@@ -150,43 +144,157 @@ def totals_by_currency(invoices: Sequence[InvoiceFacts]) -> dict[str, int]:
     for invoice in invoices:
         currency = invoice_currency(invoice)
         totals[currency] = totals.get(currency, 0) + invoice.amount_centimes
-    return totals
+    return dict(sorted(totals.items()))
 
 
 def _money(currency: str, hundredths: int) -> str:
-    return format_chf(hundredths) if currency == "CHF" else f"{currency} {hundredths / 100:,.2f}"
+    return format_money(currency, hundredths)
+
+
+@dataclass(frozen=True)
+class ConventionSection:
+    """One convention's part of the joint invoice letter."""
+
+    treaty: str  # code
+    name: str  # "Anti-Personnel Mine Ban Convention"
+    invoices: tuple[InvoiceFacts, ...]
+    totals: dict[str, int]  # currency -> hundredths
+
+
+@dataclass(frozen=True)
+class JointInvoices:
+    """What the joint invoice letter says, channel-free: the Markdown letter and the JSON
+    (``as_json``) are both made from it, so they agree.
+
+    ``sections``: one per convention covered, the CCM first, each with its open invoices
+    (oldest first) and its totals per currency; ``totals``: per currency over every section
+    (currencies never added together); ``signatories``: UNOG's Director-General and the
+    President of each convention covered."""
+
+    iso3: str
+    name: str
+    as_of: dt.date
+    sections: tuple[ConventionSection, ...]
+    totals: dict[str, int]
+    meeting_titles: dict[str, str]
+
+    @property
+    def conventions(self) -> tuple[str, ...]:
+        return tuple(section.name for section in self.sections)
+
+    @property
+    def issuers(self) -> tuple[str, ...]:
+        return tuple(sorted({i.issuer for s in self.sections for i in s.invoices}))
+
+    @property
+    def signatories(self) -> tuple[str, ...]:
+        return ("The Director-General of the United Nations Office at Geneva",
+                *(f"The President of the {name}" for name in self.conventions))
+
+    def as_json(self) -> dict[str, object]:
+        """The same content as the letter, as JSON-ready values (amounts as exact decimal
+        strings per currency)."""
+        return {
+            "state": self.iso3, "name": self.name, "as_of": self.as_of.isoformat(),
+            "treaties": [s.treaty for s in self.sections],
+            "sections": [
+                {"treaty": s.treaty, "convention": s.name,
+                 "invoices": [_invoice_json(i, self.meeting_titles) for i in s.invoices],
+                 "totals": {c: str(chf(t)) for c, t in s.totals.items()}}
+                for s in self.sections
+            ],
+            "totals": {c: str(chf(t)) for c, t in self.totals.items()},
+            "signatories": list(self.signatories),
+        }
+
+
+def _invoice_json(invoice: InvoiceFacts, meeting_titles: dict[str, str]) -> dict[str, object]:
+    return {
+        "number": invoice.number, "kind": invoice.kind, "treaty": invoice.treaty,
+        "issuer": invoice.issuer, "meeting": invoice.meeting,
+        "meeting_title": meeting_titles.get(invoice.meeting) if invoice.meeting else None,
+        "issued_on": invoice.issued_on.isoformat(), "currency": invoice_currency(invoice),
+        "amount": str(chf(invoice.amount_centimes)), "illustrative": invoice.illustrative,
+    }
+
+
+def joint_invoices(
+    *, iso3: str, name: str, as_of: dt.date, invoices: Sequence[InvoiceFacts],
+    meeting_titles: dict[str, str] | None = None, conventions: Sequence[str] = (),
+) -> JointInvoices:
+    """Group the invoices ``iso3`` has not paid on ``as_of`` (the caller passes the open
+    ones) by convention, the CCM first, then the others in ``rules.treaties`` order.
+
+    ``conventions`` (codes) are named even with no open invoice (the conventions the State
+    takes part in, so "nothing outstanding" names them); with neither, the CCM."""
+    by_treaty: dict[str, list[InvoiceFacts]] = {}
+    for invoice in invoices:
+        by_treaty.setdefault(invoice.treaty.upper(), []).append(invoice)
+    codes = set(by_treaty) | {c.upper() for c in conventions} or {"CCM"}
+    order = [c for c in TREATIES if c in codes] + sorted(c for c in codes if c not in TREATIES)
+    sections = tuple(
+        ConventionSection(
+            treaty=code, name=treaty_of(code).name,
+            invoices=tuple(sorted(by_treaty.get(code, []), key=lambda i: (i.issued_on, i.number))),
+            totals=totals_by_currency(by_treaty.get(code, [])),
+        )
+        for code in order
+    )
+    return JointInvoices(iso3=iso3, name=name, as_of=as_of, sections=sections,
+                         totals=totals_by_currency(invoices), meeting_titles=dict(meeting_titles or {}))
 
 
 def joint_invoice_letter(
     *, iso3: str, name: str, as_of: dt.date, invoices: Sequence[InvoiceFacts],
-    meeting_titles: dict[str, str] | None = None,
+    meeting_titles: dict[str, str] | None = None, conventions: Sequence[str] = (),
 ) -> str:
-    """One letter, signed jointly, listing every invoice ``iso3`` has not paid on ``as_of``,
-    each with its issuer, and the total outstanding per currency."""
-    totals = totals_by_currency(invoices)
-    issuers = sorted({invoice_issuer(i) for i in invoices})
+    """One letter, signed jointly (UNOG and each convention's President), listing every
+    invoice ``iso3`` has not paid on ``as_of`` in a section per convention, each invoice with
+    its issuer, and the total outstanding per currency (see ``joint_invoices``)."""
+    return render_joint_invoice_letter(joint_invoices(
+        iso3=iso3, name=name, as_of=as_of, invoices=invoices, meeting_titles=meeting_titles,
+        conventions=conventions))
+
+
+def render_joint_invoice_letter(letter: JointInvoices) -> str:
+    """The Markdown of ``letter`` (see ``joint_invoices``)."""
+    conventions = " and the ".join(letter.conventions)
+    several = len(letter.sections) > 1
     lines = [
-        f"# Contributions to the Convention on Cluster Munitions: {md(name)} ({md(iso3)})",
+        f"# Contributions to the {conventions}: {md(letter.name)} ({md(letter.iso3)})",
         "",
-        f"Date: {as_of.isoformat()}",
+        f"Date: {letter.as_of.isoformat()}",
         "",
         "Excellency,",
         "",
-        ("This letter brings together every invoice of the Convention addressed to your "
-        "Government: the costs of meetings serviced by the United Nations (to be on the UN "
-        "account 90 days before each meeting opens) and the contribution to the Implementation "
-        "Support Unit under the 40/60 funding model agreed in Dubrovnik."),
+        (f"This letter brings together every invoice of the {conventions} addressed to your "
+         "Government: the costs of meetings serviced by the United Nations (to be on the UN "
+         "account 90 days before each meeting opens) and the contribution to "
+         + ("each Convention's Implementation Support Unit." if several else
+            f"the Implementation Support Unit of the {conventions}.")),
         "",
     ]
-    if invoices:
-        lines += [f"Issued by: {'; '.join(issuers)}.", ""]
-        lines += invoice_table(invoices, meeting_titles or {})
-        lines += [""] + [f"**Total outstanding: {_money(c, t)}**  " for c, t in sorted(totals.items())]
+    if letter.totals:
+        lines += [f"Issued by: {'; '.join(letter.issuers)}.", ""]
+        for section in letter.sections:
+            lines += [f"## {section.name}", ""]
+            if not section.invoices:
+                lines += ["No invoice is outstanding.", ""]
+                continue
+            lines += invoice_table(section.invoices, letter.meeting_titles)
+            if several:
+                lines += [""] + [f"Outstanding under the {section.name}: {_money(c, t)}  "
+                                 for c, t in section.totals.items()]
+                lines[-1] = lines[-1].rstrip()
+            lines.append("")
+        lines += [f"**Total outstanding: {_money(c, t)}**  " for c, t in letter.totals.items()]
         lines[-1] = lines[-1].rstrip()
     else:
         lines.append("No invoice is outstanding: thank you.")
-    lines += ["", "The Director-General of the United Nations Office at Geneva  ",
-              "The President of the Convention on Cluster Munitions", ""]
+    lines += [""]
+    lines += [f"{who}  " for who in letter.signatories]
+    lines[-1] = lines[-1].rstrip()
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from rules.dates import add_days
 from rules.obligations import Obligation, obligation_key
+from rules.treaties import CCM, treaty_of
 
 MEETING_FUNDS = "meeting_funds"
 FUNDS_LEAD_DAYS = 90
@@ -60,6 +61,7 @@ class MeetingFacts:
     month: str | None = None  # "YYYY-MM" when only the month is known
     cancelled: bool = False
     funds_received_on: dt.date | None = None  # every cost share on the UN account by then
+    treaty: str = CCM.code  # the convention whose meeting it is (its code)
 
 
 def meeting_funds_due(opening: dt.date) -> dt.date:
@@ -97,21 +99,26 @@ def meeting_funds_obligations(
     It belongs to no single State (``state`` None). It is met when the funds were recorded
     as received (every cost-share invoice of the meeting paid). A cancelled meeting's is
     closed (met, with a note saying so) rather than dropped, so a stored one stops reminding.
+
+    The same 90 days apply to a meeting of either convention; the key starts with the
+    meeting's convention (``CCM:CC:meeting_funds:7msp`` as before, ``APMBC:CC:meeting_funds:
+    22msp``).
     """
     for meeting in meetings:
         opening = opening_date(meeting)
         if meeting.kind not in UN_SERVICED or opening is None:
             continue
         due = meeting_funds_due(opening)
+        treaty = treaty_of(meeting.treaty)
         if meeting.cancelled:
             yield Obligation(
-                key=obligation_key(None, MEETING_FUNDS, meeting.slug), state=None,
+                key=obligation_key(None, MEETING_FUNDS, meeting.slug, treaty), state=None,
                 kind=MEETING_FUNDS, due=due, original_due=due, period=meeting.slug, met=True,
                 note=f"cancelled: {meeting.title} will not be held; no funds needed",
             )
             continue
         yield Obligation(
-            key=obligation_key(None, MEETING_FUNDS, meeting.slug),
+            key=obligation_key(None, MEETING_FUNDS, meeting.slug, treaty),
             state=None,
             kind=MEETING_FUNDS,
             due=due,

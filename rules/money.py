@@ -1,7 +1,15 @@
-"""Money in exact Swiss francs: amounts, invoice follow-ups, what is outstanding.
+"""Money in exact Swiss francs: amounts, invoice follow-ups, what is outstanding, and who
+issues each invoice.
 
 Amounts are kept as integer centimes and shown as ``Decimal`` with two places; a float never
 touches them (0.1 + 0.2 is not 0.3 in binary floating point, and a shortfall must add up).
+
+An invoice is under one convention (``treaty``: CCM, APMBC). Its issuer follows from its kind
+and convention (minutes of the Coordination Committee, 7 December 2016, section 6: one letter
+"signed with UNOG" carrying the UN conference-services invoice and the ISU contribution
+invoice): an ISU contribution is issued by that convention's Implementation Support Unit
+(``rules.treaties.Treaty.isu_name``: "CCM ISU", "APMBC ISU"); a share of a meeting's costs by
+the United Nations conference services at Geneva, for that convention's meeting.
 """
 
 from __future__ import annotations
@@ -15,11 +23,13 @@ from decimal import Decimal, InvalidOperation
 
 from rules.dates import add_months
 from rules.obligations import Obligation, Status, obligation_key
+from rules.treaties import CCM, treaty_of
 
 INVOICE_FOLLOWUP = "invoice_followup"
 FOLLOWUP_MONTHS = 2  # minutes of 7 December 2016, section 6: "a follow up every 2 months"
 CENT = Decimal("0.01")
 INVOICE_KINDS = ("isu_contribution", "meeting_costs")
+UN_CONFERENCE_SERVICES = "UN conference services (UNOG)"
 _AMOUNT = re.compile(r"^\d{1,3}(?:[,' ]\d{3})*(?:\.\d{1,2})?$|^\d+(?:\.\d{1,2})?$")
 
 
@@ -51,6 +61,23 @@ def format_chf(centimes: int) -> str:
     return f"CHF {chf(centimes):,.2f}"
 
 
+def format_money(currency: str, hundredths: int) -> str:
+    """An amount in hundredths of ``currency`` (ISO 4217): ``("EUR", 150) -> 'EUR 1.50'``,
+    exact (``Decimal``, never a float)."""
+    return f"{currency} {chf(hundredths):,.2f}"
+
+
+def invoice_issuer(kind: str, treaty: str = CCM.code) -> str:
+    """Who issues an invoice of ``kind`` under ``treaty`` (a code): ``isu_contribution`` ->
+    the convention's ISU ("CCM ISU", "APMBC ISU"); ``meeting_costs`` -> UN conference services
+    (UNOG), whichever convention's meeting it is (the invoice's ``treaty`` says which)."""
+    if kind == "meeting_costs":
+        return UN_CONFERENCE_SERVICES
+    if kind == "isu_contribution":
+        return treaty_of(treaty).isu_name
+    return kind.replace("_", " ")
+
+
 @dataclass(frozen=True, slots=True)
 class InvoiceFacts:
     number: str
@@ -61,6 +88,13 @@ class InvoiceFacts:
     paid_on: dt.date | None = None
     meeting: str | None = None  # the meeting's slug, for a meeting cost share
     illustrative: bool = False
+    treaty: str = CCM.code  # the convention billed (its ISU, or one of its meetings)
+    currency: str = "CHF"  # ISO 4217; amounts are in its hundredths
+
+    @property
+    def issuer(self) -> str:
+        """``invoice_issuer(kind, treaty)``: "CCM ISU", "APMBC ISU" or UN conference services."""
+        return invoice_issuer(self.kind, self.treaty)
 
     def open_on(self, as_of: dt.date) -> bool:
         """Issued by ``as_of`` and not paid by then (a later payment is not yet known)."""
@@ -89,12 +123,16 @@ def followup_obligations(invoice: InvoiceFacts, as_of: dt.date) -> Iterator[Obli
     paid = invoice.paid_on if invoice.paid_on is not None and invoice.paid_on <= as_of else None
     if invoice.issued_on > as_of:
         return
+    # the key starts with the invoice's convention: a CCM invoice's keys keep their form
+    # (CCM:AFG:invoice_followup:N-F1); an APMBC invoice's are APMBC:AFG:invoice_followup:N-F1
+    treaty = treaty_of(invoice.treaty)
     step = 1
     while True:
         due = followup_due(invoice.issued_on, step)
         pending_at_payment = paid is not None and due >= paid
         yield Obligation(
-            key=obligation_key(invoice.iso3, INVOICE_FOLLOWUP, followup_period(invoice.number, step)),
+            key=obligation_key(invoice.iso3, INVOICE_FOLLOWUP, followup_period(invoice.number, step),
+                               treaty),
             state=invoice.iso3,
             kind=INVOICE_FOLLOWUP,
             due=due,
@@ -105,8 +143,8 @@ def followup_obligations(invoice: InvoiceFacts, as_of: dt.date) -> Iterator[Obli
             # the payment closes every follow-up, whenever it came: "met", never "met_late"
             outcome=Status.MET if paid is not None else None,
             note=(
-                f"follow-up {step} of invoice {invoice.number} ({format_chf(invoice.amount_centimes)}"
-                f", issued {invoice.issued_on.isoformat()})"
+                f"follow-up {step} of invoice {invoice.number} ({format_money(invoice.currency, invoice.amount_centimes)}"
+                f", issued {invoice.issued_on.isoformat()} by the {invoice.issuer})"
                 + (" [illustrative]" if invoice.illustrative else "")
                 + (f"; not needed: paid {paid.isoformat()}" if pending_at_payment and paid else "")
             ),
@@ -138,10 +176,14 @@ class Shortfall:
 
 
 def shortfall(invoices: Iterable[InvoiceFacts], as_of: dt.date) -> Shortfall:
-    """Sum of invoices open on ``as_of``, per State (largest debt first, then ISO3)."""
+    """Sum of invoices open on ``as_of``, per State (largest debt first, then ISO3), in CHF
+    (every convention's). An invoice in another currency raises ``ValueError``: currencies
+    are never added together."""
     owed: dict[str, int] = defaultdict(int)
     numbers: dict[str, list[str]] = defaultdict(list)
     for invoice in invoices:
+        if invoice.currency != "CHF":
+            raise ValueError(f"invoice {invoice.number} is in {invoice.currency}: the shortfall is in CHF")
         if invoice.open_on(as_of):
             owed[invoice.iso3] += invoice.amount_centimes
             numbers[invoice.iso3].append(invoice.number)

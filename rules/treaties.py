@@ -99,6 +99,13 @@ class Treaty:
     # across both conventions
     committees: tuple[tuple[str, str], ...] = ()
     withdrawal_article: int = 20
+    # who issues its ISU contribution invoices (and signs for it): "CCM ISU", "APMBC ISU"
+    isu: str = ""
+
+    @property
+    def isu_name(self) -> str:
+        """The short name of the treaty's Implementation Support Unit ("APMBC ISU")."""
+        return self.isu or f"{self.code} ISU"
 
     def article(self, number: int) -> DeadlineArticle:
         """The deadline article ``number``; ``KeyError`` naming the treaty's articles when
@@ -163,6 +170,7 @@ CCM = Treaty(
         "transparency", "stockpile_destruction", "clearance", "victim_assistance",
         "universalization", "cooperation", "national_implementation", "general_status",
     ),
+    isu="CCM ISU",
 )
 
 APMBC = Treaty(
@@ -204,6 +212,7 @@ APMBC = Treaty(
         ("Committee on the Enhancement of Cooperation and Assistance", "cooperation"),
         ("Committee on Cooperative Compliance", "cooperative_compliance"),
     ),
+    isu="APMBC ISU",
 )
 
 TREATIES: dict[str, Treaty] = {t.code: t for t in (CCM, APMBC)}
@@ -233,3 +242,15 @@ def treaties_named(choice: str) -> tuple[Treaty, ...]:
 def treaty_of_key(key: str) -> str:
     """The treaty code an obligation key starts with: ``APMBC:AFG:art5_clearance`` -> APMBC."""
     return key.split(":", 1)[0]
+
+
+def treaty_of(code: str) -> Treaty:
+    """The ``Treaty`` of a stored code (any case); a code this version does not know gets a
+    bare description (its own code, "<CODE> ISU", no articles), so its rows are still shown
+    under their own name, never as the CCM's."""
+    found = TREATIES.get(code.strip().upper())
+    if found is not None:
+        return found
+    bare = code.strip().upper()
+    return Treaty(code=bare, name=bare, short_name=bare, entry_into_force=CCM.entry_into_force,
+                  reporting=CCM.reporting, deadline_articles=(), meetings=(), themes=())

@@ -48,10 +48,9 @@ def test_the_joint_invoice_letter_names_each_issuer_and_totals_per_currency():
     ]
     letter = joint_invoice_letter(iso3="AFG", name="Afghanistan", as_of=day, invoices=invoices,
                                   meeting_titles={"7msp": "7MSP"})
-    assert ("Issued by: Implementation Support Unit of the CCM; United Nations conference "
-            "services (UNOG).") in letter
-    assert "| ISU-2017-AFG | ISU contribution | Implementation Support Unit of the CCM | 2017-01-09 |" in letter
-    assert "| UN-7MSP-AFG | meeting costs: 7MSP | United Nations conference services (UNOG) |" in letter
+    assert "Issued by: CCM ISU; UN conference services (UNOG)." in letter
+    assert "| ISU-2017-AFG | ISU contribution | CCM ISU | 2017-01-09 |" in letter
+    assert "| UN-7MSP-AFG | meeting costs: 7MSP | UN conference services (UNOG) |" in letter
     assert "**Total outstanding: CHF 1,250.50**" in letter
 
 
