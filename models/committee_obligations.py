@@ -41,6 +41,7 @@ def committee_obligations(
     return found
 
 
-def deciding_meetings(*, session: Session) -> list[dt.date]:
-    """Opening days of the MSPs and Review Conferences on record (known to the day)."""
-    return deciding_meeting_dates(meeting_facts(session=session))
+def deciding_meetings(*, session: Session, treaty: str = CCM.code) -> list[dt.date]:
+    """Opening days of the MSPs and Review Conferences of ``treaty`` (a code; the CCM by
+    default) on record (known to the day): an APMBC meeting never decides a CCM request."""
+    return deciding_meeting_dates(m for m in meeting_facts(session=session) if m.treaty == treaty)

@@ -1,6 +1,6 @@
-"""The Convention's real calendar of Meetings of States Parties and Review Conferences
-(``data/ccm_meetings.csv``: dates, venue and source of each), and the day an extension took
-effect: the closing day of the meeting that granted it.
+"""Each convention's real calendar of Meetings of States Parties and Review Conferences
+(``data/ccm_meetings.csv``, ``data/apmbc_meetings.csv``: dates, venue and source of each),
+and the day an extension took effect: the closing day of the meeting that granted it.
 
 The calendar decides two things: the day a recorded extension took effect (so ``--as-of``
 does not apply a grant before it was made), and which meeting decides a request to extend a
@@ -19,7 +19,10 @@ from pathlib import Path
 
 from rules.dates import end_of_period
 
-CALENDAR_FILE = Path(__file__).resolve().parent.parent / "data" / "ccm_meetings.csv"
+DATA = Path(__file__).resolve().parent.parent / "data"
+CALENDAR_FILE = DATA / "ccm_meetings.csv"
+# a convention's calendar file, by treaty code (``rules.treaties``); one without is empty
+CALENDAR_FILES = {"CCM": CALENDAR_FILE, "APMBC": DATA / "apmbc_meetings.csv"}
 
 MONTHS = {
     name: number
@@ -65,6 +68,29 @@ def load_calendar(path: Path = CALENDAR_FILE) -> tuple[ConventionMeeting, ...]:
             except (KeyError, ValueError) as error:
                 raise ValueError(f"{path.name}:{reader.line_num}: {error}") from None
     return tuple(sorted(meetings, key=lambda m: m.opening))
+
+
+def treaty_calendar(code: str) -> tuple[ConventionMeeting, ...]:
+    """The bundled calendar of the convention ``code`` (CCM, APMBC), oldest first; empty for
+    a convention with none. Raises ValueError naming the file and line of a bad row."""
+    path = CALENDAR_FILES.get(code.upper())
+    return load_calendar(path) if path is not None else ()
+
+
+MEETING_IN_MONTH = re.compile(r"^\s*(MSP|RC)\s*\(\s*([A-Za-z]+)\.?\s+(\d{4})\s*\)\s*$", re.IGNORECASE)
+
+
+def meeting_in_month(text: str, calendar: Sequence[ConventionMeeting]) -> ConventionMeeting | None:
+    """The meeting a text such as "MSP (Dec 2017)" names: the one meeting of that kind held
+    (opening or closing) in that month, when exactly one is on the calendar; else None."""
+    match = MEETING_IN_MONTH.match(text or "")
+    if not match or match.group(2).lower() not in MONTHS:
+        return None
+    kind = "msp" if match.group(1).upper() == "MSP" else "review_conference"
+    month, year = MONTHS[match.group(2).lower()], int(match.group(3))
+    found = [m for m in calendar if m.kind == kind and any(
+        (d.year, d.month) == (year, month) for d in (m.opening, m.closing))]
+    return found[0] if len(found) == 1 else None
 
 
 def meeting_named(text: str, calendar: Sequence[ConventionMeeting]) -> ConventionMeeting | None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
+from models.convention_meetings import ConventionMeeting, meeting_in_month, meeting_named, treaty_calendar
 from models.facts import geneva_day, load_state_facts, state_facts
 from models.tables import TrackerSetting
 from models.tracking import stored_tracking_since
@@ -55,24 +56,33 @@ def load_treaty_facts(
 YEAR = re.compile(r"\b(19|20)\d{2}\b")
 
 
-def granted_by_end_of(granted_at: str | None) -> dt.date | None:
-    """The last day of the year an extension's granting meeting names ("12MSP (2012)" ->
-    2012-12-31; never earlier than the truth), else None."""
+def granted_by_end_of(granted_at: str | None, calendar: Sequence[ConventionMeeting] = ()) -> dt.date | None:
+    """The day an extension's granting meeting ended: its closing day when ``calendar``
+    (``data/apmbc_meetings.csv``) has it ("12MSP (2012)" -> 2012-12-07; "MSP (Dec 2017)" ->
+    the one MSP of December 2017); otherwise, as a fallback, the last day of the year the
+    text names ("8MSP (2007)" -> 2007-12-31; never earlier than the truth); else None."""
+    meeting = meeting_named(granted_at or "", calendar) or meeting_in_month(granted_at or "", calendar)
+    if meeting is not None:
+        return meeting.closing
     found = YEAR.search(granted_at or "")
     return end_of_period(found.group(0)) if found else None
 
 
-def granted_on(granted_at: str | None, recorded_at: dt.datetime | None) -> dt.date | None:
-    """The day an extension step of a treaty with no bundled meetings calendar (the APMBC)
-    is taken to be in effect: the earlier of the last day of the year its meeting names and
-    the day (Geneva) the step was recorded (it was granted by then); either when only one is
+def granted_on(
+    granted_at: str | None, recorded_at: dt.datetime | None, calendar: Sequence[ConventionMeeting] = ()
+) -> dt.date | None:
+    """The day an extension step of a convention other than the CCM is taken to be in
+    effect: the earlier of the day its granting meeting ended (``granted_by_end_of``: the
+    closing day from the convention's calendar, else the end of the year it names) and the
+    day (Geneva) the step was recorded (it was granted by then); either when only one is
     known; None when neither is (in effect on every day)."""
-    days = [d for d in (granted_by_end_of(granted_at), geneva_day(recorded_at) if recorded_at else None) if d]
+    days = [d for d in (granted_by_end_of(granted_at, calendar),
+                        geneva_day(recorded_at) if recorded_at else None) if d]
     return min(days) if days else None
 
 
 def _step_granted_on(row: TreatyArticleFact, original: dt.date | None, untils: list[dt.date]) -> dt.date | None:
-    return granted_on(row.extension_granted_at, row.recorded_at)
+    return granted_on(row.extension_granted_at, row.recorded_at, treaty_calendar(row.treaty))
 
 
 def parties(*, session: Session, treaty: Treaty) -> list[TreatyParty]:
@@ -92,8 +102,9 @@ def treaty_obligations(
 ) -> list[Obligation]:
     """Every obligation of the States under a treaty other than the CCM on ``as_of``.
 
-    No calendar of the APMBC's meetings is bundled: its extension requests' deciding
-    meetings are estimated (``RulePolicy.assumed_meeting_months_before_deadline``) unless
+    The APMBC's bundled calendar (``data/apmbc_meetings.csv``) dates its extension steps
+    (``granted_on``) but does not decide its requests: it ends with the last meeting held,
+    so its extension requests' deciding meetings are estimated (``RulePolicy.assumed_meeting_months_before_deadline``) unless
     ``decision_meetings`` are passed, and say so in their note.
     """
     facts = load_treaty_facts(session=session, treaty=treaty, states=states)
