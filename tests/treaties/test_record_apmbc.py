@@ -48,8 +48,8 @@ def _written() -> tuple[int, int, int, int, int]:
 
 def test_recording_an_apmbc_art5_extension_moves_the_deadline_from_its_grant_and_not_before(registry, capsys):
     """The worked example: AFG's APMBC Art. 5 deadline in force is 2025-03-01 (20MSP, 2022);
-    an extension to 2030-03-01 granted by the 22MSP (2024) counts from the end of 2024 (the
-    year it names; no APMBC calendar is bundled), so a day before that still shows 2025."""
+    an extension to 2030-03-01 granted by the 22MSP counts from the 22MSP's closing day,
+    5 December 2025 (data/apmbc_meetings.csv), so the day before still shows 2025-03-01."""
     key = "APMBC:AFG:art5_clearance"
     before_today = _deadline(capsys, "--treaty", "apmbc", "--state", "AFG")[key]
     before_2024 = _deadline(capsys, "--treaty", "apmbc", "--state", "AFG", "--as-of", "2024-06-01")[key]
@@ -58,7 +58,7 @@ def test_recording_an_apmbc_art5_extension_moves_the_deadline_from_its_grant_and
     assert before_today["due"] == before_2024["due"] == "2025-03-01"
 
     code, out, err = ccm_here(capsys, "record", "extension", "AFG", "--treaty", "apmbc", "--article", "5",
-                              "--until", "2030-03-01", "--meeting", "22MSP (2024)", *SOURCE)
+                              "--until", "2030-03-01", "--meeting", "22MSP (2025)", *SOURCE)
     assert code == 0, err
     assert out.startswith("recorded: AFG APMBC Art. 5 deadline extended to 2030-03-01")
 
@@ -67,7 +67,9 @@ def test_recording_an_apmbc_art5_extension_moves_the_deadline_from_its_grant_and
         "2030-03-01", "2013-03-01", "APMBC")
     assert after_today["status"] == "open"
     assert _deadline(capsys, "--treaty", "apmbc", "--state", "AFG", "--as-of", "2024-06-01")[key] == before_2024
-    assert _deadline(capsys, "--treaty", "apmbc", "--state", "AFG", "--as-of", "2025-01-01")[key]["due"] == (
+    assert _deadline(capsys, "--treaty", "apmbc", "--state", "AFG", "--as-of", "2025-12-04")[key]["due"] == (
+        "2025-03-01")
+    assert _deadline(capsys, "--treaty", "apmbc", "--state", "AFG", "--as-of", "2025-12-05")[key]["due"] == (
         "2030-03-01")
     assert _deadline(capsys, "--treaty", "ccm", "--state", "AFG") == ccm_before  # the CCM's untouched
 
@@ -78,14 +80,14 @@ def test_recording_an_apmbc_art5_extension_moves_the_deadline_from_its_grant_and
         row = session.exec(select(TreatyArticleFact).where(
             TreatyArticleFact.iso3 == "AFG", TreatyArticleFact.extended_deadline == dt.date(2030, 3, 1))).one()
         entry = session.exec(select(AuditEntry).order_by(AuditEntry.id.desc())).first()  # type: ignore[union-attr]
-    assert (row.treaty, row.article, row.extension_granted_at) == ("APMBC", 5, "22MSP (2024)")
+    assert (row.treaty, row.article, row.extension_granted_at) == ("APMBC", 5, "22MSP (2025)")
     assert row.recorded_at is not None
     assert (entry.action, entry.subject) == ("extension.recorded", "AFG")
     assert json.loads(entry.detail)["treaty"] == "APMBC"
 
     # the same step again changes nothing, and says so
     code, out, _ = ccm_here(capsys, "--treaty", "apmbc", "record", "extension", "AFG", "--article", "5",
-                            "--until", "2030-03-01", "--meeting", "22MSP (2024)", *SOURCE)
+                            "--until", "2030-03-01", "--meeting", "22MSP (2025)", *SOURCE)
     assert code == 0 and out.startswith("already on record: AFG APMBC Art. 5")
     assert _written()[:4] == (facts, reports, audits, version)
 
