@@ -4,13 +4,14 @@ its own unless told otherwise."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cli.announcing import announce_many  # light: flows.events imports Prefect only to send
-from cli.common import console, fail
+from cli.common import console, fail, today_in_geneva
 
 app = typer.Typer(help="The demo dataset (Committee minutes of 7 December 2016).", no_args_is_help=True)
 
@@ -41,8 +42,10 @@ def load(
 
     from models.db import migrate, session_scope, shown_url
     from models.demo import DEMO_FILE, DemoRejected, load_demo, mark_demo_database
-    from models.importer import BUNDLED_DIR, BUNDLED_FILES, import_csv
+    from models.importer import APMBC_FILES, BUNDLED_DIR, BUNDLED_FILES, import_csv
     from models.tables import State
+    from models.treaty_facts import ensure_treaty_tracking_since, parties
+    from rules.treaties import APMBC
     from settings import get_settings
 
     file = file or DEMO_FILE
@@ -59,6 +62,14 @@ def load(
                 for name in BUNDLED_FILES:
                     import_csv(BUNDLED_DIR / name, session=session, actor=actor, display=f"data/{name}")
                 console.print("loaded the bundled registry first (it was empty)")
+            if not parties(session=session, treaty=APMBC):
+                # as `init`: the APMBC's participants too, so the demo's letters and targets
+                # know who is party to which convention (AFG is party to both)
+                ensure_treaty_tracking_since(session=session, treaty=APMBC,
+                                             default=dt.date(today_in_geneva().year, 1, 1))
+                for name in APMBC_FILES:
+                    import_csv(BUNDLED_DIR / name, session=session, actor=actor, display=f"data/{name}")
+                console.print("loaded the bundled APMBC registry too (it was empty)")
             result = load_demo(session=session, path=file, actor=actor, illustrative=own)
     except DemoRejected as rejected:
         raise fail(f"{rejected}; nothing was loaded") from None

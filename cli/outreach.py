@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -78,7 +79,7 @@ def outreach(
         names = {t: [state_name(session=session, iso3=c) for c in cs]
                  for t, cs in coordinators(session=session).items()}
         asks = [ThemeAsk(_theme_label(t.theme, t.treaty), _ask(t.theme, t.ask, t.treaty),
-                         tuple(names.get(t.theme, [])))
+                         tuple(names.get(t.theme, [])), treaty=t.treaty)
                 for t in targets(session=session, iso3=code, treaties=treaties)]
         since = tracking_by_treaty(session=session, override=settings.tracking_since)
         kept = registers_by_treaty(session=session)
@@ -112,8 +113,17 @@ def _theme_label(theme: str, treaty: str) -> str:
 
     if treaty == "CCM":
         return theme
-    name = TREATIES[treaty].name if treaty in TREATIES else treaty
-    return f"{THEME_TITLES.get(theme, theme.replace('_', ' ').capitalize())} ({name})"
+    convention = TREATIES.get(treaty)
+    name = convention.name if convention else treaty
+    # the CCM's title without the CCM's article ("Clearance ... (Article 4)" is the CCM's
+    # Art. 4; the APMBC's clearance is its Art. 5): the convention's own article where its
+    # rules name one for the theme
+    base = re.sub(r" \(Article \d+\)$", "", THEME_TITLES.get(theme, theme.replace("_", " ").capitalize()))
+    articles = [a.article for a in convention.deadline_articles if a.theme == theme] if convention else []
+    if theme == "transparency" and convention:
+        articles = [convention.reporting.article]
+    article = f" (Article {articles[0]})" if articles else ""
+    return f"{base}{article} ({name})"
 
 
 def _ask(theme: str, ask: str, treaty: str) -> str:

@@ -43,6 +43,7 @@ class ThemeAsk:
     theme: str
     ask: str
     coordinators: tuple[str, ...]  # coordinator States' names
+    treaty: str = "CCM"  # the convention the ask is under (rules.treaties code)
 
 
 _MARKDOWN_SPECIAL = set("\\`*_[]!|~")  # links, images, emphasis, code, table cells
@@ -76,10 +77,12 @@ def outreach_letter(
     by_treaty: dict[str, list[tuple[Obligation, str]]] = {}
     for pair in obligations:
         by_treaty.setdefault(treaty_of_key(pair[0].key), []).append(pair)
-    order = [code for code in TREATIES if code in by_treaty] + sorted(
-        code for code in by_treaty if code not in TREATIES)
-    conventions = " and ".join(_treaty_name(c) for c in order) if len(order) > 1 else (
-        "Convention on Cluster Munitions")
+    # the conventions the letter speaks for: its deadlines', its asks' and its invoices'
+    covered = set(by_treaty) | {a.treaty for a in asks} | {i.treaty for i in invoices}
+    order = [code for code in TREATIES if code in covered] + sorted(
+        code for code in covered if code not in TREATIES)
+    order = order or ["CCM"]
+    conventions = " and ".join(_treaty_name(c) for c in order)
     lines = [
         f"# {conventions}: letter to {md(name)} ({md(iso3)})",
         "",
@@ -93,13 +96,14 @@ def outreach_letter(
         "",
     ]
     for ask in asks:
-        by = " and ".join(md(c) for c in ask.coordinators) or "the Coordinators"
+        by = " and ".join(md(c) for c in ask.coordinators)
+        who = f"The Coordinators ({by})" if by else "The Coordinators"
         lines += [f"## {md(THEME_TITLES.get(ask.theme, ask.theme))}", "",
-                  f"The Coordinators ({by}) ask you to {md(ask.ask or DEFAULT_ASKS.get(ask.theme, ''))}.", ""]
-    if len(order) > 1:
+                  f"{who} ask you to {md(ask.ask or DEFAULT_ASKS.get(ask.theme, ''))}.", ""]
+    if order != ["CCM"]:  # every convention the letter speaks for says which deadlines are its
         for code in order:
             lines += [f"## Open deadlines under the {_treaty_name(code)}", ""]
-            lines += _deadline_table(by_treaty[code])
+            lines += _deadline_table(by_treaty[code]) if code in by_treaty else ["None on record."]
             lines.append("")
         lines.pop()
     else:

@@ -121,8 +121,19 @@ def test_demo_afghanistan_is_targeted_by_two_themes(demo):
     assert as_json(demo("outreach", "--overlaps", "--format", "json")) == [
         {"state": "AFG", "name": "Afghanistan",
          "themes": ["national_implementation (CCM)", "victim_assistance (CCM)"], "treaties": ["CCM"],
-         "joint_letter": False, "letter": "outreach --treaty ccm AFG", "party_to": ["CCM"]}
+         "joint_letter": False, "letter": "outreach --treaty ccm AFG", "party_to": ["CCM", "APMBC"]}
     ]
+
+
+def test_demo_knows_who_is_party_to_the_apmbc_too(demo):
+    """The demo loads the APMBC's participants as `init` does: Afghanistan (party since 2002)
+    is not a universalization target of the APMBC, and its letter does not ask it to join."""
+    refused = demo("themes", "add-target", "AFG", "--theme", "universalization", "--treaty", "apmbc",
+                   "--source", "test", code=2)
+    assert "party" in refused.output
+    letter = demo("outreach", "AFG").stdout
+    assert "consider joining the Anti-Personnel Mine Ban Convention" not in letter
+    assert "THA" in demo("states", "--treaty", "apmbc", "--format", "csv").stdout
 
 
 def test_demo_meeting_funds_are_listed_as_a_committee_deadline(demo):

@@ -10,7 +10,9 @@ from tests.committee.conftest import as_json
 
 def test_outreach_letter_consolidates_every_theme_deadline_and_invoice(demo):
     letter = demo("outreach", "AFG", "--as-of", "2017-02-01").stdout
-    assert letter.count("# Convention on Cluster Munitions: letter to Afghanistan") == 1
+    # Afghanistan is party to both conventions: one letter, both named in its one heading
+    assert letter.count(
+        "# Convention on Cluster Munitions and Anti-Personnel Mine Ban Convention: letter to Afghanistan") == 1
     assert "## Victim Assistance (Article 5)" in letter
     assert "The Coordinators (Italy and Chile) ask you to" in letter
     assert "## National Implementation Measures (Article 9)" in letter
@@ -22,10 +24,30 @@ def test_outreach_letter_consolidates_every_theme_deadline_and_invoice(demo):
 
 
 def test_outreach_to_a_state_not_party_has_no_treaty_deadlines(demo):
-    letter = demo("outreach", "KHM", "--as-of", "2017-02-01").stdout
+    # Cambodia is not party to the CCM (its APMBC deadlines are in the letter for both)
+    letter = demo("outreach", "KHM", "--treaty", "ccm", "--as-of", "2017-02-01").stdout
     assert "letter to Cambodia (KHM)" in letter
     assert "consider joining the Convention" in letter
     assert "## Open deadlines\n\nNone on record." in letter
+
+
+
+def test_a_letter_names_every_convention_it_speaks_for_and_labels_their_deadlines(demo):
+    """Cambodia: a CCM universalization ask and APMBC report deadlines. The letter was titled
+    for the CCM alone with the APMBC's reports under a bare "Open deadlines", as if they were
+    the CCM's; an APMBC clearance ask was headed with the CCM's Art. 4."""
+    letter = demo("outreach", "KHM", "--as-of", "2017-02-01").stdout
+    assert letter.startswith(
+        "# Convention on Cluster Munitions and Anti-Personnel Mine Ban Convention: letter to Cambodia")
+    ccm, apmbc = letter.split("## Open deadlines under the Convention on Cluster Munitions")[1].split(
+        "## Open deadlines under the Anti-Personnel Mine Ban Convention")
+    assert "None on record." in ccm
+    assert "| 2017-04-30 | 2016 annual transparency report (Art. 7(2)) | open |" in apmbc
+    demo("themes", "add-target", "KHM", "--theme", "clearance", "--treaty", "apmbc", "--source", "test")
+    letter = demo("outreach", "KHM", "--as-of", "2017-02-01").stdout
+    assert "## Clearance and Risk Reduction Education (Article 5) (Anti-Personnel Mine Ban Convention)" in letter
+    assert "(Article 4) (Anti-Personnel" not in letter
+    assert "(the Coordinators)" not in letter
 
 
 def test_outreach_to_an_unknown_code_is_a_clear_error(demo):
