@@ -144,7 +144,7 @@ def add_target_command(
     party may be an APMBC universalization target, and the other way round). A State
     targeted by more than one (convention, theme) pair shows in `outreach --overlaps`.
     """
-    from cli.choices import check_choice, check_country
+    from cli.choices import check_choice, check_country, check_for_treaties
     from cli.common import chosen_treaties, fail
     from models.coordination import CoordinationRejected, add_target
     from models.db import session_scope
@@ -155,6 +155,7 @@ def add_target_command(
         raise fail(f"--treaty {treaty}: a target is under one convention; say --treaty ccm or --treaty apmbc",
                    code=2)
     chosen = found[0]
+    check_for_treaties("--theme", [theme], found, what="theme")  # the other convention's: say so
     check_choice("--theme", theme, chosen.themes)
     if not source.strip():
         raise fail("--source: say where the target was set (minutes, a decision)", code=2)

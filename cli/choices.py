@@ -7,7 +7,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from errors import UnknownValue
+from errors import UnknownValue, UsageError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -25,6 +25,29 @@ def check_choices(option: str, values: Iterable[str] | None, valid: Sequence[str
 
 def check_choice(option: str, value: str | None, valid: Sequence[str]) -> str | None:
     return None if value is None else check_choices(option, [value], valid)[0]
+
+
+def check_for_treaties(option: str, values: Iterable[str], treaties: Sequence[object], *,
+                       what: str = "kind") -> list[str]:
+    """``values`` unchanged unless one belongs only to a convention not among ``treaties``
+    (``rules.treaties.Treaty``): then ``UsageError`` (exit 2) naming ``option`` and the
+    convention to ask instead (``--kind: art5_clearance is an APMBC kind (use --treaty
+    apmbc)``), never an empty table. ``what`` is ``kind`` (``Treaty.kinds``) or ``theme``
+    (``Treaty.themes``); values no convention owns (``meeting_funds``) pass."""
+    from rules.treaties import TREATIES
+
+    checked = list(values)
+    for value in checked:
+        owners = [t for t in TREATIES.values() if value in getattr(t, f"{what}s")]
+        if owners and not any(t in treaties for t in owners):
+            code = owners[0].code
+            raise UsageError(f"{option}: {value} is {_a(code)} {code} {what} (use --treaty {code.lower()})")
+    return checked
+
+
+def _a(code: str) -> str:
+    """The article before a convention's code as read aloud: an APMBC, a CCM."""
+    return "an" if code[0] in "AEIOU" else "a"
 
 
 def _close(value: str, valid: Sequence[str]) -> list[str]:

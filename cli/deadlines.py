@@ -57,13 +57,15 @@ def deadlines(
     value is refused with the valid ones. The table's `days` is the due date minus the day
     asked (negative once past due: -273 is csv/json `days_late` 273).
     """
-    from cli.choices import check_choices, check_states
+    from cli.choices import check_choices, check_for_treaties, check_states
     from rules.themes import KINDS, THEMES
+    from rules.treaties import TREATIES
 
     day = parse_date(as_of, "--as-of") or today_in_geneva()
     treaties = chosen_treaties(treaty)
-    kinds = check_choices("--kind", kind, KINDS)
-    themes = check_choices("--theme", theme, THEMES)
+    every_theme = list(dict.fromkeys([*THEMES, *(th for t in TREATIES.values() for th in t.themes)]))
+    kinds = check_for_treaties("--kind", check_choices("--kind", kind, KINDS), treaties)
+    themes = check_for_treaties("--theme", check_choices("--theme", theme, every_theme), treaties, what="theme")
 
     from sqlmodel import select
 

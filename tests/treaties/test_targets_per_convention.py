@@ -43,7 +43,8 @@ def test_a_target_is_under_one_convention_the_ccm_by_default_and_the_same_theme_
     # the APMBC's own theme (its Committee on Cooperative Compliance) is an APMBC theme only
     assert target(capsys, "THA", "cooperative_compliance", "--treaty", "apmbc")[0] == 0
     code, out, err = target(capsys, "THA", "cooperative_compliance")
-    assert (code, out) == (2, "") and err.startswith("error: --theme: unknown value 'cooperative_compliance'")
+    assert (code, out) == (2, "") and err.strip() == (
+        "error: --theme: cooperative_compliance is an APMBC theme (use --treaty apmbc)")
 
 
 def test_a_universalization_target_must_not_be_a_party_to_that_convention_on_the_day(registry, capsys):

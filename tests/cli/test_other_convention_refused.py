@@ -1,0 +1,37 @@
+"""A kind, theme or State that belongs to the other convention is refused in one line (exit 2)
+naming the option and the `--treaty` to use, never answered with an empty table or called
+"unknown"."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.cli.running import ccm_here
+
+
+@pytest.fixture
+def registry(database_url, capsys):
+    code, _, err = ccm_here(capsys, "init", "--tracking-since", "2026-01-01", "--no-default-recipient")
+    assert code == 0, err
+    return database_url
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--kind", "art5_clearance"], "error: --kind: art5_clearance is an APMBC kind (use --treaty apmbc)"),
+    (["--treaty", "apmbc", "--kind", "art3_stockpile"], "error: --kind: art3_stockpile is a CCM kind (use --treaty ccm)"),
+    (["--theme", "cooperative_compliance"], "error: --theme: cooperative_compliance is an APMBC theme (use --treaty apmbc)"),
+    (["--treaty", "apmbc", "--theme", "national_implementation"],
+     "error: --theme: national_implementation is a CCM theme (use --treaty ccm)"),
+])
+def test_deadlines_refuses_a_kind_or_theme_of_the_other_convention(registry, capsys, args, expected):
+    code, out, err = ccm_here(capsys, "deadlines", *args)
+    assert (code, out) == (2, "")
+    assert err.strip() == expected
+
+
+def test_deadlines_takes_a_kind_of_either_convention_under_treaty_all(registry, capsys):
+    code, out, err = ccm_here(capsys, "deadlines", "--treaty", "all", "--kind", "art5_clearance",
+                              "--kind", "art3_stockpile", "--format", "csv")
+    assert code == 0, err
+    kinds = {line.split(",")[4] for line in out.splitlines()[1:]}
+    assert "art5_clearance" in kinds
