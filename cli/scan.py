@@ -8,7 +8,7 @@ migrates a new database: ~20 s here).
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -42,8 +42,9 @@ def scan(
 
     day = parse_date(as_of, "--as-of")
     require_database()  # before Prefect starts (seconds): no database, no scan
-    states = _checked_states(state)
-    treaties = [t.code.lower() for t in chosen_treaties(treaty, default="all")]
+    chosen = chosen_treaties(treaty, default="all")
+    states = _checked_states(state, chosen)
+    treaties = [t.code.lower() for t in chosen]
     _prefect_defaults()
     from flows.scan_report import summary_lines
     from flows.scan_steps import ScanRefused, scan_in_process
@@ -66,7 +67,7 @@ def scan(
         say(line)
 
 
-def _checked_states(values: list[str] | None) -> list[str] | None:
+def _checked_states(values: list[str] | None, treaties: tuple[Any, ...]) -> list[str] | None:
     """Refuse a bad code before starting Prefect (which takes seconds)."""
     if not values:
         return None
@@ -76,7 +77,7 @@ def _checked_states(values: list[str] | None) -> list[str] | None:
 
     codes = [v.removeprefix(STATE_RESOURCE_PREFIX) for v in values]
     with session_scope() as session:
-        return sorted(set(check_states("--state", codes, session=session)))
+        return sorted(set(check_states("--state", codes, session=session, treaties=treaties)))
 
 
 def _prefect_defaults() -> None:

@@ -35,3 +35,32 @@ def test_deadlines_takes_a_kind_of_either_convention_under_treaty_all(registry, 
     assert code == 0, err
     kinds = {line.split(",")[4] for line in out.splitlines()[1:]}
     assert "art5_clearance" in kinds
+
+
+@pytest.mark.parametrize("args", [
+    ["deadlines", "--state", "THA"],
+    ["facts", "THA"],
+    ["record", "report", "THA", "--year", "2025", "--on", "2026-04-10", "--source", "x"],
+    ["scan", "--no-prefect", "--treaty", "ccm", "--state", "THA"],
+])
+def test_a_state_only_in_the_apmbc_is_refused_with_the_treaty_to_use(registry, capsys, args):
+    code, out, err = ccm_here(capsys, *args)
+    assert (code, out) == (2, "")
+    assert err.strip() == ("error: " + ("--state" if "--state" in args else "ISO3")
+                           + ": THA is not in the CCM registry but is an APMBC participant (use --treaty apmbc)")
+
+
+def test_a_state_only_in_the_ccm_is_refused_under_the_apmbc_with_the_treaty_to_use(registry, capsys):
+    code, out, err = ccm_here(capsys, "facts", "CUB", "--treaty", "apmbc")
+    assert (code, out) == (2, "")
+    assert err.strip() == "error: ISO3: CUB is not in the APMBC registry but is a CCM participant (use --treaty ccm)"
+
+
+def test_a_state_in_neither_convention_stays_unknown(registry, capsys):
+    code, _, err = ccm_here(capsys, "facts", "USA", "--treaty", "apmbc")
+    assert code == 2 and err.startswith("error: ISO3: unknown value 'USA'")
+
+
+def test_scan_takes_a_state_of_the_apmbc_when_it_scans_the_apmbc(registry, capsys):
+    code, _, err = ccm_here(capsys, "scan", "--no-prefect", "--state", "THA")
+    assert code == 0, err
