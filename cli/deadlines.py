@@ -149,10 +149,12 @@ def _row(
 
 
 def _days_late(obligation: Obligation, status: str, day: dt.date) -> int | None:
-    """Days past the due date: as of ``day`` while overdue; on the day it was met if met late;
-    None when on time or not yet due."""
+    """Days past the due date, for the two late statuses only: as of ``day`` while
+    ``overdue``; on the day it was met when ``met_late``. None for every other status (an
+    extension request granted by the deadline it extends is ``met`` though its ``met_on`` is
+    after the request's due day: it was on time, README "Obligations and their JSON fields")."""
     if status == "overdue":
         return (day - obligation.due).days
-    if obligation.met_on is not None and obligation.met_on > obligation.due:
+    if status == "met_late" and obligation.met_on is not None:
         return (obligation.met_on - obligation.due).days
     return None

@@ -95,3 +95,17 @@ def test_the_shared_cases_still_pass(tmp_path):
     refused = ccm("import", "inject_state_name.csv", cwd=tmp_path)  # a name with line breaks
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert ccm("states", cwd=tmp_path).returncode == 0
+
+
+def test_days_late_is_given_for_overdue_and_met_late_only(database_url, capsys):
+    # an extension request granted by the deadline it extends is `met` though granted after
+    # the request's own due day (AFG's Art. 4 requests; the APMBC's Art. 5 ones): not late
+    assert ccm_here(capsys, "init", "--tracking-since", "2026-01-01", "--no-default-recipient")[0] == 0
+    code, out, err = ccm_here(capsys, "deadlines", "--treaty", "all", "--format", "json", "--as-of", "2026-11-26")
+    assert code == 0, err
+    rows = json.loads(out)
+    met_after_due = [r for r in rows if r["status"] == "met" and r["met_on"] and r["met_on"] > r["due"]]
+    assert met_after_due  # the case the rule is about exists in the bundled data
+    for row in rows:
+        late = row["status"] in ("overdue", "met_late")
+        assert (row["days_late"] is not None) == late, row
