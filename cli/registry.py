@@ -119,7 +119,7 @@ def import_file(
         str | None,
         typer.Option("--treaty", metavar="ccm|apmbc",
                      help="The convention the files' facts are under. Default: a `treaty` column, "
-                     "else the file name (apmbc_*.csv: apmbc; any other: ccm)."),
+                     "else an apmbc_*.csv name (apmbc), else this option, else ccm."),
     ] = None,
 ) -> None:
     """Validate and load CSV files of facts. All or nothing: one bad row and nothing is written.

@@ -274,9 +274,11 @@ def import_csv(
 
 
 def _file_treaty(table: CsvTable, path: Path, asked: Treaty | None) -> Treaty:
-    """The file's treaty: its ``treaty`` column, else its name (``apmbc_*``), and the one the
-    caller asked for must agree. Disagreements are added to ``table.errors``."""
-    named = TREATIES["APMBC"] if path.name.lower().startswith("apmbc_") else CCM
+    """The file's treaty: its ``treaty`` column, else its name (``apmbc_*`` says the APMBC;
+    any other name says nothing), else the one the caller asked for (``import --treaty``),
+    else the CCM. A column or an ``apmbc_`` name that disagrees with ``asked`` is added to
+    ``table.errors``."""
+    named = TREATIES["APMBC"] if path.name.lower().startswith("apmbc_") else None
     decided, why = named, f"its name {path.name!r}"
     if "treaty" in table.header:
         values = {row.get("treaty", "").strip().upper() for _, row in table.rows}
@@ -290,6 +292,8 @@ def _file_treaty(table: CsvTable, path: Path, asked: Treaty | None) -> Treaty:
             table.errors.append(RowError(table.path, 1, "treaty", f"one file holds one treaty's facts; this one names {', '.join(sorted(good))}"))
         if len(good) == 1:
             decided, why = TREATIES[good.pop()], "its treaty column"
+    if decided is None:  # nothing in the file says: the caller decides, the CCM by default
+        return asked or CCM
     if asked is not None and asked is not decided:
         table.errors.append(RowError(
             table.path, 1, "treaty",

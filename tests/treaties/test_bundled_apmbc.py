@@ -114,6 +114,29 @@ def test_apmbc_art4_extension_and_a_disagreeing_treaty_are_refused(tmp_path, dat
             f"{path}:1: treaty: --treaty ccm was given, but its name 'apmbc_art4.csv' says apmbc")
 
 
+def test_a_file_name_without_the_apmbc_prefix_leaves_the_treaty_to_the_option(tmp_path, database_url):
+    from models.tables import ReportReceived
+    from models.treaty_tables import TreatyReportReceived
+
+    with Session(get_engine(database_url)) as session:
+        load_everything(session)
+        session.commit()
+        path = write(tmp_path, "reports.csv", "iso3,report,received_on,source\nAFG,2024,2025-04-10,ISU\n")
+        assert import_csv(path, session=session, actor="t", today=TODAY, treaty=APMBC).added == 1
+        assert session.exec(select(TreatyReportReceived.iso3).where(TreatyReportReceived.treaty == "APMBC")).all() == ["AFG"]
+        assert session.exec(select(ReportReceived)).all() == []
+        session.rollback()
+        assert import_csv(path, session=session, actor="t", today=TODAY).added == 1  # no option: the CCM
+        assert session.exec(select(ReportReceived.iso3)).all() == ["AFG"]
+        session.rollback()
+        # a treaty column that disagrees with the option is still refused
+        column = write(tmp_path, "more.csv", "iso3,report,received_on,source,treaty\nAFG,2024,2025-04-10,ISU,ccm\n")
+        with pytest.raises(ImportRejected) as caught:
+            import_csv(column, session=session, actor="t", today=TODAY, treaty=APMBC)
+        assert str(caught.value.errors[0]) == (
+            f"{column}:1: treaty: --treaty apmbc was given, but its treaty column says ccm")
+
+
 def test_treaty_choices_are_named_when_unknown():
     assert treaties_named("ALL") == (CCM, APMBC)
     assert treaties_named("apmbc") == (APMBC,)
