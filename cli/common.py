@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from rich.console import Console
 
 # The treaty's working day is Geneva's (rules.dates.GENEVA; kept here as text so that the
@@ -41,6 +43,17 @@ def today_in_geneva() -> dt.date:
     from clock import today_in_geneva as today
 
     return today()
+
+
+def a_path(value: str) -> Path:
+    """A file or folder named on the command line (typer's ``parser=``). An empty value is a
+    usage error (exit 2) naming the option or argument: ``Path("")`` would silently be the
+    current folder."""
+    from pathlib import Path
+
+    if not value.strip():
+        raise typer.BadParameter("is empty; name a file or folder")
+    return Path(value)
 
 
 def parse_date(value: str | None, option: str) -> dt.date | None:

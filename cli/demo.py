@@ -11,14 +11,14 @@ from typing import Annotated
 import typer
 
 from cli.announcing import announce_many  # light: flows.events imports Prefect only to send
-from cli.common import console, fail, today_in_geneva
+from cli.common import a_path, console, fail, today_in_geneva
 
 app = typer.Typer(help="The demo dataset (Committee minutes of 7 December 2016).", no_args_is_help=True)
 
 
 @app.command("load")
 def load(
-    file: Annotated[Path | None, typer.Option(metavar="FILE", help="The demo file (TOML; default: the bundled minutes).")] = None,
+    file: Annotated[Path | None, typer.Option(parser=a_path, metavar="FILE", help="The demo file (TOML; default: the bundled minutes).")] = None,
     into_real: Annotated[
         bool,
         typer.Option(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import Format, OutputFormat, emit_rows, fail, say
+from cli.common import Format, OutputFormat, a_path, emit_rows, fail, say
 
 if TYPE_CHECKING:
     from models.subscriptions import Subscription
@@ -149,7 +149,7 @@ def _check_listen(host: str, port: int) -> None:
 
 @feed_app.command("export")
 def export_command(
-    directory: Annotated[Path, typer.Argument(metavar="FOLDER", help="Folder to write the .ics files into.")],
+    directory: Annotated[Path, typer.Argument(parser=a_path, metavar="FOLDER", help="Folder to write the .ics files into.")],
     subscriptions: Annotated[bool, typer.Option(help="Also write each subscription's feed.")] = True,
 ) -> None:
     """Write the default feeds (all, one per theme) and the subscriptions' feeds as files."""

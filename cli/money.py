@@ -14,6 +14,7 @@ from cli.common import (
     Format,
     OutputFormat,
     TreatyChoice,
+    a_path,
     chosen_treaties,
     either,
     emit_rows,
@@ -204,7 +205,7 @@ def shortfall_command(
 def letter(
     iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State (ISO3).")],
     as_of: AsOf = None,
-    output: Annotated[Path | None, typer.Option(metavar="FILE", help="Write the Markdown here instead of printing it.")] = None,
+    output: Annotated[Path | None, typer.Option(parser=a_path, metavar="FILE", help="Write the Markdown here instead of printing it.")] = None,
     treaty: TreatyChoice = None,
     fmt: Annotated[str, typer.Option("--format", metavar="markdown|json", help="The letter (markdown) or its content as JSON.")] = "markdown",
 ) -> None:

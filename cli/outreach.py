@@ -13,6 +13,7 @@ from cli.common import (
     Format,
     OutputFormat,
     TreatyChoice,
+    a_path,
     chosen_treaties,
     emit_rows,
     fail,
@@ -36,7 +37,7 @@ def outreach(
     overlaps_only: Annotated[bool, typer.Option(
         "--overlaps", help="List States targeted by more than one (convention, theme) pair.")] = False,
     as_of: AsOf = None,
-    output: Annotated[Path | None, typer.Option(metavar="FILE", help="Write the letter here instead of printing it.")] = None,
+    output: Annotated[Path | None, typer.Option(parser=a_path, metavar="FILE", help="Write the letter here instead of printing it.")] = None,
     fmt: Format = OutputFormat.table,
     treaty: TreatyChoice = None,
 ) -> None:

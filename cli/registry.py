@@ -13,6 +13,7 @@ from cli.common import (
     Format,
     OutputFormat,
     TreatyChoice,
+    a_path,
     chosen_treaties,
     emit_rows,
     fail,
@@ -104,7 +105,7 @@ def init(
 
 
 def import_file(
-    files: Annotated[list[Path], typer.Argument(metavar="FILE.csv", help="CSV files: participants, Art. 3/4 facts, or reports received.")],
+    files: Annotated[list[Path], typer.Argument(parser=a_path, metavar="FILE.csv", help="CSV files: participants, Art. 3/4 facts, or reports received.")],
     actor: Annotated[str | None, typer.Option(help="Who is importing (for the audit log).")] = None,
     correct: Annotated[
         bool,
