@@ -145,16 +145,13 @@ def add_target_command(
     targeted by more than one (convention, theme) pair shows in `outreach --overlaps`.
     """
     from cli.choices import check_choice, check_country, check_for_treaties
-    from cli.common import chosen_treaties, fail
+    from cli.common import fail, one_treaty
     from models.coordination import CoordinationRejected, add_target
     from models.db import session_scope
     from settings import get_settings
 
-    found = chosen_treaties(treaty, default="ccm")
-    if len(found) != 1:
-        raise fail(f"--treaty {treaty}: a target is under one convention; say --treaty ccm or --treaty apmbc",
-                   code=2)
-    chosen = found[0]
+    chosen = one_treaty(treaty, "a target is under one convention")
+    found = (chosen,)
     check_for_treaties("--theme", [theme], found, what="theme")  # the other convention's: say so
     check_choice("--theme", theme, chosen.themes)
     if not source.strip():

@@ -265,6 +265,10 @@ TreatyChoice = Annotated[
     typer.Option("--treaty", metavar="ccm|apmbc|all",
                  help="The convention: ccm (the default), apmbc, or all of them."),
 ]
+OneTreatyChoice = Annotated[
+    str | None,
+    typer.Option("--treaty", metavar="ccm|apmbc", help="The convention: ccm (the default) or apmbc."),
+]
 _root_treaty: list[str | None] = [None]
 
 
@@ -287,3 +291,19 @@ def chosen_treaties(value: str | None = None, default: str = "ccm") -> tuple[Any
     choice = value or _root_treaty[0] or default
     check_choice("--treaty", choice.lower(), TREATY_CHOICES)
     return treaties_named(choice)
+
+
+def one_treaty(value: str | None, why: str) -> Any:
+    """The one ``rules.treaties.Treaty`` a command works on (``facts``, ``record``, ``themes
+    add-target``): its own ``--treaty``, else the root's, else the CCM. ``all`` is a usage
+    error (exit 2) saying ``why`` (``a fact is under one convention``); a typo is refused
+    with the values this command takes (ccm, apmbc)."""
+    from cli.choices import check_choice
+    from errors import UsageError
+    from rules.treaties import treaty_named
+
+    choice = (value or _root_treaty[0] or "ccm").lower()
+    if choice == "all":
+        raise UsageError(f"--treaty all: {why}; say --treaty ccm or --treaty apmbc")
+    check_choice("--treaty", choice, ("ccm", "apmbc"))
+    return treaty_named(choice)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import TreatyChoice, chosen_treaties, console, say
+from cli.common import OneTreatyChoice, console, one_treaty, say
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 def facts(
     iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State's ISO 3166-1 alpha-3 code, e.g. AFG.")],
     history: Annotated[bool, typer.Option(help="Also show the audit log for this State.")] = False,
-    treaty: TreatyChoice = None,
+    treaty: OneTreatyChoice = None,
 ) -> None:
     """Show every fact on record for a State, each with its source.
 
@@ -46,12 +46,8 @@ def facts(
     from rules.facts import ArticleFacts
     from rules.treaties import CCM
 
-    chosen = chosen_treaties(treaty)
-    if len(chosen) != 1:
-        from errors import UnknownValue
-
-        raise UnknownValue("--treaty", "all", ("ccm", "apmbc"), see="`facts` shows one convention at a time")
-    under = chosen[0]
+    under = one_treaty(treaty, "`facts` shows one convention at a time")
+    chosen = (under,)
     with session_scope() as session:
         code = check_states("ISO3", [iso3], session=session, treaties=chosen)[0]
         if under is CCM:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import TreatyChoice, console, fail, today_in_geneva
+from cli.common import OneTreatyChoice, console, fail, today_in_geneva
 
 if TYPE_CHECKING:  # the database layer is imported when a command runs, not for `--help`
     from sqlmodel import Session
@@ -86,7 +86,7 @@ def report(
     source: Source = "",
     correct: Correct = False,
     reason: Reason = "",
-    treaty: TreatyChoice = None,
+    treaty: OneTreatyChoice = None,
 ) -> None:
     """Record an Art. 7 transparency report received: `--initial` or `--year YYYY`."""
     chosen = _one_treaty(treaty)
@@ -123,7 +123,7 @@ def extension(
     source: Source = "",
     correct: Correct = False,
     reason: Reason = "",
-    treaty: TreatyChoice = None,
+    treaty: OneTreatyChoice = None,
 ) -> None:
     """Record an extension granted by a Meeting of States Parties or Review Conference.
 
@@ -161,7 +161,7 @@ def completion(
     source: Source = "",
     correct: Correct = False,
     reason: Reason = "",
-    treaty: TreatyChoice = None,
+    treaty: OneTreatyChoice = None,
 ) -> None:
     """Record that a State completed stockpile destruction (CCM 3, APMBC 4) or clearance
     (CCM 4, APMBC 5).
@@ -194,7 +194,7 @@ def applies(
     article: Article,
     source: Source = "",
     notes: Annotated[str, typer.Option(metavar="TEXT", help="Anything a reader should know (what the source says).")] = "",
-    treaty: TreatyChoice = None,
+    treaty: OneTreatyChoice = None,
 ) -> None:
     """Record that an article concerns a State: it held stockpiles (CCM 3, APMBC 4) or had
     contaminated areas (CCM 4, APMBC 5). Its deadline then follows from the rules;
@@ -220,14 +220,9 @@ def applies(
 def _one_treaty(value: str | None) -> Treaty:
     """The one convention a fact is under: the command's `--treaty`, else the root's, else
     the CCM. `all` is refused (exit 2): a fact is under one convention."""
-    from cli.common import _root_treaty, chosen_treaties
+    from cli.common import one_treaty
 
-    typed = value or _root_treaty[0]
-    found = chosen_treaties(value, default="ccm")  # an unknown name: exit 2 with the known ones
-    if len(found) != 1:
-        raise fail(f"--treaty {typed}: a fact is under one convention; say --treaty ccm or --treaty apmbc",
-                   code=2)
-    return found[0]
+    return one_treaty(value, "a fact is under one convention")
 
 
 def _check_article(treaty: Treaty, article: int, *, extension: bool = False) -> None:
