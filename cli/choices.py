@@ -89,21 +89,21 @@ def check_states(
     for value in checked:
         if value in names:
             continue
-        _refuse_other_convention(option, value, session=session, treaties=treaties)
+        if treaties:  # a command that takes --treaty: say which one would know the State
+            _refuse_other_convention(option, value, session=session, treaties=treaties)
         raise UnknownValue(option, value, suggestions=_state_guess(value, names),
                            see="States are named by ISO3 code; see `ccm-tracker states`")
     return checked
 
 
 def _refuse_other_convention(option: str, value: str, *, session: Session, treaties: Sequence[object]) -> None:
-    """``UsageError`` (exit 2) when ``value`` is a State outside ``treaties`` (none: the CCM)
+    """``UsageError`` (exit 2) when ``value`` is a State outside ``treaties``
     but in another convention's registry: says which, and the ``--treaty`` to ask with."""
     from models.tables import State
     from rules.treaties import CCM, TREATIES
 
-    asked = treaties or (CCM,)
     for other in TREATIES.values():
-        if other in asked:
+        if other in treaties:
             continue
         if other is CCM:
             found = session.get(State, value) is not None
@@ -112,7 +112,7 @@ def _refuse_other_convention(option: str, value: str, *, session: Session, treat
 
             found = session.get(TreatyParty, (other.code, value)) is not None
         if found:
-            where = "/".join(t.code for t in asked)  # type: ignore[attr-defined]
+            where = "/".join(t.code for t in treaties)  # type: ignore[attr-defined]
             raise UsageError(f"{option}: {value} is not in the {where} registry but is {_a(other.code)} {other.code} "
                              f"participant (use --treaty {other.code.lower()})")
 

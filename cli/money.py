@@ -140,9 +140,10 @@ def invoice_list(
     from models.money import invoice_facts
 
     day = parse_date(as_of, "--as-of") or today_in_geneva()
-    codes = tuple(t.code for t in chosen_treaties(treaty, default="all"))
+    chosen = chosen_treaties(treaty, default="all")
+    codes = tuple(t.code for t in chosen)
     with session_scope() as session:
-        wanted = check_states("--state", [state] if state else [], session=session)
+        wanted = check_states("--state", [state] if state else [], session=session, treaties=chosen)
         facts = invoice_facts(session=session, iso3=wanted[0] if wanted else None, treaties=codes)
     rows = [invoice_row(f, day) for f in facts if f.issued_on <= day]
     emit_rows(rows, fmt, INVOICE_COLUMNS, title=f"{len(rows)} invoices as of {day}")

@@ -64,3 +64,10 @@ def test_a_state_in_neither_convention_stays_unknown(registry, capsys):
 def test_scan_takes_a_state_of_the_apmbc_when_it_scans_the_apmbc(registry, capsys):
     code, _, err = ccm_here(capsys, "scan", "--no-prefect", "--state", "THA")
     assert code == 0, err
+
+
+def test_money_invoice_list_checks_the_state_against_the_conventions_it_lists(registry, capsys):
+    assert ccm_here(capsys, "money", "invoice", "list", "--state", "THA")[0] == 0  # both, by default
+    code, out, err = ccm_here(capsys, "money", "invoice", "list", "--state", "THA", "--treaty", "ccm")
+    assert (code, out) == (2, "")
+    assert err.strip() == "error: --state: THA is not in the CCM registry but is an APMBC participant (use --treaty apmbc)"
