@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, create_engine
 
 from errors import DatabaseUnavailable
@@ -39,7 +39,7 @@ def forget_engines() -> None:
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(sqlite_uri(url), connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -56,6 +56,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+# Query arguments SQLite reads from a ``file:`` URI (https://www.sqlite.org/uri.html).
+SQLITE_URI_ARGUMENTS = frozenset({"mode", "cache", "immutable", "nolock", "psow", "vfs", "modeof"})
+
+
+def sqlite_uri(url: str) -> URL:
+    """An SQLite URL whose SQLite arguments are honoured. ``sqlite:///x.db?mode=ro`` is, for
+    the pysqlite driver, ``x.db`` opened read-write with a warning (the argument is ignored
+    unless ``uri=true``); with ``uri=true`` but no ``file:`` prefix it opens a file named
+    ``x.db?mode=ro``. Either is rewritten to ``sqlite:///file:x.db?mode=ro&uri=true``, the
+    form SQLAlchemy documents; any other URL is returned as it is."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if not SQLITE_URI_ARGUMENTS & set(parsed.query) or database.startswith("file:"):
+        return parsed
+    return parsed.set(database=f"file:{database}").update_query_dict({"uri": "true"})
 
 
 class NoDatabase(DatabaseUnavailable):
@@ -110,6 +127,11 @@ def database_problem(error: Exception, url: str | None = None) -> DatabaseUnavai
             )
         return DatabaseUnavailable(
             f"cannot open the database at {path}: not a readable file, or no permission to its folder"
+        )
+    if "readonly database" in text and make_url(url).query.get("mode") == "ro":
+        return DatabaseUnavailable(
+            f"the database at {where} is read-only here (mode=ro in CCM_DATABASE_URL): "
+            "this command writes; run it without mode=ro"
         )
     if "readonly database" in text:
         return DatabaseUnavailable(

@@ -57,6 +57,23 @@ def test_writing_to_a_read_only_database_is_refused_in_one_sentence(tmp_path):
     assert "recorded" not in result.stdout
 
 
+def test_a_read_only_url_is_honoured_without_a_warning_and_names_mode_ro(tmp_path):
+    # `?mode=ro` without `uri=true` was ignored by the driver (a SAWarning on stderr, and the
+    # file opened read-write); with `uri=true` alone it opened a file named `...db?mode=ro`.
+    assert ccm("init", "--no-default-recipient", cwd=tmp_path).returncode == 0
+    for url in ("sqlite:///ccm-tracker.db?mode=ro", "sqlite:///ccm-tracker.db?mode=ro&uri=true"):
+        listed = ccm("states", "--format", "json", cwd=tmp_path, env={"CCM_DATABASE_URL": url})
+        assert listed.returncode == 0 and '"AFG"' in listed.stdout
+        assert listed.stderr == ""
+        result = ccm("record", "report", "AFG", "--year", "2025", "--received", "2026-05-02",
+                     "--source", "x", cwd=tmp_path, env={"CCM_DATABASE_URL": url})
+        assert result.returncode == 1
+        assert result.stderr.strip() == (
+            f"error: the database at {tmp_path / 'ccm-tracker.db'} is read-only here (mode=ro in "
+            "CCM_DATABASE_URL): this command writes; run it without mode=ro")
+    assert not [p.name for p in tmp_path.iterdir() if "?" in p.name]  # no `ccm-tracker.db?mode=ro`
+
+
 def test_an_unwritable_output_path_is_named(tmp_path):
     assert ccm("init", "--no-default-recipient", cwd=tmp_path).returncode == 0
     result = ccm("outreach", "AFG", "--output", str(tmp_path / "missing" / "letter.md"), cwd=tmp_path)
