@@ -20,7 +20,8 @@ from models.validation import TEXT_LIMIT, text_problems
 
 @dataclass
 class RowError:
-    """One reason a file was refused: ``path:line: field: reason`` (line 0: the file)."""
+    """One reason a file was refused: ``path:line: field: reason``; line 0 is the whole
+    file or an option of the import (``path: --reason: ...``): no line is named then."""
 
     path: str
     line: int
@@ -28,7 +29,8 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.reason}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.reason}"
 
 
 @dataclass
@@ -50,7 +52,7 @@ def read_csv(path: Path, *, shown: str) -> CsvTable:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        return CsvTable(shown, [], errors=[RowError(shown, 0, "file", f"cannot be read: {error.strerror or error}")])
+        return CsvTable(shown, [], errors=[RowError(shown, 0, "file", f"cannot be read ({error.strerror or error})")])
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError as error:

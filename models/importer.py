@@ -103,6 +103,18 @@ class ImportRejected(UserError):
         return shown + ([f"... and {more} more error(s) not shown"] if more > 0 else [])
 
 
+class FileUnreadable(ImportRejected):
+    """The file cannot be read at all (missing, a folder, no permission): one sentence,
+    ``nope.csv cannot be read (No such file or directory); nothing was imported``."""
+
+    def __init__(self, error: RowError) -> None:
+        super().__init__([error])
+        Exception.__init__(self, f"{error.path} {error.reason}; nothing was imported")
+
+    def details(self) -> list[str]:
+        return []
+
+
 @dataclass
 class ImportResult:
     path: str
@@ -154,6 +166,11 @@ class _Import:
         return self.tables.new(table, **values)
 
     def fail(self, line: int, name: str, reason: str) -> None:
+        """Record why ``name`` on ``line`` is refused: one sentence per fault, so a field
+        already refused (a day that is not a date) is not refused again by a check that
+        reads its value as missing ("is empty but ... on record")."""
+        if any(e.line == line and e.field == name for e in self.table.errors):
+            return
         self.table.errors.append(RowError(self.table.path, line, name, reason))
 
     def date(self, line: int, row: dict[str, str], name: str) -> dt.date | None:
@@ -222,14 +239,16 @@ def import_csv(
     """
     shown = display or str(path)
     table = read_csv(path, shown=shown)
+    if [(e.line, e.field) for e in table.errors] == [(0, "file")]:
+        raise FileUnreadable(table.errors[0])
     if table.errors and not table.header:
         raise ImportRejected(table.errors)
     kind, columns, importer = _kind(table)
     file_treaty = _file_treaty(table, path, treaty)
     check_columns(table, kind=kind, columns=(*columns, "treaty") if "treaty" in table.header else columns)
     if correct and not reason.strip():
-        table.errors.insert(0, RowError(shown, 0, "reason", "a corrected import needs a reason (--reason)"))
-    for problem in text_problems(reason, field="reason"):
+        table.errors.insert(0, RowError(shown, 0, "--reason", "a corrected import needs a reason"))
+    for problem in text_problems(reason, field="--reason"):
         table.errors.insert(0, RowError(shown, 0, problem.field, problem.reason))
     if not table.rows and not table.errors:
         table.errors.append(RowError(shown, 1, "file", "has no data rows"))

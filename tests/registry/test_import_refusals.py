@@ -203,7 +203,7 @@ def test_a_changed_deposit_needs_a_correction_which_the_audit_keeps(tmp_path, da
         (f"{second}:2: deposit_date: 2026-09-01 differs from TUR's 2026-08-31 on record; to replace it, "
         "import the file with --correct --reason ...")
     ]
-    assert refused(second, database_url, correct=True) == [f"{second}:0: reason: a corrected import needs a reason (--reason)"]
+    assert refused(second, database_url, correct=True) == [f"{second}: --reason: a corrected import needs a reason"]
     result = imported(second, database_url, correct=True, reason="UNTC depositary notification")
     assert (result.corrected, result.states) == (1, {"TUR"})
     with Session(get_engine(database_url)) as session:
@@ -298,7 +298,7 @@ def test_the_command_line_imports_a_correction_with_its_reason(tmp_path, databas
 def test_a_correction_reason_with_a_nul_byte_is_refused(tmp_path, database_url):
     path = write(tmp_path, "ok.csv", HEADER + AFG)
     assert refused(path, database_url, correct=True, reason="typo\x00") == [
-        f"{path}:0: reason: contains a NUL byte (a binary file, or a bad export)"
+        f"{path}: --reason: contains a NUL byte (a binary file, or a bad export)"
     ]
 
 
@@ -329,3 +329,26 @@ def test_an_empty_file_and_a_header_only_file_are_refused(tmp_path, database_url
     empty, header_only = write(tmp_path, "empty.csv", ""), write(tmp_path, "header.csv", HEADER)
     assert refused(empty, database_url) == [f"{empty}:1: file: is empty (no header)"]
     assert refused(header_only, database_url) == [f"{header_only}:1: file: has no data rows"]
+
+
+@pytest.mark.parametrize("name", ["missing.csv", "a-folder"])
+def test_a_file_that_cannot_be_read_is_one_sentence_naming_it_without_a_line(tmp_path, database_url, name):
+    (tmp_path / "a-folder").mkdir()
+    path = tmp_path / name
+    before = snapshot(database_url)
+    result = runner.invoke(app, ["import", str(path)])
+    assert result.exit_code == 1
+    reason = "No such file or directory" if name == "missing.csv" else "Is a directory"
+    assert result.output.splitlines() == [
+        f"error: {path} cannot be read ({reason}); nothing was imported"]
+    assert snapshot(database_url) == before
+
+
+def test_a_day_that_is_not_a_date_is_one_error_not_also_an_empty_value(tmp_path, database_url):
+    imported(write(tmp_path, "first.csv", HEADER + AFG), database_url)
+    path = write(tmp_path, "again.csv", HEADER + AFG.replace("2011-09-08", "2011-09-32")
+                 + "Albania,ALB,2008-12-33,2009-06-16,ratification,,,UN,\n")
+    assert refused(path, database_url) == [
+        f"{path}:2: deposit_date: '2011-09-32' is not a date (YYYY-MM-DD)",
+        f"{path}:3: signature_date: '2008-12-33' is not a date (YYYY-MM-DD)",
+    ]
