@@ -245,9 +245,11 @@ def _under(treaty: Treaty) -> str:
 
 
 def _need_source(source: str) -> None:
+    """A usage error before the database is opened (the model refuses it too)."""
     if not source.strip():
-        raise fail("--source: say where this fact comes from (a document, a URL, a letter); "
-                   "a fact without a source is not kept", code=2)
+        from models.validation import SOURCE_NEEDED
+
+        raise fail(f"--source: {SOURCE_NEEDED}", code=2)
 
 
 def _on_day(on: str | None, **aliases: str | None) -> dt.date | None:

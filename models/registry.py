@@ -44,6 +44,7 @@ from models.validation import (
     meeting_problems,
     refuse,
     report_problems,
+    source_problems,
     text_problems,
     year_meeting_problems,
 )
@@ -187,7 +188,7 @@ def record_report(
     today = today or today_in_geneva()
     refuse(
         report_problems(state=state, period=period, received_on=received_on, today=today, treaty=treaty)
-        + text_problems(source, field="source")
+        + source_problems(source)
     )
     kind = "initial" if period is None else "annual"
     name = "initial report" if period is None else f"{period} annual report"
@@ -283,7 +284,7 @@ def record_extension(
     meeting_checks = (meeting_problems(meeting, until=until, field="meeting") if treaty is CCM else
                       year_meeting_problems(meeting, until=until, field="meeting",
                                             today=today or today_in_geneva()))
-    refuse(text_problems(source, field="source") + text_problems(meeting, field="meeting") + meeting_checks)
+    refuse(source_problems(source) + text_problems(meeting, field="meeting") + meeting_checks)
     extensions = [r for r in rows if r.extended_deadline]
     same = next((r for r in extensions if r.extended_deadline == until), None)
     if same is not None:
@@ -423,7 +424,7 @@ def record_completion(
             state=state, article=article, completed_on=completed_on,
             today=today or today_in_geneva(), on_record=bool(rows), treaty=treaty,
         )
-        + text_problems(source, field="source")
+        + source_problems(source)
     )
     completions = [r for r in rows if _completed(r)]
     same = [r for r in completions if r.completed_date == completed_on]
@@ -472,7 +473,7 @@ def record_applies(
     _article_rule(treaty, article)
     state = get_party(session=session, iso3=iso3, treaty=treaty)
     seen = facts_version(session=session, iso3=state.iso3, treaty=treaty)
-    refuse(text_problems(source, field="source") + text_problems(notes, field="notes"))
+    refuse(source_problems(source) + text_problems(notes, field="notes"))
     rows = _article_rows(session, state.iso3, article, tables)
     if rows:
         return Recorded("unchanged", state.iso3, rows[0])

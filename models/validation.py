@@ -98,6 +98,17 @@ def text_problems(value: str | None, *, field: str, limit: int = TEXT_LIMIT) -> 
     return problems
 
 
+SOURCE_NEEDED = ("say where this fact comes from (a document, a URL, a letter); a fact without "
+                 "a source is not kept")
+
+
+def source_problems(source: str | None, *, field: str = "source") -> list[Problem]:
+    """A fact's source: required (blank is refused: ``SOURCE_NEEDED``), then ``text_problems``."""
+    if not (source or "").strip():
+        return [Problem(field, SOURCE_NEEDED)]
+    return text_problems(source, field=field)
+
+
 def past_day_problems(day: dt.date | None, *, field: str, today: dt.date, what: str) -> list[Problem]:
     """A day something happened cannot be after today (Geneva)."""
     if day is not None and day > today:

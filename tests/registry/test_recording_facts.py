@@ -297,3 +297,29 @@ def test_text_postgresql_cannot_store_is_refused_before_it_reaches_the_database(
         long_actor = record_applies(session=session, iso3="AFG", article=3, source="s", actor="x" * 500)
         session.commit()
     assert long_actor.change == "added"
+
+
+# --- a fact needs a source, whoever records it ---------------------------------------------
+
+@pytest.mark.parametrize("source", ["", "   "])
+@pytest.mark.parametrize("recorder", ["report", "extension", "completion", "applies"])
+def test_a_fact_with_a_blank_source_is_refused_by_the_model_naming_the_source(database_url, recorder, source):
+    afghanistan(database_url)
+    calls = {
+        "report": lambda s: record_report(session=s, iso3="AFG", period=2025, received_on=dt.date(2026, 5, 2),
+                                          source=source, actor="test", today=TODAY),
+        "extension": lambda s: record_extension(session=s, iso3="AFG", article=4, until=dt.date(2026, 3, 1),
+                                                meeting="9MSP", source=source, actor="test"),
+        "completion": lambda s: record_completion(session=s, iso3="AFG", article=4,
+                                                  completed_on=dt.date(2026, 1, 10), source=source,
+                                                  actor="test", today=TODAY),
+        "applies": lambda s: record_applies(session=s, iso3="AFG", article=3, source=source, actor="test"),
+    }
+    with Session(get_engine(database_url)) as session:
+        with pytest.raises(FactRejected) as caught:
+            calls[recorder](session)
+        session.rollback()
+    assert caught.value.field == "source"
+    assert str(caught.value).startswith("say where this fact comes from")
+    with Session(get_engine(database_url)) as session:
+        assert session.exec(select(func.count()).select_from(AuditEntry)).one() == 0
