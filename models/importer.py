@@ -55,6 +55,7 @@ from models.validation import (
     participation_problems,
     past_day_problems,
     report_problems,
+    source_problems,
     text_problems,
 )
 from rules.articles import deadline_in_force, extension_step_problem, original_deadline
@@ -254,6 +255,9 @@ def import_csv(
         table.errors.append(RowError(shown, 1, "file", "has no data rows"))
     job = _Import(table, session, actor, today or today_in_geneva(), correct, reason.strip(), file_treaty)
     job.done()
+    for line, row in table.rows:  # a fact needs a source, as `record --source` (SOURCE_NEEDED)
+        for problem in source_problems(row.get("source", "")):
+            job.fail(line, problem.field, problem.reason)
     result = importer(job)
     job.flush()
     result.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
