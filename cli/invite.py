@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import OutputFormat, emit_rows, fail, today_in_geneva
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def register(app: typer.Typer) -> None:
@@ -42,18 +45,7 @@ def invite(
     require_database(settings.database_url)
     channel = channel_from(settings)
     with session_scope() as session:
-        if slug is not None:  # what to invite to is checked before who is invited
-            from difflib import get_close_matches
-
-            from sqlmodel import select
-
-            from errors import UnknownValue
-            from models.committee import Meeting
-
-            slugs = list(session.exec(select(Meeting.slug)).all())
-            if slug not in slugs:
-                raise UnknownValue("SLUG", slug, suggestions=get_close_matches(slug, slugs, n=1),
-                                   see="see `ccm-tracker meetings list`")
+        _check_what(session, slug, deadline)  # what to invite to, before who is invited
         tags = [r.tag for r in invitees(session=session, names=recipient or [])]
         organiser = (settings.invite_organiser or channel.sender(tags)
                      or "ccm-tracker <ccm-tracker@localhost>")
@@ -87,3 +79,24 @@ def invite(
               title=f"sent {result.count('sent')}, failed {result.count('failed')}, to retry {result.count('pending')}")
     if result.count("failed"):
         raise typer.Exit(1)
+
+
+def _check_what(session: Session, slug: str | None, deadline: str | None) -> None:
+    """Refuse an unknown meeting slug or obligation key (exit 2, the likeliest one meant)."""
+    from difflib import get_close_matches
+
+    from sqlmodel import select
+
+    from errors import UnknownValue
+    from models.committee import Meeting
+    from models.tables import Obligation
+
+    if slug is not None:
+        option, value, see = "SLUG", slug, "see `ccm-tracker meetings list`"
+        known = list(session.exec(select(Meeting.slug)).all())
+    else:
+        assert deadline is not None
+        option, value, see = "--deadline", deadline, "see `ccm-tracker deadlines --format json`"
+        known = list(session.exec(select(Obligation.key)).all())
+    if value not in known:
+        raise UnknownValue(option, value, suggestions=get_close_matches(value, known, n=1), see=see)
