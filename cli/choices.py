@@ -148,3 +148,17 @@ def check_country(option: str, value: str, *, session: Session) -> str:
             meant = []
         raise UnknownValue(option, value, suggestions=meant,
                            see="an ISO 3166-1 alpha-3 code, e.g. KHM") from None
+
+
+def check_obligation_key(option: str, key: str, *, session: Session) -> str:
+    """``key`` when the obligation table holds it; else ``UnknownValue`` with the closest key
+    (``CCM:AFG:art7_anual:2026`` -> did you mean ``CCM:AFG:art7_annual:2026``?)."""
+    from sqlmodel import select
+
+    from models.tables import Obligation
+
+    if session.get(Obligation, key) is not None:
+        return key
+    keys = list(session.exec(select(Obligation.key)).all())
+    raise UnknownValue(option, key, suggestions=difflib.get_close_matches(key, keys, n=1),
+                       see="see `ccm-tracker deadlines --format json`")

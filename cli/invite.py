@@ -83,20 +83,19 @@ def invite(
 
 def _check_what(session: Session, slug: str | None, deadline: str | None) -> None:
     """Refuse an unknown meeting slug or obligation key (exit 2, the likeliest one meant)."""
+    if deadline is not None:
+        from cli.choices import check_obligation_key
+
+        check_obligation_key("--deadline", deadline, session=session)
+        return
     from difflib import get_close_matches
 
     from sqlmodel import select
 
     from errors import UnknownValue
     from models.committee import Meeting
-    from models.tables import Obligation
 
-    if slug is not None:
-        option, value, see = "SLUG", slug, "see `ccm-tracker meetings list`"
-        known = list(session.exec(select(Meeting.slug)).all())
-    else:
-        assert deadline is not None
-        option, value, see = "--deadline", deadline, "see `ccm-tracker deadlines --format json`"
-        known = list(session.exec(select(Obligation.key)).all())
-    if value not in known:
-        raise UnknownValue(option, value, suggestions=get_close_matches(value, known, n=1), see=see)
+    slugs = list(session.exec(select(Meeting.slug)).all())
+    if slug not in slugs:
+        raise UnknownValue("SLUG", str(slug), suggestions=get_close_matches(str(slug), slugs, n=1),
+                           see="see `ccm-tracker meetings list`")

@@ -109,6 +109,9 @@ def ack(
 
     settings = get_settings()
     with session_scope() as session:
+        from cli.choices import check_obligation_key
+
+        check_obligation_key("KEY", key, session=session)
         cancelled = acknowledge(session=session, key=key, recipient=recipient, actor=settings.actor, now=utc_now())
     who = recipient or "everyone"
     say(f"Acknowledged {key} for {who}; {cancelled} pending reminder(s) cancelled.")

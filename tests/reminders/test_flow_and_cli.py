@@ -78,5 +78,7 @@ def test_remind_then_ack_stops_the_next_stage(database_url, configure, tmp_path)
     assert acked.exit_code == 0, acked.output
     runner.invoke(app, ["remind", "--as-of", "2026-04-01"])
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
-    unknown = runner.invoke(app, ["ack", "CCM:XXX:nothing"])
-    assert unknown.exit_code == 1 and "no obligation with key 'CCM:XXX:nothing'" in unknown.output
+    unknown = runner.invoke(app, ["ack", "CCM:AFG:art7_annual:2052"])
+    assert unknown.exit_code == 2 and (
+        "KEY: unknown value 'CCM:AFG:art7_annual:2052' (did you mean CCM:AFG:art7_annual:2025?)"
+        in unknown.output)
