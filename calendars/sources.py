@@ -24,12 +24,11 @@ from calendars.model import DeadlineEvent, MeetingEvent, Person
 from clock import today_in_geneva
 from models.tables import Obligation as ObligationRow
 from models.tables import State
-from models.tracking import registers as registers_of
 from models.tracking import tracking_since
 from models.treaty_tables import TreatyParty
 from rules.obligations import Registers, current_status
 from rules.themes import themes_of
-from rules.wording import Addresses, destination, status_word, title
+from rules.wording import Addresses, addresses_for, destination, status_word, title
 from rules.wording import wording as kind_wording
 from settings import Settings
 
@@ -113,7 +112,7 @@ def _deadline_event(
     if treaty != "CCM":  # a feed may hold several conventions: say which (issue 14)
         what = f"{what} ({treaty})"
     who = (state_name or row.state) if row.state else COMMITTEE
-    where = destination(row.kind, wording.addresses)
+    where = destination(row.kind, addresses_for(treaty, wording.addresses))  # its own ISU
     due = f"Due: {row.due.isoformat()}" + (
         f" (originally {row.original_due.isoformat()})." if row.original_due != row.due else "."
     )
@@ -156,10 +155,10 @@ def load_deadlines(
     """
     day = as_of or today_in_geneva()
     since = tracking_since(session=session, override=settings.tracking_since)
-    from models.treaty_facts import tracking_by_treaty
+    from models.treaty_facts import registers_by_treaty, tracking_by_treaty
 
     since_of = tracking_by_treaty(session=session, override=settings.tracking_since)
-    kept = registers_of(session=session)
+    kept_of = registers_by_treaty(session=session)
     states = {
         ("CCM", iso3): (name, withdrawn)
         for iso3, name, withdrawn in session.connection().execute(
@@ -183,9 +182,8 @@ def load_deadlines(
     for *values, _scanned in rows:
         plain = DeadlineRow(*values)
         treaty = plain.key.split(":", 1)[0]
-        # the registers are the CCM's (reports received); another treaty's rows stand
-        status = status_on_day(plain, day, since_of.get(treaty, since),
-                               kept if treaty == "CCM" else None)
+        # each convention's own registers (reports received), as `deadlines` and the scan
+        status = status_on_day(plain, day, since_of.get(treaty, since), kept_of.get(treaty, {}))
         if status in HIDDEN:
             continue  # history: fell due before tracking began with nothing recorded
         name, withdrawn = states.get((treaty, plain.state), (None, None)) if plain.state else (None, None)

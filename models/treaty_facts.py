@@ -161,3 +161,14 @@ def treaty_registers(*, session: Session, treaty: Treaty | str) -> dict[str, dt.
         row = session.get(TrackerSetting, f"{REGISTER_PREFIX}{code}:{name}")
         found[name] = dt.date.fromisoformat(row.value) if row else None
     return found
+
+
+def registers_by_treaty(*, session: Session) -> dict[str, dict[str, dt.date | None]]:
+    """Each treaty's code -> its registers of facts (register name -> the day from which it
+    is kept, or None): the CCM's from ``models.tracking.registers``, another convention's
+    from ``treaty_registers``. Every channel reads these, as the scan stores statuses with
+    them, so a row has the same status everywhere."""
+    from models.tracking import registers
+
+    return {code: registers(session=session) if t is CCM else treaty_registers(session=session, treaty=t)
+            for code, t in TREATIES.items()}

@@ -123,14 +123,12 @@ def load_candidates(
 
 def _tracking(session: Session) -> dict[str, tuple[dt.date | None, Registers]]:
     """Each convention's code -> (its tracking-since day, its registers kept)."""
-    from models.tracking import registers
-    from models.treaty_facts import tracking_by_treaty, treaty_registers
+    from models.treaty_facts import registers_by_treaty, tracking_by_treaty
     from settings import get_settings
 
     since = tracking_by_treaty(session=session, override=get_settings().tracking_since)
-    return {code: (day, registers(session=session) if code == "CCM" else
-                   treaty_registers(session=session, treaty=code))
-            for code, day in since.items()}
+    kept = registers_by_treaty(session=session)
+    return {code: (day, kept.get(code, {})) for code, day in since.items()}
 
 
 def load_acks(*, session: Session) -> dict[str, list[tuple[str, int, dt.date | None]]]:
