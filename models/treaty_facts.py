@@ -172,3 +172,17 @@ def registers_by_treaty(*, session: Session) -> dict[str, dict[str, dt.date | No
 
     return {code: registers(session=session) if t is CCM else treaty_registers(session=session, treaty=t)
             for code, t in TREATIES.items()}
+
+
+def reports_register_not_imported(*, session: Session) -> list[str]:
+    """The codes of the treaties (in ``TREATIES`` order) whose register of reports received
+    was never imported: not kept, or kept only from a later day than the treaty's opening
+    for signature (``init --tracking-since``, a first ``record report``). For them a report
+    past due with nothing recorded is ``unverified``, and one called ``overdue`` may only
+    lack a record of receipt (README, "The first run")."""
+    from rules.obligations import REPORTS_REGISTER
+
+    kept = registers_by_treaty(session=session)
+    return [code for code, treaty in TREATIES.items()
+            if (since := kept[code].get(REPORTS_REGISTER)) is None
+            or since > treaty.entry_into_force.opened_for_signature]

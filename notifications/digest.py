@@ -9,7 +9,7 @@ from ``rules.wording``, the table the feeds use too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from rules import wording as words
@@ -73,6 +73,7 @@ class Digest:
     stop_url: str
     footer: list[str] = field(default_factory=list)
     conventions: str = "CCM"  # "CCM", "APMBC", "CCM and APMBC": the heading's first words
+    notice: str = ""  # said once, under the heading: no record of receipt (``register_notice``)
 
     @property
     def headline(self) -> str:
@@ -118,6 +119,24 @@ def conventions(items: Iterable[DigestItem]) -> str:
     return " and ".join(known) or "CCM"
 
 
+def register_notice(conventions: Sequence[str], not_imported: Collection[str]) -> str:
+    """One paragraph when the register of reports received of a convention in the digest was
+    never imported (``models.treaty_facts.reports_register_not_imported``): a report past due
+    with no record is then left out (``unverified``), and one shown late may only lack a
+    record of receipt; says how to import it. "" when every register was imported."""
+    missing = [code for code in conventions if code in not_imported]
+    if not missing:
+        return ""
+    which = " and the ".join(missing)
+    option = "" if missing == ["CCM"] else " (--treaty apmbc for the APMBC's)"
+    return (
+        f"No record of receipt: no register of reports received has been imported for the "
+        f"{which}, so reports past due with nothing recorded are not listed here, and a report "
+        "shown as late may only lack a record of receipt. To import it: ccm-tracker import "
+        f"FILE.csv{option}, with the columns iso3,report,received_on,source."
+    )
+
+
 def build_digest(
     *,
     recipient: str,
@@ -127,12 +146,15 @@ def build_digest(
     act_url: ActUrl,
     page_url: str,
     stop_url: str,
+    not_imported: Collection[str] = (),
 ) -> Digest:
     """Group ``items`` by convention, kind and period (late groups first, then by due date);
     inside a group, States by name (case- and accent-insensitive), the Committee's own items
     last. A group of another convention than the CCM is titled with its code ("APMBC: ...");
     in a digest holding more than one convention the CCM's groups are too ("CCM: ..."), so
-    a reader knows which convention every item is under."""
+    a reader knows which convention every item is under. ``not_imported``: the codes of the
+    conventions whose register of reports received was never imported; for those among the
+    items', the digest says so once (``register_notice``)."""
     items = list(items)
     several = " and " in conventions(items)
     by_group: dict[tuple[str, str, str | None], list[DigestItem]] = {}
@@ -156,6 +178,7 @@ def build_digest(
         page_url=page_url,
         stop_url=stop_url,
         conventions=conventions(items),
+        notice=register_notice(conventions(items).split(" and "), not_imported),
     )
 
 

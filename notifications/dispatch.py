@@ -37,6 +37,7 @@ from sqlmodel import Session
 from models.db import get_engine, session_scope
 from models.reminders import Reminder
 from models.tables import Obligation, State
+from models.treaty_facts import reports_register_not_imported
 from models.treaty_tables import TreatyParty
 from notifications.channels.apprise_channel import AppriseChannel
 from notifications.errors import DeliveryError, PermanentDeliveryError, TransientDeliveryError
@@ -123,12 +124,13 @@ def dispatch(
             recipients=[a.name for a in people.values() if channel.addresses(a.tag)],
         )
         links = Links.of(session=session, settings=settings)
+        not_imported = tuple(reports_register_not_imported(session=session))
     with session_scope(url) as session:
         groups = ready_groups(session=session, as_of=as_of, now=clock(), keys=keys)
         # One query for the wording of every ready row (read-only: a claim decides who sends).
         details = ready_details(session, as_of=as_of, now=clock(), keys=keys)
     run = _Run(as_of, policy, people, details, channel, senders, clock, links,
-               Addresses.of(settings), keys)
+               Addresses.of(settings), keys, not_imported)
     with stop_requests() as stop:
         stop.run(lambda: _send_ready(url, groups, run, stop, lease, result))
     return result
@@ -252,6 +254,7 @@ class _Run:
     links: Links
     addresses: Addresses
     keys: str = EVERY_TREATY  # the obligation keys whose reminders this run sends
+    not_imported: tuple[str, ...] = ()
 
     def deliver(self, connection: Connection, group: Group, rows: list[ClaimedRow]) -> Delivery:
         """Send one claimed group to each address of its tag that does not have it yet, then
@@ -300,7 +303,8 @@ class _Run:
             todo = [row for row in rows if row.id not in done.get(address.id, set())]
             if not todo:
                 continue
-            letter = sender(Outgoing(audience, todo, self.as_of, self.details, self.links, self.addresses))
+            letter = sender(Outgoing(audience, todo, self.as_of, self.details, self.links, self.addresses,
+                                     self.not_imported))
             try:
                 self.channel.deliver(address, letter, recipient=audience.name, now=self.clock())
             except DeliveryError as error:

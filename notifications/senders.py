@@ -42,6 +42,8 @@ class Outgoing:
     details: Mapping[str, ObligationDetails]
     links: Links
     addresses: Addresses
+    # conventions whose register of reports received was never imported (the digest says so)
+    not_imported: tuple[str, ...] = ()
 
 
 Sender = Callable[[Outgoing], Letter]
@@ -58,6 +60,7 @@ def reminder_digest(outgoing: Outgoing) -> Letter:
         act_url=lambda item, action: links.act_url(item.row_id, action),
         page_url=links.page_url(name),
         stop_url=links.stop_url(name),
+        not_imported=outgoing.not_imported,
     )
     return Letter(render_digest(digest))
 

@@ -357,5 +357,5 @@ def test_a_day_that_is_not_a_date_is_one_error_not_also_an_empty_value(tmp_path,
 def test_a_row_with_a_blank_source_is_refused_naming_its_line(tmp_path, database_url):
     path = write(tmp_path, "nosource.csv", HEADER + AFG.replace(",UN,", ",  ,"))
     assert refused(path, database_url) == [
-        f"{path}:2: source: say where this fact comes from (a document, a URL, a letter); "
-        "a fact without a source is not kept"]
+        (f"{path}:2: source: say where this fact comes from (a document, a URL, a letter); "
+         "a fact without a source is not kept")]
