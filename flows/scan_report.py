@@ -14,11 +14,14 @@ from typing import Any
 
 from models.obligations import ObligationChange, SyncResult
 from rules.obligations import Obligation, Status
+from rules.treaties import treaty_of_key
 
 HORIZON_DAYS = 90
 # A table artifact is shown whole in the UI; the first scan of a registry changes ~2,000 rows.
 MAX_TABLE_ROWS = 500
 CHANGES = ("created", "changed", "met", "met_late", "not_needed", "overdue", "retired")
+# Every status, in the order the summary lists them: the counts add up to the total.
+STATUS_ORDER = ("overdue", "unverified", "open", "met", "met_late", "not_needed", "history", "retired")
 
 
 @dataclass
@@ -54,12 +57,22 @@ def summarize(
     names: Mapping[str, str] | None = None,
     horizon_days: int = HORIZON_DAYS,
     registers: Mapping[str, dt.date | None] | None = None,
+    tracking_by_treaty: Mapping[str, dt.date | None] | None = None,
+    registers_by_treaty: Mapping[str, Mapping[str, dt.date | None]] | None = None,
 ) -> ScanSummary:
     """Counts and artifact rows of one scan. ``names`` maps ISO3 codes to State names (rows
     show both); due-soon rows are sorted by due date, overdue rows by lateness (the most
-    days late first), changes by due date."""
+    days late first), changes by due date. Each obligation's status is read with its own
+    convention's tracking-since day and registers (``*_by_treaty``, code -> value) when
+    given, else with ``tracking_since`` and ``registers``: as the scan stores it."""
     names = dict(names or {})
-    statuses = [(o, o.status(as_of, tracking_since, registers)) for o in computed]
+    since_of, kept_of = tracking_by_treaty or {}, registers_by_treaty or {}
+
+    def status(o: Obligation) -> Status:
+        treaty = treaty_of_key(o.key)
+        return o.status(as_of, since_of.get(treaty, tracking_since), kept_of.get(treaty, registers))
+
+    statuses = [(o, status(o)) for o in computed]
     horizon = as_of + dt.timedelta(days=horizon_days)
     due_soon = [o for o, s in statuses if s is Status.OPEN and o.due <= horizon]
     overdue = [o for o, s in statuses if s is Status.OVERDUE]
@@ -109,7 +122,7 @@ def summary_markdown(summary: ScanSummary) -> str:
         *_most_overdue(summary),
         "| status | count |",
         "|---|---:|",
-        *(f"| {name} | {status.get(name, 0)} |" for name in ("overdue", "open", "met", "history")),
+        *(f"| {name} | {status.get(name, 0)} |" for name in STATUS_ORDER),
         "",
         (
             f"Due within {HORIZON_DAYS} days: **{len(summary.due_soon)}**. "
@@ -119,6 +132,8 @@ def summary_markdown(summary: ScanSummary) -> str:
         "| change | count |",
         "|---|---:|",
         *(f"| {name} | {changes.get(name, 0)} |" for name in CHANGES),
+        "",
+        f"{_already_stored(summary)}.",
         "",
         f"{events}.",
     ]
@@ -131,15 +146,25 @@ def summary_lines(summary: ScanSummary) -> list[str]:
     changes = summary.changes
     return [
         f"scan of {summary.scope} as of {summary.as_of.isoformat()}: {summary.total} obligations",
-        "status: " + ", ".join(f"{status.get(n, 0)} {n}" for n in ("overdue", "open", "met", "history")),
+        "status: " + ", ".join(f"{status.get(n, 0)} {n}" for n in STATUS_ORDER if status.get(n) or n in BASIC),
         f"due within {HORIZON_DAYS} days: {len(summary.due_soon)}; overdue: {len(summary.overdue)}",
-        "changes: " + ", ".join(f"{changes.get(n, 0)} {n}" for n in CHANGES),
+        "changes: " + ", ".join(f"{changes.get(n, 0)} {n}" for n in CHANGES) + f"; {_already_stored(summary)}",
         (
             f"events: {summary.events_sent} emitted"
             if summary.events_delivered
             else f"events: not emitted ({summary.events_note})"
         ),
     ]
+
+
+# The statuses the terminal lists even at 0; any other only when some obligation has it.
+BASIC = ("overdue", "open", "met", "history")
+
+
+def _already_stored(summary: ScanSummary) -> str:
+    """Why "0 created" on a first scan: ``init`` and ``import`` store the obligations too."""
+    stored = summary.total - summary.changes.get("created", 0)
+    return f"{stored} of the {summary.total} obligations were already stored (by `init`, an import, a record or an earlier scan)"
 
 
 def _most_overdue(summary: ScanSummary, shown: int = 5) -> list[str]:

@@ -30,7 +30,7 @@ from models.obligations import (
 from models.tables import State
 from models.tracking import registers as registers_of
 from models.tracking import tracking_since as tracking_since_of
-from models.treaty_facts import tracking_by_treaty
+from models.treaty_facts import registers_by_treaty, tracking_by_treaty
 from models.treaty_tables import TreatyParty
 from rules.obligations import Obligation
 from rules.treaties import TREATIES, Treaty, treaty_named
@@ -44,9 +44,11 @@ class Computed:
     names: dict[str, str] = field(default_factory=dict)  # ISO3 -> name, for the artifacts
     # treaty code -> its tracking-since day (the APMBC's may differ from the CCM's)
     tracking_by_treaty: dict[str, dt.date | None] = field(default_factory=dict)
-    registers: dict[str, dt.date | None] | None = None
+    registers: dict[str, dt.date | None] | None = None  # the CCM's
     states: list[str] | None = None  # the scope computed (None: everything)
     treaties: list[str] = field(default_factory=lambda: ["CCM"])  # codes computed
+    # treaty code -> its registers (the summary reads each row with its own, as the store)
+    registers_by_treaty: dict[str, dict[str, dt.date | None]] = field(default_factory=dict)
 
 
 def normalize_states(states: Sequence[str] | None) -> list[str] | None:
@@ -95,7 +97,8 @@ def compute(
         )
         names = dict(session.exec(select(TreatyParty.iso3, TreatyParty.name)).all())
         names.update(session.exec(select(State.iso3, State.name)).all())
-    return Computed(found, since, names, by_treaty, kept, states, [t.code for t in chosen])
+        kept_of = registers_by_treaty(session=session)
+    return Computed(found, since, names, by_treaty, kept, states, [t.code for t in chosen], kept_of)
 
 
 def store(computed: Computed, as_of: dt.date) -> SyncResult:
@@ -176,6 +179,8 @@ def scan_summary(
         states=wanted,
         names=computed.names,
         registers=computed.registers,
+        tracking_by_treaty=computed.tracking_by_treaty,
+        registers_by_treaty=computed.registers_by_treaty,
     )
     summary.events_delivered = delivery.delivered
     summary.events_sent = delivery.count

@@ -6,8 +6,10 @@ import datetime as dt
 
 from flows.scan_report import (
     MAX_TABLE_ROWS,
+    STATUS_ORDER,
     artifact_key,
     summarize,
+    summary_lines,
     summary_markdown,
     table_rows,
 )
@@ -75,3 +77,37 @@ def test_a_long_table_is_cut_and_says_how_much_was_left_out():
     assert len(shown) == MAX_TABLE_ROWS
     assert note == f" (first {MAX_TABLE_ROWS} of {MAX_TABLE_ROWS + 7} shown)"
     assert table_rows(rows[:3]) == (rows[:3], "")
+
+
+def test_the_status_counts_cover_every_status_and_add_up_to_the_total():
+    computed = [
+        _obligation("CCM:AFG:art7_annual:2026", AS_OF + dt.timedelta(days=10)),  # open
+        _obligation("CCM:ALB:art7_annual:2025", dt.date(2026, 4, 30)),  # unverified: no register
+        _obligation("CCM:ALB:art7_annual:2010", dt.date(2011, 4, 30)),  # history
+        Obligation(key="CCM:AFG:art4_clearance", state="AFG", kind="art4_clearance",
+                   due=dt.date(2022, 3, 1), original_due=dt.date(2022, 3, 1), met=True,
+                   met_on=dt.date(2023, 1, 1)),  # met late
+    ]
+    summary = summarize(computed=computed, synced=SyncResult(total=4, changes=[]), as_of=AS_OF,
+                        tracking_since=dt.date(2020, 1, 1), states=None, registers={"reports": None})
+    status_line = next(line for line in summary_lines(summary) if line.startswith("status: "))
+    counted = {name: int(count) for count, name in
+               (part.split(" ") for part in status_line.removeprefix("status: ").split(", "))}
+    assert sum(counted.values()) == summary.total == 4
+    assert counted == {"overdue": 0, "unverified": 1, "open": 1, "met": 0, "met_late": 1, "history": 1}
+    markdown = summary_markdown(summary)
+    assert sum(int(line.split("|")[2]) for line in markdown.splitlines()
+               if line.startswith("| ") and line.split("|")[1].strip() in STATUS_ORDER) == 4
+
+
+def test_a_scan_that_creates_nothing_says_the_obligations_were_already_stored():
+    computed = [_obligation("CCM:AFG:art7_annual:2026", AS_OF + dt.timedelta(days=10)),
+                _obligation("CCM:AFG:art7_annual:2027", AS_OF + dt.timedelta(days=400))]
+    created = ObligationChange(key="CCM:AFG:art7_annual:2027", state="AFG", kind="art7_annual",
+                               due=AS_OF + dt.timedelta(days=400), version=1, change="created")
+    summary = summarize(computed=computed, synced=SyncResult(total=2, changes=[created]), as_of=AS_OF,
+                        tracking_since=None, states=None)
+    changes = next(line for line in summary_lines(summary) if line.startswith("changes: "))
+    assert changes.startswith("changes: 1 created, ")
+    assert "; 1 of the 2 obligations were already stored" in changes
+    assert "1 of the 2 obligations were already stored" in summary_markdown(summary)

@@ -5,11 +5,12 @@ even where the CCM's is) and its own ISU (a feed or invite never names the CCM's
 import datetime as dt
 import json
 
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from calendars.sources import load_deadlines
 from flows.scan_steps import scan_in_process
 from models.db import get_engine
+from models.tables import Obligation
 from notifications.planning import load_candidates
 from settings import get_settings
 from tests.cli.running import ccm_here
@@ -46,3 +47,14 @@ def test_an_apmbc_deadline_in_a_feed_names_the_apmbc_isu_never_the_ccm_one(datab
     assert [e.key for e in events if "CCM" in e.description] == []
     clearance = next(e for e in events if e.kind == "art5_clearance")
     assert "APMBC Implementation Support Unit" in clearance.description
+
+
+def test_the_scan_summary_counts_an_apmbc_report_as_the_store_does(database_url, capsys, monkeypatch):
+    monkeypatch.setenv("CCM_EMIT_EVENTS", "false")
+    assert ccm_here(capsys, "init", "--tracking-since", "2025-01-01")[0] == 0
+    summary = scan_in_process(DAY)
+    overdue = {row["key"] for row in summary.overdue}
+    assert "CCM:AUS:art7_annual:2025" in overdue and KEY not in overdue
+    with Session(get_engine(database_url)) as session:
+        stored = dict(session.exec(select(Obligation.status, func.count()).group_by(Obligation.status)).all())
+    assert {k: v for k, v in summary.by_status.items() if v} == stored
