@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import AsOf, TreatyChoice, chosen_treaties, fail, parse_date, say
+from cli.common import AsOf, TreatyChoice, chosen_treaties, fail, parse_date, say, today_in_geneva
 
 
 def register(app: typer.Typer) -> None:
@@ -37,10 +37,14 @@ def scan(
 ) -> None:
     """Recompute obligations, store them (a moved due date bumps the version), emit events for
     what changed, and leave artifacts in the Prefect UI. Same flow as the deployments.
-    Every convention in one run (`--treaty ccm` or `apmbc` narrows it)."""
+    Every convention in one run (`--treaty ccm` or `apmbc` narrows it).
+
+    `--as-of` another day than today (Geneva) reports the obligations as of that day and
+    stores nothing: the stored statuses, which reminders and feeds read, stay today's."""
     from models.db import require_database
 
     day = parse_date(as_of, "--as-of")
+    store_rows = day is None or day == today_in_geneva()
     require_database()  # before Prefect starts (seconds): no database, no scan
     chosen = chosen_treaties(treaty, default="all")
     states = _checked_states(state, chosen)
@@ -58,7 +62,7 @@ def scan(
 
         refusals, run = (FailedRun, ScanRefused), scan_obligations
     try:
-        summary = run(as_of=day, states=states, treaties=treaties)
+        summary = run(as_of=day, states=states, treaties=treaties, store_rows=store_rows)
     except refusals as refused:  # one sentence (flows.preflight): say it once
         raise fail(str(refused))
     except Exception as error:  # noqa: BLE001 - the flow's logs above say where; here say what

@@ -38,6 +38,7 @@ from flows.scan_steps import (  # noqa: F401 - re-exported: the flow's callers i
     _known,
     compute,
     normalize_states,
+    not_stored,
     scan_in_process,
     scan_summary,
     scan_treaties,
@@ -161,10 +162,12 @@ def scan_obligations(
     as_of: dt.date | None = None,
     states: list[str] | None = None,
     treaties: list[str] | None = None,
+    store_rows: bool = True,
 ) -> ScanSummary:
     """Recompute obligations (all States, or ``states``: ISO3 codes or ``ccm.state.XXX``)
     under every treaty in one run (or ``treaties``: ``ccm``, ``apmbc``), upsert them,
-    announce what changed, and leave artifacts.
+    announce what changed, and leave artifacts. ``store_rows`` False: report for ``as_of``
+    only, store nothing, emit nothing (``ccm-tracker scan --as-of`` another day than today).
 
     Ends Failed, with one sentence and no traceback, when the database cannot be used
     (``flows.preflight``), a value in ``states`` is not a State, or a State is not in the
@@ -185,11 +188,13 @@ def scan_obligations(
             return failed(f"the scan was not run: not in the registry: {', '.join(unknown)}.")
     try:  # each task logs its own traceback once; the run ends with one line
         computed = load_and_compute(day, wanted, chosen)
-        synced = sync(computed, day)
-        delivery = announce_changes(synced.changes)
+        if store_rows:
+            synced = sync(computed, day)
+            delivery = announce_changes(synced.changes)
     except Exception as error:  # noqa: BLE001
         return failed(f"the scan failed: {one_line(error)}")
-    summary = scan_summary(computed, synced, delivery, day, wanted)
+    summary = (scan_summary(computed, synced, delivery, day, wanted) if store_rows
+               else not_stored(computed, day, wanted))
     try:
         publish_artifacts(summary)
     except Exception as error:  # noqa: BLE001

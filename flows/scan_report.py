@@ -38,6 +38,8 @@ class ScanSummary:
     events_sent: int = 0
     events_note: str = ""
     names: dict[str, str] = field(default_factory=dict)  # ISO3 -> the State's name
+    # False: a scan as of a day other than today only reported (``NOT_STORED``)
+    stored: bool = True
 
     @property
     def scope(self) -> str:
@@ -129,11 +131,8 @@ def summary_markdown(summary: ScanSummary) -> str:
             f"Overdue: **{len(summary.overdue)}**."
         ),
         "",
-        "| change | count |",
-        "|---|---:|",
-        *(f"| {name} | {changes.get(name, 0)} |" for name in CHANGES),
-        "",
-        f"{_already_stored(summary)}.",
+        *(["| change | count |", "|---|---:|", *(f"| {name} | {changes.get(name, 0)} |" for name in CHANGES), "",
+           f"{_already_stored(summary)}."] if summary.stored else [NOT_STORED[:1].upper() + NOT_STORED[1:] + "."]),
         "",
         f"{events}.",
     ]
@@ -143,18 +142,31 @@ def summary_markdown(summary: ScanSummary) -> str:
 def summary_lines(summary: ScanSummary) -> list[str]:
     """The same summary in a few plain lines, for the terminal and the flow's log."""
     status = summary.by_status
-    changes = summary.changes
     return [
         f"scan of {summary.scope} as of {summary.as_of.isoformat()}: {summary.total} obligations",
         "status: " + ", ".join(f"{status.get(n, 0)} {n}" for n in STATUS_ORDER if status.get(n) or n in BASIC),
         f"due within {HORIZON_DAYS} days: {len(summary.due_soon)}; overdue: {len(summary.overdue)}",
-        "changes: " + ", ".join(f"{changes.get(n, 0)} {n}" for n in CHANGES) + f"; {_already_stored(summary)}",
+        f"changes: {_changes(summary)}",
         (
             f"events: {summary.events_sent} emitted"
             if summary.events_delivered
             else f"events: not emitted ({summary.events_note})"
         ),
     ]
+
+
+# What a scan as of another day than today says instead of its changes.
+NOT_STORED = ("nothing stored: a scan as of a day other than today (Geneva) only reports; the "
+              "stored statuses stay those of the last scan as of its own day")
+
+
+def _changes(summary: ScanSummary) -> str:
+    """The changes line's words: the counts and how many were already stored, or why
+    nothing was stored."""
+    if not summary.stored:
+        return NOT_STORED
+    counts = ", ".join(f"{summary.changes.get(n, 0)} {n}" for n in CHANGES)
+    return f"{counts}; {_already_stored(summary)}"
 
 
 # The statuses the terminal lists even at 0; any other only when some obligation has it.

@@ -131,6 +131,7 @@ def scan_in_process(
     as_of: dt.date | None = None,
     states: list[str] | None = None,
     treaties: list[str] | None = None,
+    store_rows: bool = True,
 ) -> ScanSummary:
     """The scan flow's steps as plain calls in this process, without Prefect: the functions
     its tasks call, in the same order, so the same obligations are stored and the same
@@ -141,6 +142,9 @@ def scan_in_process(
     Events go to the Prefect API only when one is configured (``PREFECT_API_URL``), as
     ``record`` does; otherwise the summary says they were not emitted.
 
+    ``store_rows`` False: compute and report for ``as_of`` only; nothing is stored and no
+    event is emitted (``ccm-tracker scan --as-of`` another day than today).
+
     Raises ScanRefused with one sentence when the database cannot be used
     (``flows.preflight``), and ValueError for a State not in the registry, as the flow ends.
     """
@@ -150,6 +154,8 @@ def scan_in_process(
     if problem:
         raise ScanRefused(f"the scan was not run: {problem}")
     computed = compute(day, wanted, scan_treaties(treaties))
+    if not store_rows:
+        return not_stored(computed, day, wanted)
     synced = store(computed, day)
     if not get_settings().emit_events:
         delivery = Delivery(False, "events are switched off (CCM_EMIT_EVENTS=false)")
@@ -185,4 +191,16 @@ def scan_summary(
     summary.events_delivered = delivery.delivered
     summary.events_sent = delivery.count
     summary.events_note = delivery.reason
+    return summary
+
+
+NOTHING_STORED = "nothing was stored"
+
+
+def not_stored(computed: Computed, day: dt.date, wanted: list[str] | None) -> ScanSummary:
+    """The summary of a scan that only reports (as of a day other than today): its counts
+    and rows for ``day``, no changes, no events."""
+    summary = scan_summary(computed, SyncResult(total=len(computed.obligations)),
+                           Delivery(False, NOTHING_STORED), day, wanted)
+    summary.stored = False
     return summary

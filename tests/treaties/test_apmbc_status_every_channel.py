@@ -16,7 +16,7 @@ KEY = "APMBC:AUS:art7_annual:2025"
 
 def test_an_apmbc_report_has_the_same_status_in_the_store_deadlines_and_outreach(database_url, capsys):
     assert ccm_here(capsys, "init", "--tracking-since", "2020-01-01")[0] == 0
-    code, _, err = ccm_here(capsys, "--treaty", "all", "scan", "--no-prefect", "--as-of", DAY)
+    code, _, err = ccm_here(capsys, "--treaty", "all", "scan", "--no-prefect")  # stores: as of today
     assert code == 0, err
     with Session(get_engine(database_url)) as session:
         stored = session.exec(select(Obligation).where(Obligation.key == KEY)).one()
