@@ -50,3 +50,42 @@ def test_every_file_a_docstring_comment_or_doc_cites_exists():
             if not ((REPO / cited).exists() or (REPO / name).parent.joinpath(cited).exists()):
                 missing.append(f"{name}: {cited}")
     assert missing == []
+
+
+# The counts the docs give for the bundled registries, on the day they name.
+COUNTED_ON = "2026-11-29"
+CCM_ALONE, BOTH = 1858, 6297
+
+
+def test_a_count_of_the_ccm_registry_alone_in_the_docs_says_so_in_its_section():
+    """1,858 was the whole bundled registry before the APMBC's rows: a figure measured then
+    must say it is the CCM registry's alone, or it reads as today's count."""
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        text = path.read_text()
+        for found in re.finditer(f"{CCM_ALONE:,}", text):
+            section = text[: found.start()].rsplit("\n## ", 1)[-1]
+            assert "CCM registry alone" in " ".join(section.split()), (
+                f"{path.name}: {CCM_ALONE:,} at offset {found.start()} is not said to be the CCM registry's alone")
+
+
+def test_the_counts_the_docs_give_are_those_the_bundled_registries_give_on_their_day(database_url, capsys):
+    import datetime as dt
+
+    from sqlmodel import Session
+
+    from models.db import get_engine
+    from models.obligations import compute_obligations
+    from rules.treaties import CCM, TREATIES
+    from settings import get_settings
+    from tests.cli.running import ccm_here
+
+    assert ccm_here(capsys, "init")[0] == 0
+    day = dt.date.fromisoformat(COUNTED_ON)
+    with Session(get_engine(database_url)) as session:
+        ccm = compute_obligations(session=session, as_of=day, settings=get_settings(), treaties=(CCM,))
+        both = compute_obligations(session=session, as_of=day, settings=get_settings(),
+                                   treaties=tuple(TREATIES.values()))
+    assert (len(ccm), len(both)) == (CCM_ALONE, BOTH)
+    for path in (REPO / "README.md", REPO / "docs" / "flows.md"):
+        text = path.read_text()
+        assert f"{BOTH:,}" in text and COUNTED_ON in text
