@@ -132,7 +132,7 @@ def register_notice(conventions: Sequence[str], not_imported: Collection[str]) -
     return (
         f"No record of receipt: no register of reports received has been imported for the "
         f"{which}, so reports past due with nothing recorded are not listed here, and a report "
-        "shown as late may only lack a record of receipt. To import it: ccm-tracker import "
+        "shown as late may only lack a record of receipt. To import a register: ccm-tracker import "
         f"FILE.csv{option}, with the columns iso3,report,received_on,source."
     )
 
