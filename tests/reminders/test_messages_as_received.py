@@ -86,7 +86,9 @@ def test_a_digest_through_a_default_mailto_url_is_multipart_with_a_real_text_par
     assert "== 2025 annual transparency report (Art. 7(2)) ==" in text
     assert "Send it to: the UN Secretary-General" in text  # where to send, from the shared wording
     assert "Submit the annual transparency report" in text  # what to do
-    assert "CCM:" not in text and "ccm-tracker" not in text.replace("Sent automatically by ccm-tracker", "")
+    # no key and no tool name, but the command the register notice names (no register imported)
+    told = text.replace("Sent automatically by ccm-tracker", "").replace("ccm-tracker import FILE.csv", "")
+    assert "CCM:" not in text and "ccm-tracker" not in told
 
 
 def test_the_html_part_escapes_state_names_and_renders_a_table_per_group(
