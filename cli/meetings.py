@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import GENEVA, Format, OutputFormat, TreatyChoice, chosen_treaties, emit_rows
+from cli.common import GENEVA, Format, OutputFormat, chosen_treaties, emit_rows
 from rules.meetings import (
     UN_SERVICED,
     MeetingFacts,

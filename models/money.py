@@ -15,7 +15,14 @@ from models.audit import audit
 from models.committee import Invoice, Meeting, ReportedShortfall
 from models.rows import apply_changes
 from models.tables import State
-from rules.money import INVOICE_KINDS, AmountError, InvoiceFacts, format_chf, invoice_issuer, parse_chf
+from rules.money import (
+    INVOICE_KINDS,
+    AmountError,
+    InvoiceFacts,
+    format_chf,
+    invoice_issuer,
+    parse_chf,
+)
 from rules.treaties import TREATIES
 
 NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,23}$")

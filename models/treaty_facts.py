@@ -14,7 +14,12 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, select
 
-from models.convention_meetings import ConventionMeeting, meeting_in_month, meeting_named, treaty_calendar
+from models.convention_meetings import (
+    ConventionMeeting,
+    meeting_in_month,
+    meeting_named,
+    treaty_calendar,
+)
 from models.facts import geneva_day, load_state_facts, state_facts
 from models.tables import TrackerSetting
 from models.tracking import stored_tracking_since

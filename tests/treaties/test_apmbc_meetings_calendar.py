@@ -5,7 +5,12 @@ import csv
 import datetime as dt
 import json
 
-from models.convention_meetings import CALENDAR_FILES, meeting_in_month, meeting_named, treaty_calendar
+from models.convention_meetings import (
+    CALENDAR_FILES,
+    meeting_in_month,
+    meeting_named,
+    treaty_calendar,
+)
 from models.treaty_facts import granted_by_end_of
 from tests.cli.running import ccm_here
 
