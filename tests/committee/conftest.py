@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -10,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
+from models.db import session_scope
+from tests.factories import make_state
 
 
 @pytest.fixture
@@ -34,3 +37,12 @@ def demo(run: Callable[..., Any]) -> Callable[..., Any]:
 
 def as_json(result: Any) -> Any:
     return json.loads(result.stdout)
+
+
+@pytest.fixture
+def states(database_url: str) -> str:
+    """Afghanistan and Albania in the registry (the money tests' two States)."""
+    with session_scope() as session:
+        make_state(session)
+        make_state(session, "ALB", "Albania", deposit=dt.date(2009, 6, 16))
+    return database_url

@@ -14,15 +14,6 @@ from models.obligations import compute_obligations
 from models.tables import AuditEntry
 from settings import get_settings
 from tests.committee.conftest import as_json
-from tests.factories import make_state
-
-
-@pytest.fixture
-def states(database_url):
-    with session_scope() as session:
-        make_state(session)
-        make_state(session, "ALB", "Albania", deposit=dt.date(2009, 6, 16))
-    return database_url
 
 
 def obligations(kind, as_of):

@@ -16,15 +16,6 @@ from rules.money import InvoiceFacts
 from rules.treaties import APMBC, CCM
 from settings import get_settings
 from tests.committee.conftest import as_json
-from tests.factories import make_state
-
-
-@pytest.fixture
-def states(database_url):
-    with session_scope() as session:
-        make_state(session)
-        make_state(session, "ALB", "Albania", deposit=dt.date(2009, 6, 16))
-    return database_url
 
 
 @pytest.fixture
