@@ -75,7 +75,10 @@ class Invoice(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=24, unique=True, index=True)
-    iso3: str = Field(foreign_key="state.iso3", index=True, max_length=3)
+    # a State party to (or in the registry of) the convention billed: the CCM's ``state`` or
+    # the APMBC's ``treaty_party``, checked by models.money.issue_invoice (no foreign key:
+    # it could name only one of the two tables; revision 0014)
+    iso3: str = Field(index=True, max_length=3)
     kind: str = Field(max_length=24)  # isu_contribution | meeting_costs
     # the convention billed: its ISU's contribution, or the costs of one of its meetings
     treaty: str = Field(default="CCM", max_length=8, index=True,

@@ -73,11 +73,6 @@ def issue_invoice(
         raise MoneyRejected(f"invoice number {number!r}: up to 24 letters, digits, '.', '/', '-'")
     if kind not in INVOICE_KINDS:
         raise MoneyRejected(f"invoice kind {kind!r} is not one of {', '.join(INVOICE_KINDS)}")
-    state = session.get(State, iso3.upper())
-    if state is None:
-        raise MoneyRejected(
-            f"{iso3.upper()} is not in the registry (see `ccm-tracker states`): invoices go to "
-            "States of the CCM's registry only, for now, whatever the convention billed")
     code = treaty.strip().upper() if treaty is not None else None
     if code is not None and code not in TREATIES:
         known = " or ".join(c.lower() for c in TREATIES)
@@ -96,8 +91,9 @@ def issue_invoice(
         code = row.treaty
     elif kind == "meeting_costs":
         raise MoneyRejected("a meeting_costs invoice needs --meeting SLUG")
+    billed = _billed_state(session, iso3.upper(), code or "CCM")
     values = {
-        "iso3": state.iso3, "kind": kind, "treaty": code or "CCM",
+        "iso3": billed, "kind": kind, "treaty": code or "CCM",
         "amount_centimes": amount_centimes(amount),
         "issued_on": issued_on, "meeting_id": meeting_id, "illustrative": illustrative,
         "source": source, "notes": notes,
@@ -220,3 +216,17 @@ def _refresh(session: Session) -> None:
     from models.refresh import refresh_obligations
 
     refresh_obligations(session=session, committee=True)
+
+
+def _billed_state(session: Session, iso3: str, treaty: str) -> str:
+    """``iso3`` if it is in the registry of the convention billed (the CCM's ``state``, the
+    APMBC's ``treaty_party``); ``MoneyRejected`` naming the registry otherwise."""
+    from models.treaty_tables import TreatyParty
+
+    found = (session.get(State, iso3) if treaty == "CCM"
+             else session.get(TreatyParty, (treaty, iso3)))
+    if found is None:
+        raise MoneyRejected(
+            f"{iso3} is not in the {treaty} registry (see `ccm-tracker --treaty {treaty.lower()} "
+            "states`): an invoice goes to a participant of the convention billed")
+    return iso3

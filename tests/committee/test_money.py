@@ -55,7 +55,7 @@ def test_payment_stops_the_follow_ups_and_is_audited(states):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"iso3": "XXX"}, "XXX is not in the registry"),
+        ({"iso3": "XXX"}, "XXX is not in the CCM registry"),
         ({"amount": "10.001"}, "is not an amount in CHF"),
         ({"amount": "0.00"}, "must be more than zero"),
         ({"kind": "donation"}, "is not one of"),

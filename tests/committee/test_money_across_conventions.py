@@ -171,6 +171,20 @@ def test_a_ccm_only_states_letter_names_only_the_ccm(meetings):
     assert "**Total outstanding: CHF 99.00**" in letter
 
 
+def test_a_state_party_to_the_apmbc_only_is_billed_under_the_apmbc_and_not_under_the_ccm(states, run):
+    """Thailand is party to the APMBC, not the CCM: its APMBC ISU contribution is recorded and
+    lettered (it was refused: invoices could name only the CCM's registry), a CCM invoice is not."""
+    run("money", "invoice", "add", "APMBC-ISU-2026-THA", "--state", "THA", "--amount", "800",
+        "--treaty", "apmbc", "--on", "2026-01-10")
+    letter = run("money", "letter", "THA", "--as-of", "2026-02-01").stdout
+    assert "# Contributions to the Anti-Personnel Mine Ban Convention: Thailand (THA)" in letter
+    assert "APMBC-ISU-2026-THA" in letter and "Cluster Munitions" not in letter
+    refused = run("money", "invoice", "add", "ISU-2026-THA", "--state", "THA", "--amount", "800",
+                  "--on", "2026-01-10", code=1)
+    assert "THA is not in the CCM registry" in refused.output
+    assert len(as_json(run("money", "invoice", "list", "--format", "json", "--as-of", "2026-02-01"))) == 1
+
+
 def test_a_state_billed_under_the_apmbc_only_gets_a_letter_naming_only_the_apmbc(meetings):
     meetings("money", "invoice", "add", "UN-22MSP-ALB", "--state", "ALB", "--amount", "5",
              "--kind", "meeting_costs", "--meeting", "apmbc-22msp", "--on", "2025-06-01")
