@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -25,6 +25,7 @@ from models.subscriptions import Subscription
 from models.tables import AuditEntry
 from models.tables import Obligation as ObligationRow
 from rules.themes import THEMES, follows
+from rules.treaties import TREATIES, Treaty
 from settings import Settings
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -58,6 +59,21 @@ class Selection:
     def wants_meetings(self) -> bool:
         return not self.kinds or MEETING_KIND in self.kinds
 
+    def treaties(self) -> tuple[Treaty, ...]:
+        """The conventions whose events the selection can hold: every one when it takes
+        meetings (a feed holds every convention's meetings); else those owning one of its
+        themes (``Treaty.themes``) and one of its kinds (a kind no convention owns alone,
+        such as ``meeting_funds`` or ``action_item``, keeps them all)."""
+        every = tuple(TREATIES.values())
+        if self.wants_meetings():
+            return every
+        found = every
+        if self.themes:
+            found = tuple(t for t in found if any(theme in t.themes for theme in self.themes))
+        if all(any(k in t.kinds for t in every) for k in self.kinds):
+            found = tuple(t for t in found if any(k in t.kinds for k in self.kinds))
+        return found
+
     def describe(self) -> str:
         parts = [
             f"themes: {', '.join(self.themes)}" if self.themes else "",
@@ -65,14 +81,26 @@ class Selection:
             f"kinds: {', '.join(self.kinds)}" if self.kinds else "",
         ]
         shown = "; ".join(p for p in parts if p) or "everything"
-        return f"Convention on Cluster Munitions deadlines and meetings ({shown})."
+        names = " and ".join(t.name for t in self.treaties()) or "No convention's"
+        return f"{names} deadlines and meetings ({shown})."
+
+
+def titled(selection: Selection, what: str) -> Selection:
+    """``selection`` named by the conventions it holds: ``CCM and APMBC: clearance``."""
+    codes = " and ".join(t.code for t in selection.treaties())
+    return replace(selection, name=f"{codes}: {what}")
+
+
+def all_events() -> Selection:
+    """Every deadline and meeting, of every convention (what /healthz and all.ics render)."""
+    return titled(Selection(name=""), "all deadlines and meetings")
 
 
 def default_selections() -> list[tuple[str, Selection]]:
     """The feeds anyone may host openly: everything, and one per theme (file stem, selection)."""
-    found = [("all", Selection(name="CCM: all deadlines and meetings"))]
+    found = [("all", all_events())]
     found += [
-        (f"theme-{theme}", Selection(name=f"CCM: {theme.replace('_', ' ')}", themes=(theme,)))
+        (f"theme-{theme}", titled(Selection(name="", themes=(theme,)), theme.replace("_", " ")))
         for theme in THEMES
     ]
     return found

@@ -35,7 +35,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from calendars.feedcache import CachedFeed, FeedCache, etag_of
-from calendars.feeds import Selection, feed_for
+from calendars.feeds import Selection, all_events, feed_for
 from calendars.logtext import for_log
 from clock import today_in_geneva
 from models.db import get_engine, require_database, session_scope
@@ -48,7 +48,7 @@ log = logging.getLogger("ccm.feeds")
 SUFFIX = ".ics"
 MEDIA_TYPE = "text/calendar; charset=utf-8"
 NOT_FOUND = b"no such feed\n"
-ALL = Selection(name="CCM: all deadlines and meetings")  # what /healthz and the warm-up render
+ALL = all_events()  # what /healthz and the warm-up render
 
 __all__ = ["create_app", "etag_of", "matches", "serve"]
 
