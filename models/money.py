@@ -15,6 +15,7 @@ from models.audit import audit
 from models.committee import Invoice, Meeting, ReportedShortfall
 from models.rows import apply_changes
 from models.tables import State
+from models.validation import SOURCE_NEEDED
 from rules.money import (
     INVOICE_KINDS,
     AmountError,
@@ -34,6 +35,11 @@ class MoneyRejected(UserError, ValueError):
 
 class TreatyMismatch(UsageError, MoneyRejected):
     """``--treaty`` names a convention the invoice cannot be under (exit 2, a usage error)."""
+
+
+class SourceMissing(UsageError, MoneyRejected):
+    """An invoice without ``--source`` (exit 2, as `record --source ''`): a fact is never
+    recorded without where it comes from."""
 
 
 def amount_centimes(text: str) -> int:
@@ -67,8 +73,11 @@ def issue_invoice(
     ``treaty`` (a code, any case: ``ccm``, ``apmbc``) is the convention billed; by default
     the meeting's convention when ``meeting`` is given, else the CCM. A ``treaty`` that is
     not the meeting's is refused (``MoneyRejected`` naming ``--treaty``). The issuer follows
-    (``rules.money.invoice_issuer``). Nothing is written on a refusal.
+    (``rules.money.invoice_issuer``). A blank ``source`` is refused (``SourceMissing``
+    naming ``--source``). Nothing is written on a refusal.
     """
+    if not source.strip():
+        raise SourceMissing(f"--source: {SOURCE_NEEDED}")
     if not NUMBER.fullmatch(number):
         raise MoneyRejected(f"invoice number {number!r}: up to 24 letters, digits, '.', '/', '-'")
     if kind not in INVOICE_KINDS:

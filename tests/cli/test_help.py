@@ -57,7 +57,7 @@ def test_date_options_use_one_scheme_and_hide_their_former_names(capsys, monkeyp
 def test_a_former_date_option_name_still_works(database_url, capsys):
     assert ccm_here(capsys, "init", "--no-default-recipient")[0] == 0
     code, out, err = ccm_here(capsys, "money", "invoice", "add", "ISU-2026-AFG", "--state", "AFG",
-                              "--amount", "100", "--issued", "2026-01-10")
+                              "--amount", "100", "--issued", "2026-01-10", "--source", "ledger")
     assert code == 0, err
     assert "on 2026-01-10" in out
     code, out, err = ccm_here(capsys, "money", "invoice", "pay", "ISU-2026-AFG", "--date", "2026-02-01")

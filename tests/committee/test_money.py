@@ -25,7 +25,8 @@ def obligations(kind, as_of):
 def test_a_large_amount_survives_the_database_to_the_centime(states):
     with session_scope() as session:
         issue_invoice(session=session, number="BIG-1", iso3="AFG", kind="isu_contribution",
-                      amount="12,345,678.91", issued_on=dt.date(2017, 1, 9), actor="test")
+                      amount="12,345,678.91", issued_on=dt.date(2017, 1, 9), source="ledger",
+                      actor="test")
     with session_scope() as session:
         [row] = session.exec(select(Invoice)).all()
     assert row.amount == Decimal("12345678.91")
@@ -35,7 +36,7 @@ def test_a_large_amount_survives_the_database_to_the_centime(states):
 def test_payment_stops_the_follow_ups_and_is_audited(states):
     with session_scope() as session:
         issue_invoice(session=session, number="ISU-2017-AFG", iso3="afg", kind="isu_contribution",
-                      amount="1000", issued_on=dt.date(2017, 1, 9), actor="test")
+                      amount="1000", issued_on=dt.date(2017, 1, 9), source="ledger", actor="test")
     assert [o.due for o in obligations("invoice_followup", dt.date(2017, 5, 10))] == [
         dt.date(2017, 3, 9), dt.date(2017, 5, 9), dt.date(2017, 7, 9)]
     with session_scope() as session:
@@ -61,13 +62,25 @@ def test_payment_stops_the_follow_ups_and_is_audited(states):
         ({"kind": "donation"}, "is not one of"),
         ({"kind": "meeting_costs"}, "needs --meeting"),
         ({"meeting": "9msp", "kind": "meeting_costs"}, "no meeting '9msp'"),
+        ({"source": ""}, "--source: say where this fact comes from"),
+        ({"source": "  "}, "--source: say where this fact comes from"),
     ],
 )
 def test_a_bad_invoice_is_refused_and_nothing_is_written(states, values, message):
     invoice = {"number": "N-1", "iso3": "AFG", "kind": "isu_contribution", "amount": "10.00",
-               "issued_on": dt.date(2017, 1, 9), **values}
+               "issued_on": dt.date(2017, 1, 9), "source": "ledger", **values}
     with pytest.raises(MoneyRejected, match=message), session_scope() as session:
         issue_invoice(session=session, actor="test", **invoice)
+    with session_scope() as session:
+        assert session.exec(select(Invoice)).all() == []
+        assert session.exec(select(AuditEntry)).all() == []
+
+
+@pytest.mark.parametrize("source", [[], ["--source", ""], ["--source", "  "]])
+def test_an_invoice_without_a_source_is_refused_naming_source_and_nothing_written(run, states, source):
+    result = run("money", "invoice", "add", "N-1", "--state", "AFG", "--amount", "10", *source, code=2)
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert line.startswith("error: --source: say where this fact comes from"), line
     with session_scope() as session:
         assert session.exec(select(Invoice)).all() == []
         assert session.exec(select(AuditEntry)).all() == []
@@ -76,7 +89,7 @@ def test_a_bad_invoice_is_refused_and_nothing_is_written(states, values, message
 def test_a_payment_before_the_invoice_was_issued_is_refused(states):
     with session_scope() as session:
         issue_invoice(session=session, number="N-1", iso3="AFG", kind="isu_contribution",
-                      amount="10.00", issued_on=dt.date(2017, 1, 9), actor="test")
+                      amount="10.00", issued_on=dt.date(2017, 1, 9), source="ledger", actor="test")
     with pytest.raises(MoneyRejected, match="is earlier"), session_scope() as session:
         pay_invoice(session=session, number="N-1", paid_on=dt.date(2017, 1, 8), actor="test")
 
@@ -87,7 +100,8 @@ def test_meeting_funds_are_met_when_every_cost_share_is_paid(states):
         schedule_meeting(session=session, slug="7msp", title="7MSP", kind="msp", when=when, actor="t")
         for number, iso3 in (("UN-7MSP-AFG", "AFG"), ("UN-7MSP-ALB", "ALB")):
             issue_invoice(session=session, number=number, iso3=iso3, kind="meeting_costs",
-                          amount="500.00", issued_on=dt.date(2017, 1, 9), meeting="7msp", actor="t")
+                          amount="500.00", issued_on=dt.date(2017, 1, 9), meeting="7msp",
+                          source="ledger", actor="t")
         pay_invoice(session=session, number="UN-7MSP-AFG", paid_on=dt.date(2017, 3, 1), actor="t")
     [funds] = obligations("meeting_funds", dt.date(2017, 7, 1))
     assert not funds.met
@@ -100,7 +114,7 @@ def test_meeting_funds_are_met_when_every_cost_share_is_paid(states):
 def test_shortfall_command_gives_exact_decimal_strings_and_who_owes(run, states):
     for number, state, amount in (("A-1", "AFG", "0.10"), ("A-2", "AFG", "0.20"), ("B-1", "ALB", "1,932.34")):
         run("money", "invoice", "add", number, "--state", state, "--amount", amount,
-            "--issued", "2017-01-09")
+            "--issued", "2017-01-09", "--source", "ledger")
     run("money", "invoice", "pay", "A-2", "--date", "2017-02-01")
     report = as_json(run("money", "shortfall", "--as-of", "2017-01-31", "--format", "json"))
     assert report["total"] == "1932.64"
@@ -113,11 +127,13 @@ def test_shortfall_command_gives_exact_decimal_strings_and_who_owes(run, states)
 def test_one_joint_letter_lists_every_open_invoice_of_the_state(run, states):
     run("meetings", "add", "7msp", "--title", "7MSP", "--kind", "msp",
         "--start", "2017-09-04", "--end", "2017-09-06")
-    run("money", "invoice", "add", "ISU-2017-AFG", "--state", "AFG", "--amount", "1000")
+    run("money", "invoice", "add", "ISU-2017-AFG", "--state", "AFG", "--amount", "1000",
+        "--source", "ledger")
     run("money", "invoice", "add", "UN-7MSP-AFG", "--state", "AFG", "--amount", "250.50",
-        "--kind", "meeting_costs", "--meeting", "7msp", "--issued", "2017-01-09")
+        "--kind", "meeting_costs", "--meeting", "7msp", "--issued", "2017-01-09",
+        "--source", "ledger")
     run("money", "invoice", "add", "ISU-2017-ALB", "--state", "ALB", "--amount", "99",
-        "--issued", "2017-01-09")
+        "--issued", "2017-01-09", "--source", "ledger")
     letter = run("money", "letter", "AFG").stdout
     assert letter.count("# Contributions") == 1
     assert "ISU-2017-AFG" in letter and "UN-7MSP-AFG" in letter and "ISU-2017-ALB" not in letter
@@ -136,7 +152,7 @@ def test_after_payment_no_stored_follow_up_is_left_open(states):
 
     with session_scope() as session:
         issue_invoice(session=session, number="ISU-2017-AFG", iso3="AFG", kind="isu_contribution",
-                      amount="1000", issued_on=dt.date(2017, 1, 9), actor="test")
+                      amount="1000", issued_on=dt.date(2017, 1, 9), source="ledger", actor="test")
     scan(dt.date(2017, 3, 10))  # stores F1 (overdue) and F2 (open)
     with session_scope() as session:
         pay_invoice(session=session, number="ISU-2017-AFG", paid_on=dt.date(2017, 4, 20), actor="t")

@@ -37,7 +37,8 @@ def followup_keys(treaties=(CCM, APMBC), as_of=dt.date(2026, 1, 1)):
 
 def test_an_apmbc_meetings_invoice_is_issued_by_un_conference_services_under_the_apmbc(meetings):
     out = meetings("money", "invoice", "add", "UN-22MSP-AFG", "--state", "AFG", "--amount", "700",
-                   "--kind", "meeting_costs", "--meeting", "apmbc-22msp", "--on", "2025-06-01").stdout
+                   "--kind", "meeting_costs", "--meeting", "apmbc-22msp", "--on", "2025-06-01",
+                   "--source", "ledger").stdout
     assert "(APMBC; issued by UN conference services (UNOG))" in out
     [row] = as_json(meetings("money", "invoice", "list", "--as-of", "2025-07-01", "--format", "json"))
     assert (row["treaty"], row["issuer"], row["meeting"]) == (
@@ -56,7 +57,7 @@ def test_an_apmbc_meetings_invoice_is_issued_by_un_conference_services_under_the
 
 def test_an_apmbc_isu_contribution_is_issued_by_the_apmbc_isu(states, run):
     run("money", "invoice", "add", "APMBC-ISU-2026-AFG", "--state", "AFG", "--amount", "1200.10",
-        "--treaty", "apmbc", "--on", "2026-01-10")
+        "--treaty", "apmbc", "--on", "2026-01-10", "--source", "ledger")
     [row] = as_json(run("money", "invoice", "list", "--format", "json", "--as-of", "2026-02-01"))
     assert (row["treaty"], row["issuer"]) == ("APMBC", "APMBC ISU")
     assert "APMBC:AFG:invoice_followup:APMBC-ISU-2026-AFG-F1" in followup_keys(as_of=dt.date(2026, 2, 1))
@@ -64,9 +65,10 @@ def test_an_apmbc_isu_contribution_is_issued_by_the_apmbc_isu(states, run):
 
 def test_ccm_invoice_keys_and_meeting_uids_are_unchanged(meetings):
     meetings("money", "invoice", "add", "ISU-2017-AFG", "--state", "AFG", "--amount", "1000",
-             "--on", "2017-01-09")
+             "--on", "2017-01-09", "--source", "ledger")
     meetings("money", "invoice", "add", "UN-7MSP-AFG", "--state", "AFG", "--amount", "250.50",
-             "--kind", "meeting_costs", "--meeting", "7msp", "--on", "2017-01-09")
+             "--kind", "meeting_costs", "--meeting", "7msp", "--on", "2017-01-09",
+             "--source", "ledger")
     found = followup_keys(as_of=dt.date(2017, 2, 1))
     assert {"CCM:AFG:invoice_followup:ISU-2017-AFG-F1", "CCM:AFG:invoice_followup:UN-7MSP-AFG-F1",
             "CCM:CC:meeting_funds:7msp"} <= set(found)
@@ -103,7 +105,7 @@ def test_a_treaty_the_invoice_cannot_be_under_is_refused_in_one_sentence_and_not
     meetings, args, named
 ):
     result = meetings("money", "invoice", "add", "N-1", "--state", "AFG", "--amount", "10", *args,
-                      code=2)
+                      "--source", "ledger", code=2)
     [line] = [x for x in result.output.splitlines() if x.strip()]
     assert line.startswith("error: ") and named in line
     with session_scope() as session:
@@ -129,7 +131,8 @@ def test_a_state_party_to_both_gets_one_joint_letter_with_both_sections_and_per_
         ["UN-22MSP-AFG", "--amount", "99.99", "--kind", "meeting_costs", "--meeting",
          "apmbc-22msp", "--on", "2025-06-01"],
     ):
-        meetings("money", "invoice", "add", args[0], "--state", "AFG", *args[1:])
+        meetings("money", "invoice", "add", args[0], "--state", "AFG", *args[1:],
+                 "--source", "ledger")
     letter = meetings("money", "letter", "AFG", "--as-of", "2025-07-01").stdout
     assert letter.count("# Contributions to the Convention on Cluster Munitions and the "
                         "Anti-Personnel Mine Ban Convention: Afghanistan (AFG)") == 1
@@ -163,7 +166,7 @@ def test_a_state_party_to_both_gets_one_joint_letter_with_both_sections_and_per_
 
 def test_a_ccm_only_states_letter_names_only_the_ccm(meetings):
     meetings("money", "invoice", "add", "ISU-2017-ALB", "--state", "ALB", "--amount", "99",
-             "--on", "2017-01-09")
+             "--on", "2017-01-09", "--source", "ledger")
     letter = meetings("money", "letter", "ALB", "--as-of", "2017-03-01").stdout
     assert "# Contributions to the Convention on Cluster Munitions: Albania (ALB)" in letter
     assert "every invoice of the Convention on Cluster Munitions addressed" in letter
@@ -175,19 +178,20 @@ def test_a_state_party_to_the_apmbc_only_is_billed_under_the_apmbc_and_not_under
     """Thailand is party to the APMBC, not the CCM: its APMBC ISU contribution is recorded and
     lettered (it was refused: invoices could name only the CCM's registry), a CCM invoice is not."""
     run("money", "invoice", "add", "APMBC-ISU-2026-THA", "--state", "THA", "--amount", "800",
-        "--treaty", "apmbc", "--on", "2026-01-10")
+        "--treaty", "apmbc", "--on", "2026-01-10", "--source", "ledger")
     letter = run("money", "letter", "THA", "--as-of", "2026-02-01").stdout
     assert "# Contributions to the Anti-Personnel Mine Ban Convention: Thailand (THA)" in letter
     assert "APMBC-ISU-2026-THA" in letter and "Cluster Munitions" not in letter
     refused = run("money", "invoice", "add", "ISU-2026-THA", "--state", "THA", "--amount", "800",
-                  "--on", "2026-01-10", code=1)
+                  "--on", "2026-01-10", "--source", "ledger", code=1)
     assert "THA is not in the CCM registry" in refused.output
     assert len(as_json(run("money", "invoice", "list", "--format", "json", "--as-of", "2026-02-01"))) == 1
 
 
 def test_a_state_billed_under_the_apmbc_only_gets_a_letter_naming_only_the_apmbc(meetings):
     meetings("money", "invoice", "add", "UN-22MSP-ALB", "--state", "ALB", "--amount", "5",
-             "--kind", "meeting_costs", "--meeting", "apmbc-22msp", "--on", "2025-06-01")
+             "--kind", "meeting_costs", "--meeting", "apmbc-22msp", "--on", "2025-06-01",
+             "--source", "ledger")
     letter = meetings("money", "letter", "ALB", "--as-of", "2025-07-01").stdout
     assert "# Contributions to the Anti-Personnel Mine Ban Convention: Albania (ALB)" in letter
     assert "Cluster Munitions" not in letter

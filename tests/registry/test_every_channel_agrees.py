@@ -125,7 +125,8 @@ def test_a_refresh_of_the_committees_rows_leaves_a_states_deadlines_in_the_feed(
     with session_scope() as session:
         before = {e.key for e in load_deadlines(session=session, settings=get_settings())}
         issue_invoice(session=session, number="ISU-2026-AFG", iso3="AFG", kind="isu_contribution",
-                      amount="1000", issued_on=TODAY, actor="test")  # refreshes the Committee's rows
+                      amount="1000", issued_on=TODAY, source="ISU ledger",
+                      actor="test")  # refreshes the Committee's rows
     with session_scope() as session:
         after = {e.key for e in load_deadlines(session=session, settings=get_settings())}
     assert "CCM:AFG:art4_clearance" in before
