@@ -131,14 +131,17 @@ def _state_guess(value: str, names: dict[str, str]) -> list[str]:
 
 
 def check_country(option: str, value: str, *, session: Session) -> str:
-    """A State in the registry, or any ISO 3166-1 alpha-3 code (outreach and letters go to
-    States outside the Convention too); names and lowercase codes are refused as above."""
+    """A State in a convention's registry, or any ISO 3166-1 alpha-3 code (outreach and
+    letters go to States outside the conventions too); names and lowercase codes are refused
+    as above, with the code meant from every convention's registry (``Thailnd`` -> THA)."""
     import pycountry
+
+    from rules.treaties import TREATIES
 
     if value.isupper() and len(value) == 3 and pycountry.countries.get(alpha_3=value) is not None:
         return value
     try:
-        return check_states(option, [value], session=session)[0]
+        return check_states(option, [value], session=session, treaties=tuple(TREATIES.values()))[0]
     except UnknownValue as unknown:
         if unknown.suggestions:
             raise

@@ -46,13 +46,15 @@ def subscribe(
     from models.db import session_scope
     from models.subscriptions import MEETING_KIND, create_subscription
     from rules.themes import KIND_THEMES, THEMES
+    from rules.treaties import TREATIES
     from settings import get_settings
 
     settings = get_settings()
     themes = check_choices("--theme", theme, THEMES)
     kinds = check_choices("--kind", kind, (*KIND_THEMES, MEETING_KIND))
     with session_scope() as session:
-        states = check_states("--state", state, session=session)
+        # a feed holds every convention's deadlines: a State of any registry (THA: APMBC only)
+        states = check_states("--state", state, session=session, treaties=tuple(TREATIES.values()))
         _, token = create_subscription(
             session=session, name=name, themes=themes, states=states, kinds=kinds,
             alarms=alarms, now=_now(), actor=settings.actor,

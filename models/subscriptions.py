@@ -18,6 +18,7 @@ from errors import UserError
 from models import revision
 from models.audit import audit
 from models.tables import State
+from models.treaty_tables import TreatyParty
 from rules.themes import KIND_THEMES, THEMES
 
 TOKEN_BYTES = 24  # 192 bits (at least 128 asked)
@@ -90,7 +91,9 @@ def create_subscription(
     themes = _check(themes or [], THEMES, "theme")
     kinds = _check(kinds or [], (*KIND_THEMES, MEETING_KIND), "kind")
     states = [s.strip().upper() for s in states or []]
+    # a State of any convention's registry: the CCM's, or another's (THA is the APMBC's only)
     known = {s.iso3 for s in session.exec(select(State).where(State.iso3.in_(states))).all()}  # type: ignore[attr-defined]
+    known |= set(session.exec(select(TreatyParty.iso3).where(TreatyParty.iso3.in_(states))).all())  # type: ignore[attr-defined]
     unknown = [s for s in states if s not in known]
     if unknown:
         raise SubscriptionRejected(
