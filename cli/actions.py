@@ -21,7 +21,7 @@ from rules.themes import THEMES
 STATUSES = ("open", "done", "dropped")
 
 app = typer.Typer(help="The coordinators' action items.", no_args_is_help=True)
-themes_app = typer.Typer(help="The eight themes, their coordinators and targets.", no_args_is_help=True)
+themes_app = typer.Typer(help="The conventions' themes, their coordinators and targets.", no_args_is_help=True)
 
 
 @app.command("add")
@@ -104,10 +104,13 @@ def themes_list(
     as_of: AsOf = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
-    """The eight themes with their coordinator States, target States and outputs' progress."""
+    """Every convention's themes (the CCM's eight, then the APMBC's own: cooperative
+    compliance), each with the conventions it belongs to, its coordinator States, target
+    States and outputs' progress."""
     from models.coordination import coordinators, output_facts, targets
     from models.db import session_scope
     from rules.action_items import progress_on
+    from rules.themes import every_theme
 
     day = parse_date(as_of, "--as-of") or today_in_geneva()
     with session_scope() as session:
@@ -115,15 +118,17 @@ def themes_list(
         targeted = targets(session=session)
         outputs = output_facts(session=session)
     rows = [
-        {"theme": theme, "coordinators": " ".join(coordinating[theme]),
+        {"theme": theme, "conventions": " ".join(conventions),
+         "coordinators": " ".join(coordinating.get(theme, [])),
          # a target under another convention than the CCM says which ("KHM (APMBC)")
          "targets": " ".join(t.iso3 if t.treaty == "CCM" else f"{t.iso3} ({t.treaty})"
                              for t in targeted if t.theme == theme),
          "outputs": "; ".join(f"{o.slug}: {progress_on(o, day)} of {o.target_count} by {o.deadline}"
                               for o in outputs if o.theme == theme)}
-        for theme in THEMES
+        for theme, conventions in every_theme()
     ]
-    emit_rows(rows, fmt, ["theme", "coordinators", "targets", "outputs"], title="Themes")
+    emit_rows(rows, fmt, ["theme", "conventions", "coordinators", "targets", "outputs"],
+              title="Themes")
 
 
 @themes_app.command("add-target")

@@ -39,6 +39,18 @@ KIND_THEMES: dict[str, tuple[str, ...]] = {
 KINDS = (*KIND_THEMES, "action_item")
 
 
+def every_theme() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every convention's themes, each with the codes of the conventions it belongs to
+    (``rules.treaties.Treaty.themes``): the CCM's eight in ``THEMES`` order, then those of
+    another convention only (the APMBC's ``cooperative_compliance``)."""
+    from rules.treaties import TREATIES
+
+    order = list(THEMES)
+    for treaty in TREATIES.values():
+        order += [t for t in treaty.themes if t not in order]
+    return tuple((theme, tuple(t.code for t in TREATIES.values() if theme in t.themes)) for theme in order)
+
+
 def themes_of(kind: str, owner_theme: str | None = None) -> tuple[str, ...]:
     """The themes an obligation of ``kind`` belongs to (an action item: its owner's)."""
     if owner_theme:
