@@ -201,15 +201,17 @@ def record_fact(url: str, iso3: str, received_on: dt.date) -> float:
     then announce); return the wall-clock time the write started."""
     from flows.events import announce_fact, state_resource
     from models.db import session_scope
+    from models.refresh import written_revision
     from models.registry import record_report
 
     started = time.time()
     with session_scope(url) as session:
         record_report(session=session, iso3=iso3, period=None, received_on=received_on,
                       source="bench", actor="bench")
+        revision = written_revision(session)
     delivery = announce_fact(resource=state_resource(iso3),
                              what=f"initial report received {received_on.isoformat()}",
-                             payload={"iso3": iso3})
+                             payload={"iso3": iso3}, revision=revision)
     assert delivery.delivered, delivery.reason
     return started
 

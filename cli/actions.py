@@ -38,6 +38,7 @@ def add(
     from cli.choices import check_choice, check_states
     from models.coordination import add_action_item
     from models.db import session_scope
+    from models.refresh import written_revision
     from settings import get_settings
 
     day = parse_date(due, "--due")
@@ -47,8 +48,9 @@ def add(
         item, _ = add_action_item(session=session, slug=slug, title=title, owner_theme=theme,
                                   owner=owner, due=day, target_states=targets,
                                   source=source, actor=get_settings().actor)
+        revision = written_revision(session)
     typer.echo(f"added: {item.slug} [{theme}] due {day or 'undated'}")
-    _announce(item.slug, [t.upper() for t in target or []], "ccm.action.added")
+    _announce(item.slug, [t.upper() for t in target or []], "ccm.action.added", revision)
 
 
 @app.command("done")
@@ -61,6 +63,7 @@ def done(
     """Mark an action item done (or dropped) on a day: its reminders stop."""
     from models.coordination import action_items, close_action_item
     from models.db import session_scope
+    from models.refresh import written_revision
     from settings import get_settings
 
     day = parse_date(on, "--on") or today_in_geneva()
@@ -69,8 +72,9 @@ def done(
         item = close_action_item(session=session, slug=slug, status=status, on=day,
                                  source=source, actor=get_settings().actor)
         found = {i.slug: t for i, t in action_items(session=session)}[item.slug]
+        revision = written_revision(session)
     typer.echo(f"{status}: {slug} on {day}")
-    _announce(slug, found, f"ccm.action.{status}")
+    _announce(slug, found, f"ccm.action.{status}", revision)
 
 
 @app.command("list")
@@ -172,8 +176,8 @@ def add_target_command(
     typer.echo(f"{change}: {code} targeted by {theme} under the {chosen.code}")
 
 
-def _announce(slug: str, states: list[str], what: str) -> None:
+def _announce(slug: str, states: list[str], what: str, revision: int | None) -> None:
     from cli.announcing import announce
 
     resource = f"ccm.state.{states[0]}" if len(states) == 1 else f"ccm.action.{slug}"
-    announce(resource, what, {"action": slug})
+    announce(resource, what, {"action": slug}, revision=revision)

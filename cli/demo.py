@@ -43,6 +43,7 @@ def load(
     from models.db import migrate, session_scope, shown_url
     from models.demo import DEMO_FILE, DemoRejected, load_demo, mark_demo_database
     from models.importer import APMBC_FILES, BUNDLED_DIR, BUNDLED_FILES, import_csv
+    from models.refresh import written_revision
     from models.tables import State
     from models.treaty_facts import ensure_treaty_tracking_since, parties
     from rules.treaties import APMBC
@@ -71,6 +72,7 @@ def load(
                     import_csv(BUNDLED_DIR / name, session=session, actor=actor, display=f"data/{name}")
                 console.print("loaded the bundled APMBC registry too (it was empty)")
             result = load_demo(session=session, path=file, actor=actor, illustrative=own)
+            revision = written_revision(session)
     except DemoRejected as rejected:
         raise fail(f"{rejected}; nothing was loaded") from None
     for section, counts in result.counts.items():
@@ -91,7 +93,8 @@ def load(
         return
     announce_many(
         [(f"ccm.meeting.{slug}", "ccm.meeting.scheduled", {"demo": True}) for slug in result.new_meetings]
-        + [(f"ccm.state.{iso3}", "ccm.demo.loaded", {"demo": True}) for iso3 in sorted(result.touched_states)]
+        + [(f"ccm.state.{iso3}", "ccm.demo.loaded", {"demo": True}) for iso3 in sorted(result.touched_states)],
+        revision=revision,
     )
 
 

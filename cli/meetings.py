@@ -175,10 +175,12 @@ def cancel(slug: Annotated[str, typer.Argument(metavar="SLUG", help="The meeting
 def _record(write, verb: str) -> None:  # type: ignore[no-untyped-def]
     from cli.announcing import announce
     from models.db import session_scope
+    from models.refresh import written_revision
 
     with session_scope() as session:
         meeting, change = write(session)
         row = meeting_row(meeting)
+        revision = written_revision(session)
     if change == "unchanged":
         typer.echo(f"unchanged: {row['slug']} ({row['when']})")
         return
@@ -186,6 +188,6 @@ def _record(write, verb: str) -> None:  # type: ignore[no-untyped-def]
     if row["funds_due"]:
         typer.echo(f"meeting funds due: {row['funds_due']}")
     announce(f"ccm.meeting.{row['slug']}", f"ccm.meeting.{change}",
-             {"uid": row["uid"], "version": row["version"], "when": row["when"]})
+             {"uid": row["uid"], "version": row["version"], "when": row["when"]}, revision=revision)
 
 

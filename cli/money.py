@@ -60,6 +60,7 @@ def invoice_add(
     from cli.common import root_treaty
     from models.db import session_scope
     from models.money import issue_invoice
+    from models.refresh import written_revision
     from rules.money import format_chf, invoice_issuer
     from rules.treaties import TREATIES
     from settings import get_settings
@@ -76,9 +77,10 @@ def invoice_add(
             issued_on=day, meeting=meeting, treaty=chosen, illustrative=illustrative,
             source=source, actor=get_settings().actor,
         )
+        revision = written_revision(session)
     typer.echo(f"issued: {invoice.number} to {invoice.iso3} {format_chf(invoice.amount_centimes)} on {day}"
                f" ({invoice.treaty}; issued by {invoice_issuer(invoice.kind, invoice.treaty)})")
-    _announce(f"ccm.state.{invoice.iso3}", "ccm.invoice.issued", {"number": invoice.number})
+    _announce(f"ccm.state.{invoice.iso3}", "ccm.invoice.issued", {"number": invoice.number}, revision)
 
 
 @invoice_app.command("pay")
@@ -91,17 +93,19 @@ def invoice_pay(
     """Record that an invoice was paid: its follow-ups stop."""
     from models.db import session_scope
     from models.money import pay_invoice
+    from models.refresh import written_revision
     from settings import get_settings
 
     day = parse_date(either(on, date, "--on", "--date"), "--on") or today_in_geneva()
     with session_scope() as session:
         invoice, change = pay_invoice(session=session, number=number, paid_on=day,
                                       source=source, actor=get_settings().actor)
+        revision = written_revision(session)
     if change == "unchanged":
         typer.echo(f"unchanged: {invoice.number} already paid on {day}")
         return
     typer.echo(f"paid: {invoice.number} ({invoice.iso3}) on {day}")
-    _announce(f"ccm.state.{invoice.iso3}", "ccm.invoice.paid", {"number": invoice.number})
+    _announce(f"ccm.state.{invoice.iso3}", "ccm.invoice.paid", {"number": invoice.number}, revision)
 
 
 INVOICE_COLUMNS = ["number", "state", "treaty", "issuer", "kind", "meeting", "amount_chf",
@@ -279,7 +283,7 @@ def _treaty_order(code: str) -> tuple[int, str]:
     return (order.index(code) if code in order else len(order), code)
 
 
-def _announce(resource: str, what: str, payload: dict[str, object]) -> None:
+def _announce(resource: str, what: str, payload: dict[str, object], revision: int | None) -> None:
     from cli.announcing import announce
 
-    announce(resource, what, payload)
+    announce(resource, what, payload, revision=revision)

@@ -287,7 +287,7 @@ def _record(
     write: Callable[[Session], Recorded], iso3: str, summary: str, reason: str, treaty: Treaty | None = None
 ) -> None:
     from models.db import session_scope
-    from models.refresh import changes
+    from models.refresh import changes, written_revision
     from models.validation import FactRejected
 
     try:
@@ -297,7 +297,7 @@ def _record(
             # `afg`, `Afghanistan`: exit 2, did you mean AFG (among the treaty's participants)
             check_states("ISO3", [iso3], session=session, treaties=(treaty,) if treaty else ())
             recorded = write(session)  # the fact, its audit row and the refreshed obligations
-            changed = changes(session)
+            changed, revision = changes(session), written_revision(session)
     except FactRejected as rejected:
         option = OPTIONS.get(rejected.field or "")
         raise fail(f"{option}: {rejected}" if option else str(rejected)) from None
@@ -311,7 +311,7 @@ def _record(
         )
     else:
         console.print(f"recorded: {code} {summary}", highlight=False, markup=False)
-    announce_fact(code, summary)
+    announce_fact(code, summary, revision)
     announce_obligation_changes(changed)
 
 
@@ -326,9 +326,10 @@ def announce_obligation_changes(changed) -> None:  # type: ignore[no-untyped-def
         console.print(f"events delivered: {len(changed)} obligation change(s)", highlight=False)
 
 
-def announce_fact(iso3: str, summary: str = "") -> None:
-    """Emit `ccm.fact.recorded` for the State (only where a Prefect API is configured)."""
+def announce_fact(iso3: str, summary: str = "", revision: int | None = None) -> None:
+    """Emit `ccm.fact.recorded` for the State (only where a Prefect API is configured), with
+    the data revision the write produced."""
     from cli.announcing import announce
     from flows.events import state_resource
 
-    announce(state_resource(iso3), summary, {"iso3": iso3})
+    announce(state_resource(iso3), summary, {"iso3": iso3}, revision=revision)

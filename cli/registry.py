@@ -131,6 +131,7 @@ def import_file(
     """
     from models.db import session_scope
     from models.importer import ImportRejected, import_csv
+    from models.refresh import written_revision
     from settings import get_settings
 
     who = actor or get_settings().actor
@@ -147,13 +148,14 @@ def import_file(
                            treaty=asked)
                 for path in files
             ]
+            revision = written_revision(session)
     except ImportRejected as rejected:  # every error (up to ImportRejected's cap), then the count
         for line in rejected.details():
             typer.echo(line, err=True)
         raise fail(str(rejected)) from None
     for result in results:
         _report(result)
-    _announce(results)
+    _announce(results, revision)
 
 
 def _import(session: Session, path: Path, shown: str, actor: str) -> ImportResult:
@@ -171,9 +173,10 @@ def _report(result: ImportResult) -> None:
     )
 
 
-def _announce(results: list[ImportResult]) -> None:
+def _announce(results: list[ImportResult], revision: int | None) -> None:
     """One `ccm.fact.recorded` event per State whose facts the import touched (files that
-    changed nothing announce nothing), sent in one request where a Prefect API is configured."""
+    changed nothing announce nothing), sent in one request where a Prefect API is configured,
+    each with ``revision``, the data revision the import produced."""
     from flows.events import announce_facts, state_resource
 
     touched: dict[str, list[tuple[str, str]]] = {}
@@ -188,7 +191,7 @@ def _announce(results: list[ImportResult]) -> None:
         (state_resource(iso3), "import: " + "; ".join(sorted(w for w, _ in files)),
          {"iso3": iso3, "sha256": sorted(digest for _, digest in files)})
         for iso3, files in sorted(touched.items())
-    ])
+    ], revision=revision)
     if delivery.delivered:
         say(f"events delivered: ccm.fact.recorded for {len(touched)} State(s)")
     else:

@@ -12,7 +12,9 @@ replay does not fire the rescan trigger again. What a fact event says includes i
 ``record`` names the value (``initial report received 2012-08-20``), ``import`` puts the
 sha256 of each file's content in the payload, so a corrected file re-imported from the same
 path is a new event. The payload also carries the data revision the write produced
-(``models.revision``): a fact set back to an earlier value (import A, import B, import A
+(``models.revision``), which the writer read in its own transaction
+(``models.refresh.written_revision``) and passes in, never read again after the commit
+(another writer may have committed since): a fact set back to an earlier value (import A, import B, import A
 again) is a new write and a new event, where content alone would repeat the first event's id
 and the server would drop it as a replay (Prefect keeps event ids for deduplication).
 
@@ -142,17 +144,22 @@ def announce_changes(changes: Sequence[ObligationChange]) -> Delivery:
 
 
 def announce_fact(
-    *, resource: str, what: str, payload: dict[str, Any] | None = None
+    *, resource: str, what: str, payload: dict[str, Any] | None = None, revision: int | None = None
 ) -> Delivery:
-    """Emit `ccm.fact.recorded` for ``resource`` (e.g. ``ccm.state.AFG``) to the configured API.
+    """Emit `ccm.fact.recorded` for ``resource`` (e.g. ``ccm.state.AFG``) to the configured API;
+    ``revision``: the data revision the write produced (``models.refresh.written_revision``).
 
     Never raises for a missing or unreachable server: the Delivery says what happened.
     """
-    return announce_facts([(resource, what, payload)])
+    return announce_facts([(resource, what, payload)], revision=revision)
 
 
-def announce_facts(facts: Sequence[tuple[str, str, dict[str, Any] | None]]) -> Delivery:
-    """Several `ccm.fact.recorded` events in one request (the importer: one per State)."""
+def announce_facts(
+    facts: Sequence[tuple[str, str, dict[str, Any] | None]], *, revision: int | None = None
+) -> Delivery:
+    """Several `ccm.fact.recorded` events in one request (the importer: one per State), each
+    carrying ``revision``, the data revision the write produced (None: identified by content
+    alone)."""
     if not facts:
         return Delivery(True, "nothing to announce", 0)
     if not _events_enabled():
@@ -165,7 +172,6 @@ def announce_facts(facts: Sequence[tuple[str, str, dict[str, Any] | None]]) -> D
     # State's bucket forward every few seconds and ignores an event that occurred before the
     # bucket's start as "late": an event stamped a second before it reached the server could
     # be dropped, and the State's rescan left to the daily scan.
-    revision = _data_revision()
     occurred = dt.datetime.now(dt.UTC)
     events = [
         fact_event(resource=resource, what=what, occurred=occurred,
@@ -182,19 +188,6 @@ def _with_revision(payload: dict[str, Any] | None, revision: int | None) -> dict
     if revision is not None:
         body.setdefault("revision", revision)
     return body
-
-
-def _data_revision() -> int | None:
-    """The data revision now (read after the writer committed); None if the database cannot
-    be read, in which case the event is identified by its content alone."""
-    from models.db import session_scope
-    from models.revision import current
-
-    try:
-        with session_scope() as session:
-            return current(session)
-    except Exception:  # noqa: BLE001 - announcing must never fail a write already committed
-        return None
 
 
 def _auth_headers() -> dict[str, str]:

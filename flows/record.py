@@ -109,6 +109,7 @@ def record_fact(
     ends Failed with the refusal's sentence, having written nothing.
     """
     from models.db import session_scope
+    from models.refresh import written_revision
     from models.validation import FactRejected
 
     iso3 = state[:3]
@@ -125,6 +126,7 @@ def record_fact(
                                "a fact without a source is not kept", field="source")
         with session_scope() as session:
             recorded = write(session)
+            revision = written_revision(session)
     except FactRejected as rejected:
         field = FORM_FIELDS.get(rejected.field or "")
         text = str(rejected).replace("(--correct --reason ...)", "(tick 'correct' and give a 'reason')")
@@ -142,7 +144,7 @@ def record_fact(
         from flows.events import announce_fact, state_resource
 
         delivery = announce_fact(resource=state_resource(recorded.iso3), what=summary,
-                                 payload={"iso3": recorded.iso3})
+                                 payload={"iso3": recorded.iso3}, revision=revision)
         logger.info("event %s", "delivered: ccm.fact.recorded" if delivery.delivered
                     else f"not delivered: {delivery.reason}")
     create_markdown_artifact(markdown=f"{line}\n", key="ccm-record-fact",

@@ -38,6 +38,7 @@ from settings import get_settings
 
 PENDING = "ccm.refresh.pending"
 CHANGES = "ccm.refresh.changes"
+REVISION = "ccm.refresh.revision"
 
 
 @dataclass
@@ -74,8 +75,9 @@ def refresh_obligations(
     tracking-since day. The Committee's own obligations are the CCM's.
 
     ``as_of`` defaults to today in Geneva. Inside ``deferred(session)`` the request is only
-    noted (and None returned); the block's end runs it. The changes are kept on the session
-    (``changes(session)``) for the caller to announce after it commits.
+    noted (and None returned); the block's end runs it. The changes and the data revision
+    the write produces are kept on the session (``changes(session)``,
+    ``written_revision(session)``) for the caller to announce after it commits.
     """
     pending = session.info.get(PENDING)
     wanted = {s.upper() for s in states}
@@ -111,6 +113,12 @@ def changes(session: Session) -> list[ObligationChange]:
     return list(session.info.get(CHANGES, []))
 
 
+def written_revision(session: Session) -> int | None:
+    """The data revision this session's writes produce (committed with them), read before the
+    commit and announced after it (``flows.events``); None if nothing was refreshed."""
+    return session.info.get(REVISION)
+
+
 def _run(session: Session, pending: _Pending, as_of: dt.date | None) -> SyncResult:
     settings = get_settings()
     day = as_of or today_in_geneva()
@@ -135,7 +143,7 @@ def _run(session: Session, pending: _Pending, as_of: dt.date | None) -> SyncResu
         scope=Scope(None if states is None else frozenset(states), pending.committee,
                     frozenset(t.code for t in treaties)),
     )
-    revision.bump(session)
+    session.info[REVISION] = revision.bump(session)
     session.info.setdefault(CHANGES, []).extend(result.changes)
     return result
 

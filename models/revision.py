@@ -15,11 +15,13 @@ from sqlmodel import Session
 from models.tables import DataRevision
 
 
-def bump(session: Session, *, now: dt.datetime | None = None) -> None:
-    """Add one to the revision inside the caller's transaction (committed with the facts).
+def bump(session: Session, *, now: dt.datetime | None = None) -> int:
+    """Add one to the revision inside the caller's transaction (committed with the facts) and
+    return it: the revision this write produces.
 
     A row-level UPDATE: concurrent writers on PostgreSQL queue on the one row, so no bump
-    is lost; the caller commits.
+    is lost, and the row stays locked until the caller commits, so the value read back is
+    this transaction's own (never a later writer's).
     """
     table = DataRevision.__table__  # type: ignore[attr-defined]
     changed = session.execute(
@@ -30,6 +32,7 @@ def bump(session: Session, *, now: dt.datetime | None = None) -> None:
     if not changed:  # a database created by create_all, not by the migration
         session.add(DataRevision(id=1, revision=1, changed_at=now or dt.datetime.now(dt.UTC)))
         session.flush()
+    return current(session)
 
 
 def current(session: Session) -> int:

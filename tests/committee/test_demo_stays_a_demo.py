@@ -52,7 +52,7 @@ def test_demo_load_into_real_leaves_out_the_illustrative_invoices_and_announces_
     database_url, monkeypatch
 ):
     announced: list[tuple[str, str, dict]] = []
-    monkeypatch.setattr(cli.demo, "announce_many", announced.extend)
+    monkeypatch.setattr(cli.demo, "announce_many", lambda facts, **_: announced.extend(facts))
     ccm("init")
     result = ccm("demo", "load", "--into-real")
     assert "3 left out (illustrative)" in result.output

@@ -106,3 +106,48 @@ def test_recording_with_an_unreachable_prefect_api_still_records_the_fact(databa
     assert "event not delivered: Prefect API did not take the events" in " ".join(done.stdout.split())
     with session_scope() as session:
         assert session.exec(select(ReportReceived)).one().period == 2013
+
+
+def test_a_fact_event_carries_the_revision_its_own_write_produced_not_a_later_writers(
+    database_url, capsys, monkeypatch
+):
+    """Another writer commits between a record's commit and its announcement: the event
+    carries the revision the record's transaction produced, not the later writer's (it was
+    read again, in a session of its own, after the commit)."""
+    import flows.events
+    from flows.events import Delivery
+    from models import revision
+    from tests.cli.running import ccm_here
+
+    with session_scope() as session:
+        make_state(session, "AFG")
+    with session_scope() as session:
+        before = revision.current(session)
+
+    later: list[int] = []
+
+    def a_later_writer_commits_then_the_api_is_read() -> str:
+        if not later:  # once, before the first announcement
+            with session_scope() as session:
+                later.append(revision.bump(session))
+        return "http://127.0.0.1:9/api"
+
+    sent: list[dict] = []
+    monkeypatch.setattr(flows.events, "configured_api_url", a_later_writer_commits_then_the_api_is_read)
+    monkeypatch.setattr(flows.events, "_post_events",
+                        lambda events, **_: sent.extend(events) or Delivery(True, "", len(events)))
+    code, _, err = ccm_here(capsys, "record", "report", "AFG", "--year", "2013", "--source", "x")
+    assert code == 0, err
+    [event] = [e for e in sent if e["event"] == "ccm.fact.recorded"]
+    assert event["payload"]["revision"] == before + 1
+    assert later == [before + 2]  # the later writer did commit first
+
+
+def test_bump_returns_the_revision_its_transaction_writes(database_url):
+    from models import revision
+
+    with session_scope() as session:
+        first = revision.bump(session)
+        assert revision.current(session) == first
+    with session_scope() as session:
+        assert revision.bump(session) == first + 1

@@ -188,7 +188,7 @@ def test_recording_an_apmbc_fact_emits_the_same_events_as_the_ccm_path(registry,
     facts: list[tuple[str, str, dict]] = []
     changes: list[list] = []
     monkeypatch.setattr(cli.announcing, "announce_fact",
-                        lambda *, resource, what, payload: facts.append((resource, what, payload))
+                        lambda *, resource, what, payload, **_: facts.append((resource, what, payload))
                         or Delivery(True, "test", 1))
     monkeypatch.setattr(flows.events, "announce_changes",
                         lambda found: changes.append(list(found)) or Delivery(True, "test", len(found)))
