@@ -11,7 +11,7 @@ import asyncio
 import os
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -84,6 +84,24 @@ def _reset_postgres(url: str) -> None:
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     forget_engines()
+
+
+@pytest.fixture
+def run(database_url: str) -> Callable[..., Any]:
+    """Run `ccm-tracker ARGS` in this process (Typer's runner) against the test database;
+    returns the result, failing loudly when the exit code is not ``code`` (0 by default)."""
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, code: int = 0) -> Any:
+        result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
+        assert result.exit_code == code, result.output
+        return result
+
+    return invoke
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Fixtures only the Committee's tests need: the CLI runner and a demo-loaded database."""
+"""Fixtures only the Committee's tests need: a demo-loaded database and the two States
+(the CLI runner, `run`, is tests/conftest.py's)."""
 
 from __future__ import annotations
 
@@ -8,24 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
-from cli.app import app
 from models.db import session_scope
 from tests.factories import make_state
-
-
-@pytest.fixture
-def run(database_url: str) -> Callable[..., Any]:
-    """Run `ccm-tracker ARGS` against the test database; fail loudly on an unexpected code."""
-    runner = CliRunner()
-
-    def invoke(*args: str, code: int = 0) -> Any:
-        result = runner.invoke(app, list(args), env={"COLUMNS": "200"})
-        assert result.exit_code == code, result.output
-        return result
-
-    return invoke
 
 
 @pytest.fixture
