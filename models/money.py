@@ -129,7 +129,14 @@ def issue_invoice(
 def pay_invoice(
     *, session: Session, number: str, paid_on: dt.date, source: str = "", actor: str
 ) -> tuple[Invoice, str]:
-    """Record that an invoice was paid in full on ``paid_on`` (its follow-ups stop)."""
+    """Record that an invoice was paid in full on ``paid_on`` (its follow-ups stop).
+
+    A blank ``source`` is refused (``SourceMissing`` naming ``--source``): a payment is a
+    fact, kept with where it is known from (a bank statement, the UN's receipt). Nothing is
+    written on a refusal.
+    """
+    if not source.strip():
+        raise SourceMissing(f"--source: {SOURCE_NEEDED}")
     invoice = session.exec(select(Invoice).where(Invoice.number == number)).first()
     if invoice is None:
         raise MoneyRejected(f"no invoice {number!r} (see `ccm-tracker money shortfall`)")

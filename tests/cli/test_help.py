@@ -60,7 +60,8 @@ def test_a_former_date_option_name_still_works(database_url, capsys):
                               "--amount", "100", "--issued", "2026-01-10", "--source", "ledger")
     assert code == 0, err
     assert "on 2026-01-10" in out
-    code, out, err = ccm_here(capsys, "money", "invoice", "pay", "ISU-2026-AFG", "--date", "2026-02-01")
+    code, out, err = ccm_here(capsys, "money", "invoice", "pay", "ISU-2026-AFG", "--date", "2026-02-01",
+                              "--source", "bank statement")
     assert code == 0, err
     assert "on 2026-02-01" in out
 

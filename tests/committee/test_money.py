@@ -86,12 +86,25 @@ def test_an_invoice_without_a_source_is_refused_naming_source_and_nothing_writte
         assert session.exec(select(AuditEntry)).all() == []
 
 
+@pytest.mark.parametrize("source", [[], ["--source", ""], ["--source", "  "]])
+def test_a_payment_without_a_source_is_refused_naming_source_and_nothing_written(run, states, source):
+    run("money", "invoice", "add", "N-1", "--state", "AFG", "--amount", "10", "--issued", "2017-01-09",
+        "--source", "ledger")
+    result = run("money", "invoice", "pay", "N-1", "--on", "2017-02-01", *source, code=2)
+    [line] = [x for x in result.output.splitlines() if x.strip()]
+    assert line.startswith("error: --source: say where this fact comes from"), line
+    with session_scope() as session:
+        [invoice] = session.exec(select(Invoice)).all()
+        assert invoice.paid_on is None
+        assert [e.action for e in session.exec(select(AuditEntry)).all()] == ["invoice.issued"]
+
+
 def test_a_payment_before_the_invoice_was_issued_is_refused(states):
     with session_scope() as session:
         issue_invoice(session=session, number="N-1", iso3="AFG", kind="isu_contribution",
                       amount="10.00", issued_on=dt.date(2017, 1, 9), source="ledger", actor="test")
     with pytest.raises(MoneyRejected, match="is earlier"), session_scope() as session:
-        pay_invoice(session=session, number="N-1", paid_on=dt.date(2017, 1, 8), actor="test")
+        pay_invoice(session=session, number="N-1", paid_on=dt.date(2017, 1, 8), source="bank statement", actor="test")
 
 
 def test_meeting_funds_are_met_when_every_cost_share_is_paid(states):
@@ -102,11 +115,11 @@ def test_meeting_funds_are_met_when_every_cost_share_is_paid(states):
             issue_invoice(session=session, number=number, iso3=iso3, kind="meeting_costs",
                           amount="500.00", issued_on=dt.date(2017, 1, 9), meeting="7msp",
                           source="ledger", actor="t")
-        pay_invoice(session=session, number="UN-7MSP-AFG", paid_on=dt.date(2017, 3, 1), actor="t")
+        pay_invoice(session=session, number="UN-7MSP-AFG", paid_on=dt.date(2017, 3, 1), source="bank statement", actor="t")
     [funds] = obligations("meeting_funds", dt.date(2017, 7, 1))
     assert not funds.met
     with session_scope() as session:
-        pay_invoice(session=session, number="UN-7MSP-ALB", paid_on=dt.date(2017, 5, 30), actor="t")
+        pay_invoice(session=session, number="UN-7MSP-ALB", paid_on=dt.date(2017, 5, 30), source="bank statement", actor="t")
     [funds] = obligations("meeting_funds", dt.date(2017, 7, 1))
     assert (funds.met, funds.met_on) == (True, dt.date(2017, 5, 30))
 
@@ -115,7 +128,7 @@ def test_shortfall_command_gives_exact_decimal_strings_and_who_owes(run, states)
     for number, state, amount in (("A-1", "AFG", "0.10"), ("A-2", "AFG", "0.20"), ("B-1", "ALB", "1,932.34")):
         run("money", "invoice", "add", number, "--state", state, "--amount", amount,
             "--issued", "2017-01-09", "--source", "ledger")
-    run("money", "invoice", "pay", "A-2", "--date", "2017-02-01")
+    run("money", "invoice", "pay", "A-2", "--date", "2017-02-01", "--source", "bank statement")
     report = as_json(run("money", "shortfall", "--as-of", "2017-01-31", "--format", "json"))
     assert report["total"] == "1932.64"
     assert [(r["state"], r["amount_chf"]) for r in report["by_state"]] == [
@@ -155,7 +168,7 @@ def test_after_payment_no_stored_follow_up_is_left_open(states):
                       amount="1000", issued_on=dt.date(2017, 1, 9), source="ledger", actor="test")
     scan(dt.date(2017, 3, 10))  # stores F1 (overdue) and F2 (open)
     with session_scope() as session:
-        pay_invoice(session=session, number="ISU-2017-AFG", paid_on=dt.date(2017, 4, 20), actor="t")
+        pay_invoice(session=session, number="ISU-2017-AFG", paid_on=dt.date(2017, 4, 20), source="bank statement", actor="t")
     scan(dt.date(2017, 6, 1))
     with session_scope() as session:
         rows = session.exec(select(ObligationRow).where(ObligationRow.kind == "invoice_followup")).all()
