@@ -128,9 +128,10 @@ def extension(
     """Record an extension granted by a Meeting of States Parties or Review Conference.
 
     The State must have an article fact on record (`ccm-tracker record applies`). Under the
-    APMBC only Art. 5 (clearance) deadlines are extended; name the meeting with its year
-    (`--meeting '22MSP (2024)'`): no APMBC calendar is bundled, so the step counts from the
-    end of that year or the day recorded, whichever is earlier.
+    APMBC only Art. 5 (clearance) deadlines are extended. --meeting names a meeting of the
+    convention's calendar (data/ccm_meetings.csv, data/apmbc_meetings.csv), e.g.
+    `--meeting '22MSP (2025)'`; a name not on it is refused with the code meant. An APMBC
+    step counts from that meeting's closing day or the day recorded, whichever is earlier.
     """
     chosen = _one_treaty(treaty)
     _check_article(chosen, article, extension=True)

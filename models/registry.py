@@ -12,8 +12,9 @@ facts changed while it was being recorded (the optimistic check, ``claim_state``
 Every writer takes ``treaty`` (``rules.treaties``; the CCM by default): the CCM's facts go to
 its own tables, another convention's (the APMBC's) to the ``treaty_*`` tables
 (``models.fact_tables``), checked by the same rules given that treaty's parameters (its
-articles, steps and extension limits: the APMBC's Art. 4 has none). The APMBC has no bundled
-meetings calendar: a meeting is checked as text with its year (``year_meeting_problems``).
+articles, steps and extension limits: the APMBC's Art. 4 has none). A granting meeting is
+checked against the treaty's bundled calendar (``meeting_problems``); the APMBC's also by the
+year its text names (``year_meeting_problems``).
 """
 
 from __future__ import annotations
@@ -281,9 +282,12 @@ def record_extension(
     state = get_party(session=session, iso3=iso3, treaty=treaty)
     seen = facts_version(session=session, iso3=state.iso3, treaty=treaty)
     rows = _article_rows(session, state.iso3, article, tables)
-    meeting_checks = (meeting_problems(meeting, until=until, field="meeting") if treaty is CCM else
-                      year_meeting_problems(meeting, until=until, field="meeting",
-                                            today=today or today_in_geneva()))
+    # the treaty's calendar (a typo such as "21MPS" is refused with the code meant), then,
+    # under the APMBC, the year its text names (not after today)
+    meeting_checks = meeting_problems(meeting, until=until, field="meeting", treaty=treaty)
+    if treaty is not CCM and not meeting_checks:
+        meeting_checks = year_meeting_problems(meeting, until=until, field="meeting",
+                                               today=today or today_in_geneva())
     refuse(source_problems(source) + text_problems(meeting, field="meeting") + meeting_checks)
     extensions = [r for r in rows if r.extended_deadline]
     same = next((r for r in extensions if r.extended_deadline == until), None)

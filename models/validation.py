@@ -22,12 +22,14 @@ from typing import Any
 
 from errors import UserError
 from models.convention_meetings import (
-    CALENDAR_FILE,
+    CALENDAR_FILES,
     MEETING_CODE,
     SILENCE,
+    GrantDay,
     grant_day,
-    load_calendar,
+    meeting_in_month,
     meeting_named,
+    treaty_calendar,
 )
 from models.tables import State
 from rules.articles import extension_step_problem
@@ -255,9 +257,9 @@ def article_problems(*, state: Any, article: int, on_record: bool, treaty: Treat
 def year_meeting_problems(
     meeting: str | None, *, until: dt.date, today: dt.date, field: str, until_field: str = "until"
 ) -> list[Problem]:
-    """The meeting that granted an extension under a treaty with no bundled meetings
-    calendar (the APMBC): kept as text; the year it names ("22MSP (2024)") is its latest
-    possible grant day's year (``models.treaty_facts.granted_on``), so it cannot lie after
+    """The year named by the meeting that granted an extension under a treaty other than
+    the CCM (after ``meeting_problems`` found it on the calendar): the year ("22MSP (2025)")
+    is its latest possible grant day's year (``models.treaty_facts.granted_on``), so it cannot lie after
     today, and the new deadline cannot lie before that year (a meeting extends a deadline
     that lies ahead)."""
     if not meeting or not meeting.strip():
@@ -314,35 +316,46 @@ def clearance_day_problems(
 
 
 def meeting_problems(
-    meeting: str | None, *, until: dt.date, field: str, until_field: str = "until"
+    meeting: str | None, *, until: dt.date, field: str, until_field: str = "until", treaty: Treaty = CCM
 ) -> list[Problem]:
-    """The meeting that granted a CCM extension: one of the bundled calendar
-    (``data/ccm_meetings.csv``), named by its code ("13MSP", "9MSP (2019)", "2RC Part 1
-    (Nov 2020)") or as a silence procedure ("2RC (decided by silence procedure, Feb 2021)");
-    and the new deadline ``until`` after the day it was granted (the meeting's closing day).
-    A typo ("13MPS") or a meeting the calendar does not hold ("99MSP") is refused with the
-    code meant, never counted as granted on the day it was typed."""
+    """The meeting that granted an extension: one of the treaty's bundled calendar
+    (``data/ccm_meetings.csv``, ``data/apmbc_meetings.csv``), named by its code ("13MSP",
+    "9MSP (2019)", "2RC Part 1 (Nov 2020)") or as a silence procedure ("2RC (decided by
+    silence procedure, Feb 2021)"); under a treaty other than the CCM also by month ("MSP
+    (Dec 2017)": the one MSP of that month, ``granted_by_end_of``); and the new deadline
+    ``until`` after the day it was granted (the meeting's closing day). A typo ("13MPS") or a
+    meeting the calendar does not hold ("99MSP") is refused with the code meant, never
+    counted as granted on the day it was typed."""
     if not meeting or not meeting.strip():
         return []
-    calendar = load_calendar()
+    calendar = treaty_calendar(treaty.code)
     silence = SILENCE.search(meeting)
-    if meeting_named(meeting, calendar) is None and not silence:
+    named = meeting_named(meeting, calendar)
+    if named is None and treaty is not CCM:
+        named = meeting_in_month(meeting, calendar)
+    if named is None and not silence:
         codes = [m.code for m in calendar] + sorted({m.code.split(" Part ")[0] for m in calendar if " Part " in m.code})
         typed = meeting.strip().split(" (")[0]
         meant = [] if MEETING_CODE.match(typed) else difflib.get_close_matches(  # 14MSP: not a typo of 4MSP
             typed.upper(), [c.upper() for c in codes], n=1, cutoff=0.6
         )
         hint = f" (did you mean {next(c for c in codes if c.upper() == meant[0])}?)" if meant else " (yet)"
+        whose, left_out = (("the Convention's", "the last MSP/RC before the deadline is then assumed")
+                           if treaty is CCM else
+                           (f"the {treaty.code}'s", "the step then counts from the day it is recorded"))
         return [
             Problem(
                 field,
-                f"{meeting!r} is not a meeting in the Convention's calendar{hint}; known: "
+                f"{meeting!r} is not a meeting in {whose} calendar{hint}; known: "
                 f"{', '.join(codes)}. A meeting not yet in it: add its row (code, title, kind, opening, "
-                f"closing, venue, source) to {CALENDAR_FILE.name} (data/), or leave the meeting out "
-                "(the last MSP/RC before the deadline is then assumed)",
+                f"closing, venue, source) to {CALENDAR_FILES[treaty.code].name} (data/), or leave the "
+                f"meeting out ({left_out})",
             )
         ]
-    granted = grant_day(meeting, extends=until, calendar=calendar)
+    if treaty is CCM:
+        granted = grant_day(meeting, extends=until, calendar=calendar)
+    else:
+        granted = GrantDay(named.closing, "meeting", named) if named else GrantDay(None, "unknown")
     if granted.day is not None and until <= granted.day:
         by = granted.meeting.code if granted.meeting else meeting.strip()
         return [

@@ -103,7 +103,7 @@ def test_recording_an_apmbc_art5_extension_moves_the_deadline_from_its_grant_and
      "error: --treaty all: a fact is under one convention; say --treaty ccm or --treaty apmbc"),
     (["report", "AFG", "--treaty", "ottawa", "--initial", *SOURCE], "error: --treaty: unknown value 'ottawa'"),
     (["extension", "AFG", "--treaty", "apmbc", "--article", "5", "--until", "2030-03-01",
-      "--meeting", "22MSP (2024)", "--source", " "], "error: --source: say where this fact comes from"),
+      "--meeting", "22MSP (2025)", "--source", " "], "error: --source: say where this fact comes from"),
 ])
 def test_bad_apmbc_record_input_is_one_sentence_naming_the_option_exit_2_nothing_written(
     registry, capsys, args, said
@@ -121,10 +121,16 @@ def test_an_apmbc_step_longer_than_ten_years_or_before_its_meeting_year_is_refus
 ):
     written = _written()
     code, _, err = ccm_here(capsys, "record", "extension", "AFG", "--treaty", "apmbc", "--article", "5",
-                            "--until", "2036-03-01", "--meeting", "22MSP (2024)", *SOURCE)
+                            "--until", "2036-03-01", "--meeting", "22MSP (2025)", *SOURCE)
     assert code == 1 and err.startswith("error: --until: AFG Art. 5 extension: an Art. 5 extension is at most 10 years"), err
     code, _, err = ccm_here(capsys, "record", "extension", "AFG", "--treaty", "apmbc", "--article", "5",
-                            "--until", "2023-03-01", "--meeting", "22MSP (2024)", *SOURCE)
+                            "--until", "2023-03-01", "--meeting", "22MSP (2025)", *SOURCE)
+    # the calendar (data/apmbc_meetings.csv) knows the day the 22MSP closed
+    assert code == 1 and err.startswith(
+        "error: --until: the new deadline 2023-03-01 is not after 22MSP granted it (2025-12-05)"), err
+    # a silence procedure is dated by the year it names
+    code, _, err = ccm_here(capsys, "record", "extension", "AFG", "--treaty", "apmbc", "--article", "5",
+                            "--until", "2023-03-01", "--meeting", "decided by silence procedure, Feb 2024", *SOURCE)
     assert code == 1 and err.startswith("error: --until: the new deadline 2023-03-01 is before 2024"), err
     assert _written() == written
 
@@ -237,3 +243,20 @@ def test_the_importer_stamps_recorded_at_on_the_apmbc_rows_it_adds_or_changes(re
         for row in (report, party):
             stamped = row.recorded_at if row.recorded_at.tzinfo else row.recorded_at.replace(tzinfo=dt.UTC)  # type: ignore[union-attr]
             assert stamped > OLD
+
+
+@pytest.mark.parametrize(("meeting", "said"), [
+    ("21MPS", "error: --meeting: '21MPS' is not a meeting in the APMBC's calendar (did you mean 21MSP?)"),
+    ("99MSP (2024)", "error: --meeting: '99MSP (2024)' is not a meeting in the APMBC's calendar (yet)"),
+])
+def test_an_apmbc_meeting_not_on_its_calendar_is_refused_naming_the_option_and_the_code_meant(
+    registry, capsys, meeting, said
+):
+    """As the CCM's: a typo of a meeting is never kept as the text of a granting meeting."""
+    written = _written()
+    code, out, err = ccm_here(capsys, "record", "extension", "AFG", "--treaty", "apmbc", "--article", "5",
+                              "--until", "2030-03-01", "--meeting", meeting, *SOURCE)
+    assert (code, out) == (1, "")
+    assert err.startswith(said), err
+    assert "apmbc_meetings.csv" in err and err.count("\n") == 1
+    assert _written() == written
