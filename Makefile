@@ -80,7 +80,7 @@ run: $(RUN_STAMP)
 	$(BIN)/ccm-tracker scan $(SCAN_OPTS)
 	$(BIN)/ccm-tracker remind
 	$(BIN)/ccm-tracker feed export feeds
-	$(BIN)/ccm-tracker deadlines --within 90
+	$(BIN)/ccm-tracker deadlines --treaty all --within 90
 	@echo
 	@echo "Database:  $(CURDIR)/ccm-tracker.db"
 	@echo "Reminders: $(CURDIR)/outbox/  (one file per message; CCM_APPRISE_CONFIG sends them for real)"

@@ -82,7 +82,8 @@ app = typer.Typer(
     cls=_Root,
     name="ccm-tracker",
     help=(
-        "Deadlines and tasks of the Convention on Cluster Munitions.\n\n"
+        "Deadlines and tasks of the Convention on Cluster Munitions (CCM) and the Mine Ban "
+        "Convention (APMBC).\n\n"
         "Start with `ccm-tracker init` (creates the database and loads the bundled registry), "
         "then `ccm-tracker deadlines` to see what is due and what is overdue."
     ),
@@ -98,7 +99,9 @@ def _root(
     treaty: Annotated[
         str | None,
         typer.Option("--treaty", metavar="ccm|apmbc|all",
-                     help="The convention every command works on: ccm (the default), apmbc, or all."),
+                     help="The convention the command works on; without it, each command's own default "
+                          "(ccm for deadlines, facts, states and record; all for the scan, reminders, "
+                          "letters, outreach, money and meetings)."),
     ] = None,
 ) -> None:
     # the root --treaty: the default of the command that follows (cli.common.chosen_treaties)

@@ -265,6 +265,13 @@ TreatyChoice = Annotated[
     typer.Option("--treaty", metavar="ccm|apmbc|all",
                  help="The convention: ccm (the default), apmbc, or all of them."),
 ]
+# the commands that concern every convention unless told otherwise (the scan, reminders,
+# letters, outreach, money): chosen_treaties(value, default="all")
+EveryTreatyChoice = Annotated[
+    str | None,
+    typer.Option("--treaty", metavar="ccm|apmbc|all",
+                 help="The convention: all of them (the default), ccm or apmbc."),
+]
 OneTreatyChoice = Annotated[
     str | None,
     typer.Option("--treaty", metavar="ccm|apmbc", help="The convention: ccm (the default) or apmbc."),

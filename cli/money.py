@@ -13,7 +13,7 @@ from cli.common import (
     AsOf,
     Format,
     OutputFormat,
-    TreatyChoice,
+    EveryTreatyChoice,
     a_path,
     chosen_treaties,
     either,
@@ -131,7 +131,7 @@ def invoice_row(invoice, as_of) -> dict[str, object]:  # type: ignore[no-untyped
 @invoice_app.command("list")
 def invoice_list(
     state: Annotated[str | None, typer.Option(metavar="ISO3", help="Only this State's invoices.")] = None,
-    treaty: TreatyChoice = None,
+    treaty: EveryTreatyChoice = None,
     as_of: AsOf = None,
     fmt: Format = OutputFormat.table,
 ) -> None:
@@ -211,7 +211,7 @@ def letter(
     iso3: Annotated[str, typer.Argument(metavar="ISO3", help="The State (ISO3).")],
     as_of: AsOf = None,
     output: Annotated[Path | None, typer.Option(parser=a_path, metavar="FILE", help="Write the Markdown here instead of printing it.")] = None,
-    treaty: TreatyChoice = None,
+    treaty: EveryTreatyChoice = None,
     fmt: Annotated[str, typer.Option("--format", metavar="markdown|json", help="The letter (markdown) or its content as JSON.")] = "markdown",
 ) -> None:
     """One joint letter to a State listing every invoice it has not paid, across conventions.

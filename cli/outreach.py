@@ -12,7 +12,7 @@ from cli.common import (
     AsOf,
     Format,
     OutputFormat,
-    TreatyChoice,
+    EveryTreatyChoice,
     a_path,
     chosen_treaties,
     emit_rows,
@@ -39,7 +39,7 @@ def outreach(
     as_of: AsOf = None,
     output: Annotated[Path | None, typer.Option(parser=a_path, metavar="FILE", help="Write the letter here instead of printing it.")] = None,
     fmt: Format = OutputFormat.table,
-    treaty: TreatyChoice = None,
+    treaty: EveryTreatyChoice = None,
 ) -> None:
     """Draft one Markdown letter to a State with every theme's ask, open deadline and invoice.
 

@@ -15,7 +15,7 @@ from cli.common import (
     AsOf,
     Format,
     OutputFormat,
-    TreatyChoice,
+    EveryTreatyChoice,
     emit_rows,
     fail,
     parse_date,
@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 def remind(
     as_of: AsOf = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print what would go to whom; send and write nothing.")] = False,
-    treaty: TreatyChoice = None,
+    treaty: EveryTreatyChoice = None,
 ) -> None:
     """Plan the reminders due today and send them: one digest per recipient.
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import AsOf, TreatyChoice, chosen_treaties, fail, parse_date, say, today_in_geneva
+from cli.common import AsOf, EveryTreatyChoice, chosen_treaties, fail, parse_date, say, today_in_geneva
 
 
 def register(app: typer.Typer) -> None:
@@ -33,7 +33,7 @@ def scan(
             "(no run record, no artifacts; events only to a configured PREFECT_API_URL).",
         ),
     ] = True,
-    treaty: TreatyChoice = None,
+    treaty: EveryTreatyChoice = None,
 ) -> None:
     """Recompute obligations, store them (a moved due date bumps the version), emit events for
     what changed, and leave artifacts in the Prefect UI. Same flow as the deployments.

@@ -97,3 +97,22 @@ def test_without_one_known_command_named_the_whole_tree_is_built(args):
 def test_the_root_treaty_option_comes_before_the_command_named():
     assert set(build_command(["--treaty", "apmbc", "deadlines"]).commands) == {"deadlines"}
     assert set(build_command(["--treaty=all", "record", "report"]).commands) == {"record"}
+
+
+@pytest.mark.parametrize(("path", "default"), [
+    (("deadlines",), "ccm (the default)"),
+    (("states",), "ccm (the default)"),
+    (("scan",), "all of them (the default)"),
+    (("remind",), "all of them (the default)"),
+    (("outreach",), "all of them (the default)"),
+    (("money", "letter"), "all of them (the default)"),
+    (("money", "invoice", "list"), "all of them (the default)"),
+    (("meetings", "list"), "default: all"),
+], ids=lambda v: " ".join(v) if isinstance(v, tuple) else None)
+def test_each_treaty_option_names_the_default_its_command_uses(path, default, capsys, monkeypatch):
+    """`remind`, `scan`, letters, outreach and money concern every convention unless told
+    otherwise (cli.common.chosen_treaties(..., default="all")); their help said ccm."""
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, err = ccm_here(capsys, *path, "--help")
+    assert code == 0, err
+    assert default in " ".join(out.split()), out
