@@ -11,9 +11,9 @@ import typer
 
 from cli.common import (
     AsOf,
+    EveryTreatyChoice,
     Format,
     OutputFormat,
-    EveryTreatyChoice,
     a_path,
     chosen_treaties,
     either,

@@ -10,9 +10,9 @@ import typer
 
 from cli.common import (
     AsOf,
+    EveryTreatyChoice,
     Format,
     OutputFormat,
-    EveryTreatyChoice,
     a_path,
     chosen_treaties,
     emit_rows,

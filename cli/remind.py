@@ -13,9 +13,9 @@ import typer
 
 from cli.common import (
     AsOf,
+    EveryTreatyChoice,
     Format,
     OutputFormat,
-    EveryTreatyChoice,
     emit_rows,
     fail,
     parse_date,

@@ -12,7 +12,15 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import AsOf, EveryTreatyChoice, chosen_treaties, fail, parse_date, say, today_in_geneva
+from cli.common import (
+    AsOf,
+    EveryTreatyChoice,
+    chosen_treaties,
+    fail,
+    parse_date,
+    say,
+    today_in_geneva,
+)
 
 
 def register(app: typer.Typer) -> None:
