@@ -55,7 +55,7 @@ def test_every_granting_meeting_named_in_the_bundled_apmbc_data_is_on_the_calend
 
 def test_a_meeting_not_on_the_calendar_falls_back_to_the_end_of_its_year():
     calendar = treaty_calendar("APMBC")
-    assert granted_by_end_of("8MSP (2007)", calendar) == dt.date(2007, 12, 31)  # not bundled
+    assert granted_by_end_of("Special Meeting (2007)", calendar) == dt.date(2007, 12, 31)  # not bundled
     assert granted_by_end_of("", calendar) is None
 
 
@@ -67,3 +67,18 @@ def test_the_apmbc_calendar_rows_are_dated_sourced_and_in_order():
         assert meeting.source.startswith("http")
         assert meeting.kind in ("msp", "review_conference")
     assert treaty_calendar("CCW") == ()
+
+
+def test_the_8msp_and_the_first_review_conference_are_on_the_calendar_with_their_closing_days():
+    calendar = treaty_calendar("APMBC")
+    # Dead Sea, Jordan, 18-22 November 2007 (ICBL; the ISU's day-by-day pages)
+    assert granted_by_end_of("8MSP (2007)", calendar) == dt.date(2007, 11, 22)
+    # the Nairobi Summit, 29 November - 3 December 2004 (UN Disarmament Yearbook; UN DC/2941)
+    first_rc = meeting_named("1RC (2004)", calendar)
+    assert (first_rc.opening, first_rc.closing, first_rc.kind) == (
+        dt.date(2004, 11, 29), dt.date(2004, 12, 3), "review_conference")
+    # every MSP from the 1MSP to the 22MSP and every Review Conference from the 1RC to the 5RC
+    assert [m.code for m in calendar] == [
+        "1MSP", "2MSP", "3MSP", "4MSP", "5MSP", "1RC", "6MSP", "7MSP", "8MSP", "9MSP", "2RC", "10MSP",
+        "11MSP", "12MSP", "13MSP", "3RC", "14MSP", "15MSP", "16MSP", "17MSP", "4RC", "18MSP", "19MSP",
+        "20MSP", "21MSP", "5RC", "22MSP"]
