@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -62,7 +63,8 @@ class Settings(BaseSettings):
         "reporting), with a copy to the CCM Implementation Support Unit (ISU), Geneva"
     )
     calendar_info_url: str = "https://www.clusterconvention.org/"
-    feed_alarm_days: tuple[int, ...] = (14, 1)
+    # A list: comma-separated (14,1) or JSON ([14, 1]); empty: none. See _listed.
+    feed_alarm_days: Annotated[tuple[int, ...], NoDecode] = (14, 1)
 
     # Reminders (docs/reminders.md). The Apprise config file (YAML or text, with tags) holds
     # every Apprise URL; unset: all reminders go to the local outbox folder via ccmoutbox://.
@@ -87,7 +89,8 @@ class Settings(BaseSettings):
     link_max_age_days: int = 45
     # Tags that go to the local outbox folder when the Apprise config has no URL with them
     # (init's default recipient `isu`), so a first run works before any config exists.
-    local_outbox_tags: tuple[str, ...] = ("isu",)
+    # A list: comma-separated (isu,ops) or JSON (["isu"]); empty: none. See _listed.
+    local_outbox_tags: Annotated[tuple[str, ...], NoDecode] = ("isu",)
     # After this many consecutive timeouts from one mail (or web) host in a run, the rest of
     # that host's messages are deferred (retried later) instead of waiting for each timeout.
     host_timeout_breaker: int = 2
@@ -97,6 +100,35 @@ class Settings(BaseSettings):
     # in a Prefect notification block, told when a scheduled run fails or is late. Never in
     # the repository: set CCM_OPS_NOTIFY_URL where the command runs.
     ops_notify_url: str | None = None
+
+    @field_validator("feed_alarm_days", "local_outbox_tags", mode="before")
+    @classmethod
+    def _listed(cls, value: object, info: ValidationInfo) -> object:
+        """A list setting from the environment or .env: a JSON list (``["isu"]``, ``[14, 1]``)
+        or the values separated by commas (``isu``, ``14,1``); empty is no values. Marked
+        ``NoDecode`` so pydantic-settings hands the text here instead of requiring JSON (a
+        bare ``isu`` was a SettingsError, exit 70)."""
+        if not isinstance(value, str):
+            return value
+        days = info.field_name == "feed_alarm_days"
+        expected = ("expects whole numbers of days, separated by commas (14,1) or as JSON ([14, 1])"
+                    if days else 'expects tags separated by commas (isu,ops) or as JSON (["isu", "ops"])')
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            try:
+                listed = json.loads(text)
+            except ValueError:
+                raise ValueError(f"is not a JSON list; {expected}") from None
+            if not isinstance(listed, list):
+                raise ValueError(expected)
+            parts = [str(item) for item in listed]
+        else:
+            parts = [part.strip() for part in text.split(",") if part.strip()]
+        if days and not all(part.isdigit() for part in parts):
+            raise ValueError(expected)
+        return tuple(parts)
 
 
 @lru_cache(maxsize=1)

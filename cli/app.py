@@ -241,8 +241,16 @@ def _say_error(error: UserError) -> None:
 def _settings_problem(error: Exception) -> UserError | None:
     """A CCM_* variable pydantic-settings could not read (``settings.Settings``), as one
     sentence naming each variable and why; None for any other error."""
-    from pydantic import ValidationError
+    import re
 
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
+
+    if isinstance(error, SettingsError):  # a value pydantic-settings could not decode
+        named = re.search(r'field "(\w+)"', str(error))
+        field = named.group(1) if named else "?"
+        return UserError(f"CCM_{field.upper()}: cannot be read (a list or other structured "
+                         "value is written as JSON) (fix or unset the variable)")
     if not isinstance(error, ValidationError) or error.title != "Settings":
         return None
     parts = []
@@ -250,7 +258,8 @@ def _settings_problem(error: Exception) -> UserError | None:
         field = str(problem["loc"][0]) if problem.get("loc") else "?"
         value = problem.get("input")
         shown = f" {value!r}" if isinstance(value, str) else ""
-        parts.append(f"CCM_{field.upper()}{shown}: {problem['msg']}")
+        reason = problem["msg"].removeprefix("Value error, ")
+        parts.append(f"CCM_{field.upper()}{shown}: {reason}")
     return UserError("; ".join(parts) + " (fix or unset the variable)")
 
 
@@ -281,9 +290,14 @@ def _known_problem(error: Exception) -> UserError | None:
             from models.db import shown_url
             from settings import get_settings
 
+            url = get_settings().database_url
+            try:
+                named = f"CCM_DATABASE_URL: {shown_url(url)!r}"
+            except ArgumentError:  # not a URL at all ('foo'): shown unless it may hold a password
+                named = "CCM_DATABASE_URL" if "@" in url else f"CCM_DATABASE_URL: {url!r}"
             return UserError(
-                f"CCM_DATABASE_URL: {shown_url(get_settings().database_url)!r} is not a database "
-                "URL the tracker can use (sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME)")
+                f"{named} is not a database URL the tracker can use "
+                "(sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME)")
         from models.db import database_problem
 
         return database_problem(error)

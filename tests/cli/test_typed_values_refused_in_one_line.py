@@ -32,6 +32,56 @@ def test_a_database_url_of_no_known_kind_names_ccm_database_url(tmp_path):
     assert "CCM_DATABASE_URL: 'bogus://x' is not a database URL" in one_error_line(result)
 
 
+def test_a_database_url_that_is_no_url_at_all_names_ccm_database_url(tmp_path):
+    result = ccm("deadlines", cwd=tmp_path, env={"CCM_DATABASE_URL": "foo"})
+    assert result.returncode == 1
+    assert "CCM_DATABASE_URL: 'foo' is not a database URL" in one_error_line(result)
+
+
+def test_an_unparsable_database_url_that_may_hold_a_password_is_not_shown(tmp_path):
+    result = ccm("deadlines", cwd=tmp_path, env={"CCM_DATABASE_URL": "user:s3cret@host"})
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert "CCM_DATABASE_URL is not a database URL" in line and "s3cret" not in line
+
+
+@pytest.mark.parametrize(("variable", "value", "expected"), [
+    ("CCM_FEED_ALARM_DAYS", "abc", "expects whole numbers of days, separated by commas (14,1)"),
+    ("CCM_FEED_ALARM_DAYS", "[14,", "is not a JSON list"),
+    ("CCM_LOCAL_OUTBOX_TAGS", '["isu"', "is not a JSON list"),
+])
+def test_an_unreadable_list_setting_says_what_it_expects(tmp_path, variable, value, expected):
+    result = ccm("deadlines", cwd=tmp_path, env={variable: value})
+    assert result.returncode == 1
+    line = one_error_line(result)
+    assert f"{variable} {value!r}: " in line and expected in line
+
+
+def test_an_unreadable_list_setting_in_a_dotenv_file_is_named_too(tmp_path):
+    (tmp_path / ".env").write_text("CCM_FEED_ALARM_DAYS=abc\n")
+    result = ccm("deadlines", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "CCM_FEED_ALARM_DAYS 'abc': expects whole numbers" in one_error_line(result)
+
+
+@pytest.mark.parametrize(("value", "tags"), [
+    ("isu", ("isu",)), ("isu, ops", ("isu", "ops")), ('["isu", "ops"]', ("isu", "ops")), ("", ()),
+])
+def test_local_outbox_tags_take_one_tag_a_comma_separated_list_or_json(monkeypatch, value, tags):
+    from settings import Settings
+
+    monkeypatch.setenv("CCM_LOCAL_OUTBOX_TAGS", value)
+    assert Settings().local_outbox_tags == tags
+
+
+@pytest.mark.parametrize(("value", "days"), [("7", (7,)), ("14,1", (14, 1)), ("[14, 1]", (14, 1))])
+def test_feed_alarm_days_take_a_comma_separated_list_or_json(monkeypatch, value, days):
+    from settings import Settings
+
+    monkeypatch.setenv("CCM_FEED_ALARM_DAYS", value)
+    assert Settings().feed_alarm_days == days
+
+
 @pytest.fixture
 def initialised(tmp_path):
     assert ccm("init", cwd=tmp_path).returncode == 0  # with the default recipient (isu)
