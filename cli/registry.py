@@ -171,6 +171,17 @@ def _report(result: ImportResult) -> None:
         + (f"{result.corrected} corrected, " if result.corrected else "")
         + f"{result.unchanged} unchanged"
     )
+    for iso3, name, old, new in result.changed:  # what an update replaced (kept in the audit log)
+        say(f"  {iso3} {name}: {_shown(old)} -> {_shown(new)}")
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """A value as the import summary shows it: dates as YYYY-MM-DD, empty as '(empty)', long
+    text cut at ``limit`` characters with '...'."""
+    if value is None or value == "":
+        return "(empty)"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _announce(results: list[ImportResult], revision: int | None) -> None:

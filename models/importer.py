@@ -126,6 +126,9 @@ class ImportResult:
     corrected: int = 0
     unchanged: int = 0
     states: set[str] = field(default_factory=set)  # States whose facts were added or updated
+    # each update of a State already on record: (ISO3, field, value before, value after), so
+    # the import says what it replaced (a source or a note is replaced, not kept beside)
+    changed: list[tuple[str, str, Any, Any]] = field(default_factory=list)
     sha256: str = ""  # of the file's text: a corrected file from the same path differs
 
 
@@ -412,6 +415,7 @@ def _import_participants(job: _Import) -> ImportResult:
         result.corrected += corrected
         result.updated += not corrected
         result.states.add(current.iso3)
+        result.changed += [(current.iso3, name, old, new) for name, (old, new) in change.items()]
         audit(
             session=job.session, actor=job.actor,
             action="state.corrected" if corrected else "state.updated", subject=current.iso3,

@@ -126,3 +126,19 @@ def test_an_import_names_only_the_states_whose_facts_changed(tmp_path, database_
         changed = write(tmp_path, "p.csv", text.replace("Afghanistan,AFG,2008-12-03,2011-09-08", "Afghanistan,AFG,2008-12-03,2011-09-09"))
         result = import_csv(changed, session=session, actor="t", correct=True, reason="UNTC corrigendum")
         assert (result.corrected, result.updated, result.states) == (1, 0, {"AFG"})
+
+
+def test_an_import_says_what_each_update_replaced(tmp_path, database_url, run, monkeypatch):
+    """A participants row may update a State's source or notes without a correction; the
+    summary names each replaced value (before and after), as the audit log keeps them."""
+    monkeypatch.setenv("CCM_EMIT_EVENTS", "false")
+    run("init", "--no-default-recipient")
+    with Session(get_engine(database_url)) as session:
+        before = session.get(State, "LBN").source
+    path = write(tmp_path, "lbn.csv",
+                 HEADER + "Lebanon,LBN,2008-12-03,2010-11-05,ratification,,,UNTC depositary notification,\n")
+    output = run("import", str(path)).output
+    assert "0 added, 1 updated, 0 unchanged" in output
+    shown = before if len(before) <= 80 else before[:77] + "..."
+    assert f"  LBN source: {shown!r} -> 'UNTC depositary notification'" in output.splitlines()
+    assert output.count(" -> ") == 1  # nothing else changed, nothing else listed
