@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import GENEVA, Format, OutputFormat, chosen_treaties, emit_rows
+from cli.common import (
+    GENEVA,
+    LAST_DAY,
+    Format,
+    OutputFormat,
+    chosen_treaties,
+    emit_rows,
+    parse_date,
+)
 from rules.meetings import (
     UN_SERVICED,
     MeetingFacts,
@@ -25,6 +35,12 @@ Start = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD[THH:MM]", help="F
 End = Annotated[str | None, typer.Option(metavar="YYYY-MM-DD[THH:MM]", help="Last day (YYYY-MM-DD), or local end (YYYY-MM-DDTHH:MM).")]
 Month = Annotated[str | None, typer.Option(metavar="YYYY-MM", help="Only the month is known: YYYY-MM.")]
 Source = Annotated[str, typer.Option(help="Where this comes from (minutes and section, a note verbale).")]
+# How many days a meeting may last. The longest on either convention's calendar
+# lasted 6 (the APMBC's 2RC, Cartagena 2009); a Review Conference held in parts is recorded part by
+# part. A month-long bound leaves room for any real meeting and refuses a mistyped year
+# (2027-01-01 to 2099-01-01), which would otherwise stand as a 72-year MSP.
+MOST_DAYS = 31
+TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 COLUMNS = ["slug", "treaty", "title", "kind", "when", "timezone", "in_geneva", "venue", "status",
            "version", "funds_due"]
 
@@ -118,6 +134,11 @@ def add(
 ) -> None:
     """Schedule a meeting. With no --start and no --month its dates are "to be decided".
 
+    --source is required, as for every fact. Dates are YYYY-MM-DD (a local time:
+    YYYY-MM-DDTHH:MM), up to 2999-12-31; --end not before --start, and a meeting lasts at
+    most 31 days (the longest on either convention's calendar lasted 6; record a longer one
+    part by part).
+
     --treaty apmbc makes it the APMBC's: its calendar UID is APMBC:MEETING:<slug> (a CCM
     meeting's stays CCM:MEETING:<slug>), and its costs' invoices are under the APMBC.
     """
@@ -128,6 +149,7 @@ def add(
     from settings import get_settings
 
     check_choice("--kind", kind, [str(k) for k in MeetingKind])
+    check_dates(start, end, month)
     convention = treaty or root_treaty() or "ccm"
     check_choice("--treaty", convention.lower(), [c.lower() for c in TREATIES])
 
@@ -153,6 +175,8 @@ def move(
     from models.meetings import list_meetings, meeting_when, move_meeting
     from settings import get_settings
 
+    check_dates(start, end, month)
+
     def write(session):  # type: ignore[no-untyped-def]
         current = [m for m in list_meetings(session=session) if m.slug == slug]
         zone = timezone or (current[0].timezone if current else GENEVA)
@@ -170,6 +194,56 @@ def cancel(slug: Annotated[str, typer.Argument(metavar="SLUG", help="The meeting
 
     _record(lambda session: cancel_meeting(session=session, slug=slug, source=source,
                                            actor=get_settings().actor), "cancelled")
+
+
+def check_dates(start: str | None, end: str | None, month: str | None) -> None:
+    """The dates as `meetings add` and `move` take them, as every command reads a date: a
+    value that is not one, or is after 2999-12-31, an --end before --start or more than
+    MOST_DAYS days after it, is a usage error naming the option (exit 2)."""
+    first = _moment(start, "--start")
+    last = _moment(end, "--end")
+    if month is not None:
+        from models.meetings import MONTH
+
+        if not MONTH.fullmatch(month):
+            raise typer.BadParameter(f"{month!r} is not a month (YYYY-MM)", param_hint="--month")
+        if int(month[:4]) > LAST_DAY.year:
+            raise typer.BadParameter(f"{month!r} is after {LAST_DAY:%Y-%m}, the last month the "
+                                     "tracker computes deadlines for", param_hint="--month")
+    if first is None or last is None or isinstance(first, dt.datetime) != isinstance(last, dt.datetime):
+        return  # nothing to compare (models.meetings.meeting_when says what is missing)
+    if last < first or (isinstance(last, dt.datetime) and last == first):
+        raise typer.BadParameter(f"{end} is {'before' if last < first else 'the same time as'} "
+                                 f"--start {start}", param_hint="--end")
+    days = (_day(last) - _day(first)).days + 1
+    if days > MOST_DAYS:
+        raise typer.BadParameter(
+            f"{end} would make the meeting {days} days long; a meeting lasts at most {MOST_DAYS} "
+            "days (the longest on either convention's calendar lasted 6): check the year, or "
+            "record a longer one part by part", param_hint="--end")
+
+
+def _moment(value: str | None, option: str) -> dt.date | dt.datetime | None:
+    """``YYYY-MM-DD`` (a date) or ``YYYY-MM-DDTHH:MM`` (a local time, naive), read as
+    cli.common.parse_date reads a date; None when not given."""
+    if value is None:
+        return None
+    text = value.strip()
+    if len(text) > 10 and text[10] in "T ":
+        day = parse_date(text[:10], option)
+        try:
+            clock = dt.time.fromisoformat(text[11:])
+        except ValueError:
+            clock = None
+        if clock is None or not TIME.fullmatch(text[11:]):
+            raise typer.BadParameter(f"{value!r} is not a local time (YYYY-MM-DDTHH:MM)",
+                                     param_hint=option)
+        return dt.datetime.combine(day, clock)  # type: ignore[arg-type]
+    return parse_date(text, option)
+
+
+def _day(moment: dt.date | dt.datetime) -> dt.date:
+    return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
 def _record(write, verb: str) -> None:  # type: ignore[no-untyped-def]

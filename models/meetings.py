@@ -43,6 +43,12 @@ class MeetingTreatyMismatch(UsageError, MeetingRejected):
     """``--treaty`` names a convention the meeting is not (or cannot be) under (exit 2)."""
 
 
+class MeetingSourceMissing(UsageError, MeetingRejected):
+    """A meeting scheduled without ``--source`` (exit 2, as an invoice or a `record`): a
+    meeting is a fact (an MSP's dates move every State's extension-request deadlines), and a
+    fact is never recorded without where it comes from."""
+
+
 @dataclass(frozen=True)
 class When:
     """A meeting's dates as precisely as they are known."""
@@ -117,6 +123,7 @@ def schedule_meeting(
 
     ``treaty`` (a code, any case) is the convention whose meeting it is: its UID is
     ``<TREATY>:MEETING:<slug>``, its funds obligation and its invoices are under it.
+    A blank ``source`` is refused (``MeetingSourceMissing``, naming ``--source``).
     An existing ``slug`` is refused unless ``replace`` (the demo loader, ``meetings move``);
     a slug is unique across conventions, and a meeting's convention never changes.
     """
@@ -126,6 +133,10 @@ def schedule_meeting(
         raise MeetingRejected(f"kind {kind!r} is not one of {', '.join(MeetingKind)}")
     if not title.strip():
         raise MeetingRejected("a meeting needs a title")
+    if not source.strip():
+        from models.validation import SOURCE_NEEDED
+
+        raise MeetingSourceMissing(f"--source: {SOURCE_NEEDED}")
     from rules.treaties import TREATIES
 
     code = treaty.strip().upper()

@@ -87,12 +87,12 @@ def test_the_santiago_meeting_is_exported_and_a_meeting_that_cannot_be_rendered_
     added = runner.invoke(app, [
         "meetings", "add", "scl", "--title", "Santiago seminar", "--kind", "workshop",
         "--start", "2027-06-10T10:00", "--end", "2027-06-10T12:00",
-        "--timezone", "America/Santiago",
+        "--timezone", "America/Santiago", "--source", "seminar programme",
     ])
     assert added.exit_code == 0, added.output
     runner.invoke(app, ["meetings", "add", "mars", "--title", "Olympus", "--kind", "workshop",
                         "--start", "2027-06-11T10:00", "--end", "2027-06-11T12:00",
-                        "--timezone", "Europe/Zurich"])
+                        "--timezone", "Europe/Zurich", "--source", "s"])
     with session_scope() as session:  # a zone this machine does not know (an older tzdata)
         session.execute(text("UPDATE meeting SET timezone = 'Mars/Olympus' WHERE slug = 'mars'"))
     out = tmp_path / "feeds"

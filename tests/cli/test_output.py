@@ -78,7 +78,8 @@ def test_a_trailing_newline_is_not_a_valid_name_tag_email_or_slug(tmp_path):
                  ["recipients", "add", "bad", "--tag", "bad\n"],
                  ["recipients", "add", "bad", "--tag", "bad", "--email", "bad@example.org\n"],
                  ["action", "add", "va-letter\n", "--title", "t", "--theme", "victim_assistance"],
-                 ["meetings", "add", "cc-2027\n", "--title", "t", "--kind", "coordination_committee"],
+                 ["meetings", "add", "cc-2027\n", "--title", "t", "--kind", "coordination_committee",
+                  "--source", "s"],
                  ["money", "invoice", "add", "ISU-1\n", "--state", "AFG", "--amount", "1",
                   "--source", "ledger"]):
         refused = ccm(*args, cwd=tmp_path)

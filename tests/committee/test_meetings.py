@@ -30,7 +30,7 @@ def schedule(session, slug="bangkok", start="2017-03-16T09:00", end="2017-03-16T
              timezone="Asia/Bangkok", kind="workshop", month=None):
     when = meeting_when(start=start, end=end, month=month, timezone=timezone)
     meeting, _ = schedule_meeting(session=session, slug=slug, title=f"meeting {slug}", kind=kind,
-                                  when=when, timezone=timezone, actor="test")
+                                  when=when, timezone=timezone, source="CC minutes", actor="test")
     return meeting
 
 
@@ -51,7 +51,8 @@ def test_a_bangkok_meeting_is_shown_at_the_right_geneva_time(database_url):
 
 def test_meetings_list_shows_the_bangkok_meeting_on_genevas_clock(run):
     run("meetings", "add", "bangkok", "--title", "Regional seminar", "--kind", "workshop",
-        "--start", "2017-03-16T09:00", "--end", "2017-03-16T17:00", "--timezone", "Asia/Bangkok")
+        "--start", "2017-03-16T09:00", "--end", "2017-03-16T17:00", "--timezone", "Asia/Bangkok",
+        "--source", "seminar programme")
     [row] = as_json(run("meetings", "list", "--format", "json"))
     assert row["when"] == "2017-03-16 09:00-17:00"
     assert row["in_geneva"] == "2017-03-16 03:00-11:00 (CET)"
@@ -95,7 +96,7 @@ def test_a_cancelled_meeting_keeps_its_row_and_closes_its_funds_deadline(databas
 
 def test_a_local_time_skipped_by_the_clock_change_is_refused_and_nothing_is_written(run):
     result = run("meetings", "add", "x", "--title", "X", "--kind", "msp",
-                 "--start", "2017-03-26T02:30", "--end", "2017-03-26T05:00", code=1)
+                 "--start", "2017-03-26T02:30", "--end", "2017-03-26T05:00", "--source", "s", code=1)
     assert "does not exist in Europe/Zurich" in result.output
     with session_scope() as session:
         assert list_meetings(session=session) == []
@@ -116,8 +117,51 @@ def test_meeting_dates_that_make_no_sense_are_refused(start, end, month, timezon
         meeting_when(start=start, end=end, month=month, timezone=timezone)
 
 
+@pytest.mark.parametrize(
+    ("dates", "message"),
+    [
+        (["--start", "2026-02-30"], "Invalid value for --start: '2026-02-30' is not a date (YYYY-MM-DD)"),
+        (["--start", "3000-01-01"], "Invalid value for --start: '3000-01-01' is after 2999-12-31"),
+        (["--start", "2026-09-18", "--end", "2026-09-15"],
+         "Invalid value for --end: 2026-09-15 is before --start 2026-09-18"),
+        (["--start", "2027-01-01", "--end", "2099-01-01"],
+         "Invalid value for --end: 2099-01-01 would make the meeting 26299 days long; a meeting lasts at most 31 days"),
+        (["--start", "2027-09-01T25:00", "--end", "2027-09-01T26:00"],
+         "Invalid value for --start: '2027-09-01T25:00' is not a local time (YYYY-MM-DDTHH:MM)"),
+        (["--month", "2017-13"], "Invalid value for --month: '2017-13' is not a month (YYYY-MM)"),
+        (["--month", "3000-01"], "Invalid value for --month: '3000-01' is after 2999-12"),
+    ],
+)
+def test_meetings_add_refuses_a_date_naming_its_option_and_writes_nothing(run, dates, message):
+    result = run("meetings", "add", "14msp", "--title", "14MSP", "--kind", "msp", *dates,
+                 "--source", "UNOG note", code=2)
+    assert result.output.startswith(f"error: {message}")
+    assert result.output.rstrip().endswith("(see ccm-tracker meetings add --help)")
+    with session_scope() as session:
+        assert list_meetings(session=session) == []
+        assert session.exec(select(AuditEntry)).all() == []
+
+
+def test_a_meeting_of_31_days_is_kept_and_one_of_32_refused(run):
+    run("meetings", "add", "long", "--title", "x", "--kind", "workshop", "--start", "2027-01-01",
+        "--end", "2027-01-31", "--source", "s")
+    result = run("meetings", "move", "long", "--start", "2027-01-01", "--end", "2027-02-01", code=2)
+    assert "--end: 2027-02-01 would make the meeting 32 days long" in result.output
+
+
+def test_meetings_add_without_a_source_is_refused_naming_it_and_nothing_is_written(run):
+    for source in ([], ["--source", "  "]):
+        result = run("meetings", "add", "14msp", "--title", "14MSP", "--kind", "msp",
+                     "--start", "2026-09-14", "--end", "2026-09-17", *source, code=2)
+        assert result.output.startswith("error: --source: say where this fact comes from")
+    with session_scope() as session:
+        assert list_meetings(session=session) == []
+        assert session.exec(select(AuditEntry)).all() == []
+
+
 def test_a_meeting_known_by_month_has_no_days_and_no_funds_date(run):
-    run("meetings", "add", "8msp", "--title", "8MSP", "--kind", "msp", "--month", "2018-09")
+    run("meetings", "add", "8msp", "--title", "8MSP", "--kind", "msp", "--month", "2018-09",
+        "--source", "CC minutes")
     [row] = as_json(run("meetings", "list", "--format", "json"))
     assert (row["precision"], row["start_date"], row["month"]) == ("month", None, "2018-09")
     assert row["funds_due"] == "opening day not fixed (only the month 2018-09 is known)"

@@ -110,7 +110,8 @@ def test_a_payment_before_the_invoice_was_issued_is_refused(states):
 def test_meeting_funds_are_met_when_every_cost_share_is_paid(states):
     with session_scope() as session:
         when = meeting_when(start="2017-09-04", end="2017-09-06", month=None)
-        schedule_meeting(session=session, slug="7msp", title="7MSP", kind="msp", when=when, actor="t")
+        schedule_meeting(session=session, slug="7msp", title="7MSP", kind="msp", when=when,
+                         source="UNOG note", actor="t")
         for number, iso3 in (("UN-7MSP-AFG", "AFG"), ("UN-7MSP-ALB", "ALB")):
             issue_invoice(session=session, number=number, iso3=iso3, kind="meeting_costs",
                           amount="500.00", issued_on=dt.date(2017, 1, 9), meeting="7msp",
@@ -139,7 +140,7 @@ def test_shortfall_command_gives_exact_decimal_strings_and_who_owes(run, states)
 
 def test_one_joint_letter_lists_every_open_invoice_of_the_state(run, states):
     run("meetings", "add", "7msp", "--title", "7MSP", "--kind", "msp",
-        "--start", "2017-09-04", "--end", "2017-09-06")
+        "--start", "2017-09-04", "--end", "2017-09-06", "--source", "UNOG note")
     run("money", "invoice", "add", "ISU-2017-AFG", "--state", "AFG", "--amount", "1000",
         "--source", "ledger")
     run("money", "invoice", "add", "UN-7MSP-AFG", "--state", "AFG", "--amount", "250.50",

@@ -22,9 +22,10 @@ from tests.committee.conftest import as_json
 def meetings(run, states):
     """A CCM meeting (7msp) and an APMBC one (apmbc-22msp), both UN-serviced."""
     run("meetings", "add", "7msp", "--title", "7MSP", "--kind", "msp",
-        "--start", "2017-09-04", "--end", "2017-09-06")
+        "--start", "2017-09-04", "--end", "2017-09-06", "--source", "UNOG note")
     run("meetings", "add", "apmbc-22msp", "--title", "22MSP of the APMBC", "--kind", "msp",
-        "--start", "2025-12-01", "--end", "2025-12-05", "--treaty", "apmbc")
+        "--start", "2025-12-01", "--end", "2025-12-05", "--treaty", "apmbc",
+        "--source", "APMBC ISU")
     return run
 
 

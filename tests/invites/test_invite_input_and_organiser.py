@@ -29,7 +29,7 @@ def test_a_meeting_title_with_a_line_break_is_refused_and_nothing_is_queued(
 ):
     configure(tmp_path, monkeypatch, smtp_server)
     invoke("meetings", "add", "bad", "--title", "Ninth Meeting\r\nBcc: eve@example.org",
-           "--kind", "msp", "--start", "2030-09-02", "--end", "2030-09-04")
+           "--kind", "msp", "--start", "2030-09-02", "--end", "2030-09-04", "--source", "s")
     result = invoke("invite", "bad", code=1)
     assert "the title 'Ninth Meeting\\r\\nBcc: eve@example.org' holds a control character" in result.output
     with Session(get_engine(database_url)) as session:
