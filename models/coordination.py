@@ -12,6 +12,7 @@ import re
 import pycountry
 from sqlmodel import Session, select
 
+from clock import today_in_geneva
 from errors import UserError
 from models.audit import audit
 from models.committee import (
@@ -24,6 +25,7 @@ from models.committee import (
 )
 from models.rows import apply_changes
 from models.tables import State
+from models.validation import day_refused, fact_day_problems
 from rules.action_items import ITEM_STATUSES, ActionItemFacts, OutputFacts
 from rules.themes import THEMES
 from rules.treaties import CCM, Treaty
@@ -205,14 +207,22 @@ def add_action_item(
 
 
 def close_action_item(
-    *, session: Session, slug: str, status: str, on: dt.date, source: str = "", actor: str
+    *, session: Session, slug: str, status: str, on: dt.date, source: str = "", actor: str,
+    today: dt.date | None = None,
 ) -> ActionItem:
-    """Mark an item done or dropped on ``on`` (or open again)."""
+    """Mark an item done or dropped on ``on`` (or open again). ``on`` is the day it happened:
+    one after ``today`` (Geneva) or before the Convention opened for signature is refused
+    naming ``--on`` (``models.validation.fact_day_problems``); nothing is written."""
     if status not in ITEM_STATUSES:
         raise CoordinationRejected(f"status {status!r} is not one of {', '.join(ITEM_STATUSES)}")
     item = session.exec(select(ActionItem).where(ActionItem.slug == slug)).first()
     if item is None:
         raise CoordinationRejected(f"no action item {slug!r} (see `ccm-tracker action list`)")
+    if status != "open":
+        refused = day_refused(fact_day_problems(on, field="--on", what=f"{slug} {status}",
+                                                today=today or today_in_geneva(), treaty=CCM))
+        if refused:
+            raise CoordinationRejected(refused)
     item.status = status
     item.closed_on = None if status == "open" else on
     session.add(item)

@@ -10,12 +10,13 @@ import re
 
 from sqlmodel import Session, select
 
+from clock import today_in_geneva
 from errors import UsageError, UserError
 from models.audit import audit
 from models.committee import Invoice, Meeting, ReportedShortfall
 from models.rows import apply_changes
 from models.tables import State
-from models.validation import SOURCE_NEEDED
+from models.validation import SOURCE_NEEDED, day_refused, fact_day_problems
 from rules.money import (
     INVOICE_KINDS,
     AmountError,
@@ -67,6 +68,7 @@ def issue_invoice(
     notes: str = "",
     actor: str,
     replace: bool = False,
+    today: dt.date | None = None,
 ) -> tuple[Invoice, str]:
     """Record an invoice sent to ``iso3``. Returns it and created/updated/unchanged.
 
@@ -74,7 +76,9 @@ def issue_invoice(
     the meeting's convention when ``meeting`` is given, else the CCM. A ``treaty`` that is
     not the meeting's is refused (``MoneyRejected`` naming ``--treaty``). The issuer follows
     (``rules.money.invoice_issuer``). A blank ``source`` is refused (``SourceMissing``
-    naming ``--source``). Nothing is written on a refusal.
+    naming ``--source``), and so is an ``issued_on`` after ``today`` (Geneva) or before the
+    convention opened for signature (``MoneyRejected`` naming ``--on``): an invoice dated
+    ahead would be left out of every listing until that day. Nothing is written on a refusal.
     """
     if not source.strip():
         raise SourceMissing(f"--source: {SOURCE_NEEDED}")
@@ -100,6 +104,7 @@ def issue_invoice(
         code = row.treaty
     elif kind == "meeting_costs":
         raise MoneyRejected("a meeting_costs invoice needs --meeting SLUG")
+    _refuse_day(issued_on, f"invoice {number} issued", today, code or "CCM")
     billed = _billed_state(session, iso3.upper(), code or "CCM")
     values = {
         "iso3": billed, "kind": kind, "treaty": code or "CCM",
@@ -127,12 +132,14 @@ def issue_invoice(
 
 
 def pay_invoice(
-    *, session: Session, number: str, paid_on: dt.date, source: str = "", actor: str
+    *, session: Session, number: str, paid_on: dt.date, source: str = "", actor: str,
+    today: dt.date | None = None,
 ) -> tuple[Invoice, str]:
     """Record that an invoice was paid in full on ``paid_on`` (its follow-ups stop).
 
     A blank ``source`` is refused (``SourceMissing`` naming ``--source``): a payment is a
-    fact, kept with where it is known from (a bank statement, the UN's receipt). Nothing is
+    fact, kept with where it is known from (a bank statement, the UN's receipt). So is a
+    ``paid_on`` after ``today`` (Geneva) or before the invoice was issued. Nothing is
     written on a refusal.
     """
     if not source.strip():
@@ -140,6 +147,7 @@ def pay_invoice(
     invoice = session.exec(select(Invoice).where(Invoice.number == number)).first()
     if invoice is None:
         raise MoneyRejected(f"no invoice {number!r} (see `ccm-tracker money shortfall`)")
+    _refuse_day(paid_on, f"invoice {number} paid", today, invoice.treaty)
     if paid_on < invoice.issued_on:
         raise MoneyRejected(f"invoice {number} was issued {invoice.issued_on}: paid {paid_on} is earlier")
     if invoice.paid_on == paid_on:
@@ -150,6 +158,15 @@ def pay_invoice(
     _audit(session, actor, "invoice.paid", invoice, source, previously_paid_on=previous)
     _refresh(session)
     return invoice, "paid"
+
+
+def _refuse_day(day: dt.date, what: str, today: dt.date | None, treaty: str) -> None:
+    """``MoneyRejected`` naming ``--on`` when ``day`` cannot be the day the fact took effect
+    (``models.validation.fact_day_problems``: after today, or before the convention)."""
+    refused = day_refused(fact_day_problems(day, field="--on", what=what, today=today or today_in_geneva(),
+                                            treaty=TREATIES[treaty]))
+    if refused:
+        raise MoneyRejected(refused)
 
 
 def invoice_facts(

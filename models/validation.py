@@ -118,6 +118,25 @@ def past_day_problems(day: dt.date | None, *, field: str, today: dt.date, what: 
     return []
 
 
+def fact_day_problems(
+    day: dt.date | None, *, field: str, what: str, today: dt.date, treaty: Treaty = CCM
+) -> list[Problem]:
+    """The day a fact took effect (``--on``: an invoice issued or paid, an action item closed):
+    it happened, so not after today (Geneva), and not before the convention it is under opened
+    for signature (CCM 2008-12-03, APMBC 1997-12-03). The bounds ``record`` puts on a
+    signature or deposit, for the facts that have no State's dates to be checked against."""
+    return (past_day_problems(day, field=field, today=today, what=what)
+            + treaty_day_problems(day, field=field, what=what, treaty=treaty))
+
+
+def day_refused(problems: list[Problem]) -> str | None:
+    """The problems of ``fact_day_problems`` as one sentence naming the option (their field),
+    for a writer that raises its own refusal; None when there are none."""
+    if not problems:
+        return None
+    return f"{problems[0].field}: " + "; ".join(p.reason for p in problems)
+
+
 def treaty_day_problems(
     day: dt.date | None, *, field: str, what: str, treaty: Treaty = CCM
 ) -> list[Problem]:
