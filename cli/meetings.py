@@ -171,19 +171,36 @@ def move(
     venue: Annotated[str | None, typer.Option(help="New venue (default: unchanged).")] = None,
     source: Source = "",
 ) -> None:
-    """Move a meeting (or fix its dates): its version grows, so calendars update it."""
-    from models.meetings import list_meetings, meeting_when, move_meeting
+    """Move a meeting (or fix its dates): its version grows, so calendars update it.
+
+    Only the options given change: --venue alone keeps the dates; --start alone keeps the
+    meeting's length (a 4-day meeting still ends 3 days after its new first day; a timed
+    one keeps its hours) and says so. A cancelled meeting is refused: it stays cancelled
+    (add it again under a new slug to hold it after all).
+    """
+    from models.meetings import end_keeping_length, get_meeting, meeting_when, move_meeting
     from settings import get_settings
 
     check_dates(start, end, month)
+    kept: list[str] = []
 
     def write(session):  # type: ignore[no-untyped-def]
-        current = [m for m in list_meetings(session=session) if m.slug == slug]
-        zone = timezone or (current[0].timezone if current else GENEVA)
-        when = meeting_when(start=start, end=end, month=month, timezone=zone)
+        current = get_meeting(session=session, slug=slug)
+        zone = timezone or current.timezone
+        new_end = end
+        if start is not None and end is None and month is None:
+            new_end = end_keeping_length(current, start)
+            if new_end is not None:
+                days = (current.end_date - current.start_date).days + 1  # type: ignore[operator]
+                length = "" if "T" in new_end else f" of {days} day{'s' if days > 1 else ''}"
+                kept.append(f"kept its length{length}: it now ends {new_end.replace('T', ' ')} "
+                            "(give --end to end it elsewhere)")
+        when = None if start is None and end is None and month is None else meeting_when(
+            start=start, end=new_end, month=month, timezone=zone)
         return move_meeting(session=session, slug=slug, when=when, timezone=zone, venue=venue,
                             source=source, actor=get_settings().actor)
-    _record(write, "moved")
+    if _record(write, "moved") != "unchanged" and kept:
+        typer.echo(kept[0])
 
 
 @app.command("cancel")
@@ -246,7 +263,7 @@ def _day(moment: dt.date | dt.datetime) -> dt.date:
     return moment.date() if isinstance(moment, dt.datetime) else moment
 
 
-def _record(write, verb: str) -> None:  # type: ignore[no-untyped-def]
+def _record(write, verb: str) -> str:  # type: ignore[no-untyped-def]
     from cli.announcing import announce
     from models.db import session_scope
     from models.refresh import written_revision
@@ -257,11 +274,12 @@ def _record(write, verb: str) -> None:  # type: ignore[no-untyped-def]
         revision = written_revision(session)
     if change == "unchanged":
         typer.echo(f"unchanged: {row['slug']} ({row['when']})")
-        return
+        return change
     typer.echo(f"{change}: {row['slug']} {row['when']} {row['timezone']} (version {row['version']})")
     if row["funds_due"]:
         typer.echo(f"meeting funds due: {row['funds_due']}")
     announce(f"ccm.meeting.{row['slug']}", f"ccm.meeting.{change}",
              {"uid": row["uid"], "version": row["version"], "when": row["when"]}, revision=revision)
+    return change
 
 

@@ -167,18 +167,47 @@ def schedule_meeting(
 
 
 def move_meeting(
-    *, session: Session, slug: str, when: When, timezone: str | None = None,
+    *, session: Session, slug: str, when: When | None, timezone: str | None = None,
     venue: str | None = None, source: str = "", actor: str,
 ) -> tuple[Meeting, str]:
+    """Move a scheduled meeting to ``when`` (None: its dates stay, e.g. only the venue
+    changes). A cancelled meeting is refused: moving it would bring back its funds
+    obligation and its calendar invites without a word."""
     meeting = get_meeting(session=session, slug=slug)
-    values = {
-        "date_precision": str(when.precision), "start_at": when.start_at, "end_at": when.end_at,
-        "start_date": when.start_date, "end_date": when.end_date, "month": when.month,
-        "timezone": timezone or meeting.timezone, "status": "scheduled",
-    }
+    if meeting.status == "cancelled":
+        raise MeetingRejected(
+            f"meeting {slug!r} is cancelled and stays so (calendars were sent its cancellation); "
+            f"to hold it after all, add it again under a new slug (`ccm-tracker meetings add "
+            f"{slug}-2 ...`)")
+    values: dict[str, object] = {"timezone": timezone or meeting.timezone}
+    if when is not None:
+        values.update({
+            "date_precision": str(when.precision), "start_at": when.start_at,
+            "end_at": when.end_at, "start_date": when.start_date, "end_date": when.end_date,
+            "month": when.month,
+        })
     if venue is not None:
         values["venue"] = venue
     return _update(session, meeting, values, actor, source)
+
+
+def end_keeping_length(meeting: Meeting, start: str) -> str | None:
+    """The end that keeps ``meeting``'s length when only its start moves to ``start``
+    (``YYYY-MM-DD`` for a meeting dated by day, ``YYYY-MM-DDTHH:MM`` for a timed one, on its
+    own clock); None when the meeting has no length to keep (a month, to be decided) or
+    ``start`` is not of its precision (then ``meeting_when`` reads the start alone)."""
+    timed = "T" in start or " " in start.strip()
+    try:
+        if not timed and meeting.date_precision == DatePrecision.DAY and meeting.start_date and meeting.end_date:
+            first = dt.date.fromisoformat(start.strip())
+            return (first + (meeting.end_date - meeting.start_date)).isoformat()
+        if timed and meeting.date_precision == DatePrecision.TIME and meeting.start and meeting.end:
+            begins = dt.datetime.fromisoformat(start.strip())
+            length = meeting.end.replace(tzinfo=None) - meeting.start.replace(tzinfo=None)
+            return (begins + length).strftime("%Y-%m-%dT%H:%M")
+    except ValueError:
+        return None  # meeting_when names what is wrong with the start
+    return None
 
 
 def cancel_meeting(*, session: Session, slug: str, source: str = "", actor: str) -> tuple[Meeting, str]:

@@ -239,3 +239,39 @@ def test_the_demo_dataset_scans_into_the_obligation_table_on_every_backend(datab
         session.commit()
     longest = max(len(c.key) for c in result.changes if c.kind == "action_item")
     assert longest > 32
+
+
+def test_moving_only_the_start_keeps_the_meetings_length_and_says_so(run):
+    run("meetings", "add", "m1", "--title", "x", "--kind", "msp", "--start", "2027-09-15",
+        "--end", "2027-09-18", "--source", "UNOG note")
+    moved = run("meetings", "move", "m1", "--start", "2027-09-20")
+    assert "kept its length of 4 days: it now ends 2027-09-23" in moved.output
+    run("meetings", "add", "t1", "--title", "x", "--kind", "workshop", "--start", "2027-09-15T09:00",
+        "--end", "2027-09-15T17:30", "--source", "programme")
+    run("meetings", "move", "t1", "--start", "2027-09-16T10:00")
+    rows = {r["slug"]: r for r in as_json(run("meetings", "list", "--format", "json"))}
+    assert (rows["m1"]["start_date"], rows["m1"]["end_date"]) == ("2027-09-20", "2027-09-23")
+    assert rows["t1"]["when"] == "2027-09-16 10:00-18:30"
+
+
+def test_moving_only_the_venue_keeps_the_dates(run):
+    run("meetings", "add", "m1", "--title", "x", "--kind", "msp", "--start", "2027-09-15",
+        "--end", "2027-09-18", "--source", "UNOG note")
+    run("meetings", "move", "m1", "--venue", "Palais des Nations")
+    [row] = as_json(run("meetings", "list", "--format", "json"))
+    assert (row["when"], row["venue"], row["version"]) == ("2027-09-15 to 2027-09-18", "Palais des Nations", 2)
+
+
+def test_moving_a_cancelled_meeting_is_refused_and_it_stays_cancelled(run):
+    run("meetings", "add", "m1", "--title", "x", "--kind", "msp", "--start", "2027-09-15",
+        "--end", "2027-09-18", "--source", "UNOG note")
+    run("meetings", "cancel", "m1")
+    result = run("meetings", "move", "m1", "--start", "2027-10-01", "--end", "2027-10-02", code=1)
+    assert result.output.startswith("error: meeting 'm1' is cancelled and stays so")
+    assert "add it again under a new slug" in result.output
+    with session_scope() as session:
+        [meeting] = list_meetings(session=session)
+        assert (meeting.status, meeting.version, meeting.start_date) == ("cancelled", 2, dt.date(2027, 9, 15))
+        assert len(session.exec(select(AuditEntry)).all()) == 2  # scheduled, cancelled
+    [funds] = as_json(run("deadlines", "--format", "json", "--kind", "meeting_funds"))
+    assert funds["note"].startswith("cancelled: ")  # not brought back open
