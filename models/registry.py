@@ -30,7 +30,7 @@ from sqlmodel import Session, select
 
 from clock import today_in_geneva
 from models.audit import audit
-from models.convention_meetings import SILENCE, load_calendar, meeting_named
+from models.convention_meetings import SILENCE, meeting_in_month, meeting_named, treaty_calendar
 from models.fact_tables import FactTables, fact_tables
 from models.facts import load_state_facts
 from models.refresh import refresh_obligations
@@ -345,12 +345,16 @@ def record_extension(
 
 
 def _same_meeting(on_record: str, meeting: str, treaty: Treaty = CCM) -> bool:
-    """"9MSP (2019)" and "9MSP" are one meeting; texts the calendar does not resolve (and
-    every meeting of a treaty with no bundled calendar) compare as text."""
-    if treaty is not CCM:
-        return _meeting_name(on_record) == _meeting_name(meeting)
-    calendar = load_calendar()
-    known, typed = meeting_named(on_record, calendar), meeting_named(meeting, calendar)
+    """"9MSP (2019)" and "9MSP" are one meeting (each convention's calendar says which; the
+    APMBC's also by month, "MSP (Dec 2017)"); texts the calendar does not resolve compare as
+    text."""
+    calendar = treaty_calendar(treaty.code)
+
+    def resolved(text: str) -> Any:
+        found = meeting_named(text, calendar)
+        return found if found is not None or treaty is CCM else meeting_in_month(text, calendar)
+
+    known, typed = resolved(on_record), resolved(meeting)
     if known is not None and typed is not None and not SILENCE.search(on_record + meeting):
         return known == typed
     return _meeting_name(on_record) == _meeting_name(meeting)

@@ -334,6 +334,10 @@ def clearance_day_problems(
     return []
 
 
+# the year a meeting's label gives: "9MSP (2019)", "2RC Part 1 (Nov 2020)", "MSP (Dec 2017)"
+SAID_YEAR = re.compile(r"\((?:[A-Za-z]+\.?\s+)?(\d{4})\s*\)")
+
+
 def meeting_problems(
     meeting: str | None, *, until: dt.date, field: str, until_field: str = "until", treaty: Treaty = CCM
 ) -> list[Problem]:
@@ -369,6 +373,17 @@ def meeting_problems(
                 f"{', '.join(codes)}. A meeting not yet in it: add its row (code, title, kind, opening, "
                 f"closing, venue, source) to {CALENDAR_FILES[treaty.code].name} (data/), or leave the "
                 f"meeting out ({left_out})",
+            )
+        ]
+    said = None if silence else SAID_YEAR.search(meeting)
+    if named is not None and said and int(said.group(1)) not in (named.opening.year, named.closing.year):
+        held = named.opening.year
+        return [
+            Problem(
+                field,
+                f"{meeting!r}: the {named.code} was held in {held} ({named.opening.isoformat()} to "
+                f"{named.closing.isoformat()}, {CALENDAR_FILES[treaty.code].name}), not in "
+                f"{said.group(1)}; name it {named.code!r} or '{named.code} ({held})'",
             )
         ]
     if treaty is CCM:

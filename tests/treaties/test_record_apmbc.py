@@ -260,3 +260,32 @@ def test_an_apmbc_meeting_not_on_its_calendar_is_refused_naming_the_option_and_t
     assert err.startswith(said), err
     assert "apmbc_meetings.csv" in err and err.count("\n") == 1
     assert _written() == written
+
+
+@pytest.mark.parametrize(("treaty", "iso3", "article", "meeting", "held"), [
+    ("apmbc", "AFG", "5", "22MSP (1999)", "the 22MSP was held in 2025 (2025-12-01 to 2025-12-05, apmbc_meetings.csv)"),
+    ("ccm", "DEU", "4", "13MSP (2019)", "the 13MSP was held in 2025 (2025-09-16 to 2025-09-19, ccm_meetings.csv)"),
+])
+def test_a_meeting_label_whose_year_contradicts_the_calendar_is_refused_and_nothing_written(
+    registry, capsys, treaty, iso3, article, meeting, held
+):
+    written = _written()
+    code, out, err = ccm_here(capsys, "record", "extension", iso3, "--treaty", treaty, "--article", article,
+                              "--until", "2030-08-01", "--meeting", meeting, *SOURCE)
+    assert (code, out) == (1, "")
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"error: --meeting: {meeting!r}: {held}, not in "), line
+    assert _written() == written
+
+
+def test_an_apmbc_meeting_named_with_or_without_its_year_is_one_meeting(registry, capsys):
+    """"22MSP" and "22MSP (2025)" are the same meeting (as "13MSP" and "13MSP (2025)" are for
+    the CCM): saying it again either way changes nothing."""
+    args = ["record", "extension", "AFG", "--treaty", "apmbc", "--article", "5", "--until", "2030-03-01"]
+    code, _, err = ccm_here(capsys, *args, "--meeting", "22MSP (2025)", *SOURCE)
+    assert code == 0, err
+    written = _written()
+    code, out, err = ccm_here(capsys, *args, "--meeting", "22MSP", *SOURCE)
+    assert code == 0, err
+    assert "already on record" in out
+    assert _written() == written
