@@ -376,6 +376,10 @@ def _import_participants(job: _Import) -> ImportResult:
             withdrawal=values["withdrawal_effective_date"], today=job.today, treaty=job.treaty,
         ):
             job.fail(line, problem.field, problem.reason)
+        if not row.get("signature_date", "").strip() and not row.get("deposit_date", "").strip():
+            # a row of neither would make the State a signatory of a treaty it never signed
+            job.fail(line, "signature_date", "is empty and so is deposit_date: a participant has signed "
+                     "or deposited an instrument (a State that did neither is not in the register)")
         instrument = values["instrument"] or ""
         if instrument not in INSTRUMENTS:
             job.fail(line, "instrument", f"{instrument!r} is not one of {sorted(INSTRUMENTS - {''})}")

@@ -196,6 +196,20 @@ def test_a_truncated_row_does_not_make_a_party_a_signatory_or_undo_a_withdrawal(
     ]
 
 
+@pytest.mark.parametrize("name", ["participants.csv", "apmbc_participants.csv"])
+def test_a_row_neither_signed_nor_deposited_is_refused_not_made_a_signatory(tmp_path, database_url, name):
+    path = write(tmp_path, name, HEADER + AFG + "Thailand,THA,,,,,,src,\n")
+    assert refused(path, database_url) == [
+        (f"{path}:3: signature_date: is empty and so is deposit_date: a participant has signed or "
+         "deposited an instrument (a State that did neither is not in the register)")
+    ]
+
+
+def test_a_signatory_with_a_signature_date_alone_is_still_imported(tmp_path, database_url):
+    path = write(tmp_path, "signed.csv", HEADER + "Djibouti,DJI,2010-07-30,,,,,UN,\n")
+    assert imported(path, database_url).added == 1
+
+
 def test_a_changed_deposit_needs_a_correction_which_the_audit_keeps(tmp_path, database_url):
     first, second = case(tmp_path, "c09_import_v1.csv"), case(tmp_path, "c09_import_v2_corrected.csv")
     imported(first, database_url)
