@@ -163,5 +163,20 @@ def check_obligation_key(option: str, key: str, *, session: Session) -> str:
     if session.get(Obligation, key) is not None:
         return key
     keys = list(session.exec(select(Obligation.key)).all())
-    raise UnknownValue(option, key, suggestions=difflib.get_close_matches(key, keys, n=1),
+    raise UnknownValue(option, key, suggestions=closest(key, keys),
                        see="see `ccm-tracker deadlines --format json`")
+
+
+def closest(value: str, known: Iterable[str], n: int = 1) -> list[str]:
+    """The known values meant by ``value``: those equal to it but for case first
+    (``ccm:afg:art4_clearance`` -> ``CCM:AFG:art4_clearance``), else the ``n`` nearest,
+    compared without case (compared with it, a lowercase key is nearer another State's key
+    whose letters happen to be lowercase-like, ``CCM:ZMB:...``, than its own)."""
+    by_fold: dict[str, list[str]] = {}
+    for item in known:
+        by_fold.setdefault(item.casefold(), []).append(item)
+    folded = value.strip().casefold()
+    if folded in by_fold:
+        return by_fold[folded][:n]
+    near = difflib.get_close_matches(folded, list(by_fold), n=n)
+    return [item for fold in near for item in by_fold[fold]][:n]

@@ -88,14 +88,13 @@ def _check_what(session: Session, slug: str | None, deadline: str | None) -> Non
 
         check_obligation_key("--deadline", deadline, session=session)
         return
-    from difflib import get_close_matches
-
     from sqlmodel import select
 
+    from cli.choices import closest
     from errors import UnknownValue
     from models.committee import Meeting
 
     slugs = list(session.exec(select(Meeting.slug)).all())
     if slug not in slugs:
-        raise UnknownValue("SLUG", str(slug), suggestions=get_close_matches(str(slug), slugs, n=1),
+        raise UnknownValue("SLUG", str(slug), suggestions=closest(str(slug), slugs),
                            see="see `ccm-tracker meetings list`")
