@@ -50,6 +50,10 @@ def subscribe(
     from settings import get_settings
 
     settings = get_settings()
+    if not name.strip():
+        from errors import UsageError
+
+        raise UsageError("NAME: a subscription needs a name (who the feed is for)")
     themes = check_choices("--theme", theme, THEMES)
     kinds = check_choices("--kind", kind, (*KIND_THEMES, MEETING_KIND))
     with session_scope() as session:

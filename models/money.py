@@ -38,18 +38,25 @@ class TreatyMismatch(UsageError, MoneyRejected):
     """``--treaty`` names a convention the invoice cannot be under (exit 2, a usage error)."""
 
 
+class NotInForm(UsageError, MoneyRejected):
+    """An amount or invoice number not in the form its option takes (``--amount abc``, an
+    empty ``NUMBER``): exit 2, a usage error, naming the option."""
+
+
 class SourceMissing(UsageError, MoneyRejected):
     """An invoice without ``--source`` (exit 2, as `record --source ''`): a fact is never
     recorded without where it comes from."""
 
 
-def amount_centimes(text: str) -> int:
+def amount_centimes(text: str, option: str = "--amount") -> int:
+    """An amount in CHF as centimes; one not in that form, or not above zero, is refused
+    (``NotInForm``, exit 2) naming ``option``."""
     try:
         centimes = parse_chf(text)
     except AmountError as error:
-        raise MoneyRejected(str(error)) from None
+        raise NotInForm(f"{option}: {error}") from None
     if centimes <= 0:
-        raise MoneyRejected(f"amount {text!r} must be more than zero")
+        raise NotInForm(f"{option}: amount {text!r} must be more than zero")
     return centimes
 
 
@@ -83,7 +90,8 @@ def issue_invoice(
     if not source.strip():
         raise SourceMissing(f"--source: {SOURCE_NEEDED}")
     if not NUMBER.fullmatch(number):
-        raise MoneyRejected(f"invoice number {number!r}: up to 24 letters, digits, '.', '/', '-'")
+        raise NotInForm(f"NUMBER: invoice number {number!r}: up to 24 letters, digits, '.', '/', '-' "
+                        "(starting with a letter or digit)")
     if kind not in INVOICE_KINDS:
         raise MoneyRejected(f"invoice kind {kind!r} is not one of {', '.join(INVOICE_KINDS)}")
     code = treaty.strip().upper() if treaty is not None else None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from errors import UserError
+from errors import UsageError, UserError
 from models.reminders import Recipient
 from rules.themes import KINDS, THEMES, follows, themes_of
 
@@ -24,6 +24,10 @@ ISO3 = re.compile(r"^[A-Z]{3}$")
 
 class RecipientError(UserError, ValueError):
     pass
+
+
+class RecipientUsage(UsageError, RecipientError):
+    """A name, tag or address not in the form the option takes (exit 2, a usage error)."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +71,9 @@ def add_recipient(
     """Validate everything first; a bad value raises ``RecipientError`` and nothing is added."""
     # fullmatch, not match with "$": "$" also matches before a trailing line break.
     if not NAME.fullmatch(name):
-        raise RecipientError(f"name {name!a}: use letters, digits, '.', '_' or '-' (max 64)")
+        raise RecipientUsage(f"NAME: {name!a} is not a name: use letters, digits, '.', '_' or '-' (max 64)")
     if not TAG.fullmatch(tag):
-        raise RecipientError(f"--tag {tag!r}: use letters, digits, '.', '_' or '-' (max 64)")
+        raise RecipientUsage(f"--tag: {tag!r} is not a tag: use letters, digits, '.', '_' or '-' (max 64)")
     bad = [t for t in themes if t not in THEMES]
     if bad:
         raise RecipientError(f"--theme {', '.join(bad)}: unknown; known: {', '.join(THEMES)}")
@@ -81,7 +85,7 @@ def add_recipient(
     if bad:
         raise RecipientError(f"--kind {', '.join(bad)}: unknown; known: {', '.join(KINDS)}")
     if email is not None and not EMAIL.fullmatch(email):
-        raise RecipientError(f"--email {email!a}: not an email address (name@domain)")
+        raise RecipientUsage(f"--email: {email!a} is not an email address (name@domain)")
     if session.get(Recipient, name) is not None:
         raise RecipientError(f"recipient {name!r} exists already (remove it first to change it)")
     row = Recipient(

@@ -76,6 +76,6 @@ def test_a_reason_with_line_breaks_cannot_forge_a_log_line(database_url, configu
 ])
 def test_a_recipient_with_a_trailing_line_break_is_refused(database_url, args):
     result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1 and "\\n" in result.output
+    assert result.exit_code == 2 and "\\n" in result.output  # a value not in its form: usage
     with session_scope(database_url) as session:
         assert session.exec(select(Reminder)).all() == []
