@@ -106,9 +106,10 @@ def deadlines(
     title = f"{len(rows)} obligations as of {day.isoformat()}"
     if within is not None and not overdue:
         title += f" (overdue, and open within {within} days)"
-    columns = TABLE_COLUMNS if fmt is OutputFormat.table else COLUMNS
-    if len(treaties) > 1 or treaties[0].code != "CCM":
-        columns = ["treaty", *columns]
+    if fmt is OutputFormat.table:  # the table names the convention when it may hold two
+        columns = TABLE_COLUMNS if treaties == (CCM,) else ["treaty", *TABLE_COLUMNS]
+    else:  # a file's columns never depend on the options: a spreadsheet built on one reads the next
+        columns = ["treaty", *COLUMNS, "days"]
     emit_rows(rows, fmt, columns, title=title)
 
 

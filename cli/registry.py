@@ -240,7 +240,10 @@ def states(
     if status:
         rows = [r for r in rows if r["status"] == status]
     columns = ["iso3", "name", "status", "deposit_date", "entry_into_force"]
-    if treaties != (CCM,):
+    if fmt is not OutputFormat.table:  # a file has every field, whatever the options
+        columns = ["treaty", "iso3", "name", "status", "signature_date", "deposit_date", "instrument",
+                   "entry_into_force", "withdrawal_effective_date"]
+    elif treaties != (CCM,):
         columns = ["treaty", *columns, "withdrawal_effective_date"]
     emit_rows(rows, fmt, columns, title=f"{len(rows)} States")
 

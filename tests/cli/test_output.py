@@ -8,6 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.cli.running import ccm, ccm_here
 
 CASES = Path("/work/shared/cases")
@@ -61,7 +63,7 @@ def test_deadlines_csv_is_utf8_with_bom_crlf_state_names_and_days_late(database_
                               "--state", "LBN", "--state", "CIV")
     assert code == 0, err
     raw = out.encode("utf-8")
-    assert raw.startswith(b"\xef\xbb\xbfkey,state,state_name,")
+    assert raw.startswith(b"\xef\xbb\xbftreaty,key,state,state_name,")
     assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
     rows = {r["key"]: r for r in csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline=""))}
     lebanon = rows["CCM:LBN:art4_clearance"]
@@ -111,3 +113,23 @@ def test_days_late_is_given_for_overdue_and_met_late_only(database_url, capsys):
     for row in rows:
         late = row["status"] in ("overdue", "met_late")
         assert (row["days_late"] is not None) == late, row
+
+
+
+@pytest.mark.parametrize("command", [["deadlines", "--state", "AFG"], ["states"]])
+def test_a_csv_has_the_same_columns_whatever_the_convention_and_every_json_field(database_url, capsys, command):
+    """A spreadsheet built on one export reads the next: the CSV's header does not depend on
+    --treaty (it had a treaty column only with --treaty apmbc|all), and it has every field the
+    JSON gives (deadlines' `days`, states' `signature_date` and `instrument` were JSON only)."""
+    assert ccm_here(capsys, "init", "--tracking-since", "2026-01-01", "--no-default-recipient")[0] == 0
+    headers, fields = set(), set()
+    for treaty in ("ccm", "apmbc", "all"):
+        code, out, err = ccm_here(capsys, *command, "--treaty", treaty, "--format", "csv")
+        assert code == 0, err
+        headers.add(out.removeprefix("\ufeff").splitlines()[0])
+        code, out, err = ccm_here(capsys, *command, "--treaty", treaty, "--format", "json")
+        assert code == 0, err
+        fields |= {field for row in json.loads(out) for field in row}
+    [header] = headers
+    assert header.startswith("treaty,")
+    assert set(header.split(",")) == fields

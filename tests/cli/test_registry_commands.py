@@ -99,7 +99,7 @@ def test_filters_overdue_within_kind_and_csv(run):
     annual = json.loads(run("deadlines", "--format", "json", "--kind", "art7_annual", "--within", "200", "--as-of", "2026-11-26").stdout)
     assert {o["kind"] for o in annual} == {"art7_annual"}
     csv_out = run("deadlines", "--format", "csv", "--state", "AFG").stdout
-    assert csv_out.removeprefix("\ufeff").splitlines()[0].startswith("key,state,state_name,kind,period,due")
+    assert csv_out.removeprefix("\ufeff").splitlines()[0].startswith("treaty,key,state,state_name,kind,period,due")
 
 
 def test_import_with_a_bad_row_prints_file_line_field_and_exits_nonzero(run, tmp_path):
