@@ -561,6 +561,11 @@ def _import_article_facts(job: _Import) -> ImportResult:
                                              until_field="extended_deadline")
             for problem in problems:
                 job.fail(line, problem.field, problem.reason)
+        elif extended:  # another convention's granting meeting: on its calendar, as the CCM's
+            for problem in meeting_problems(row.get("extension_granted_at") or None, until=extended,
+                                            field="extension_granted_at", until_field="extended_deadline",
+                                            treaty=job.treaty):
+                job.fail(line, problem.field, problem.reason)
         if extended and not job.treaty.article(article).extendable:
             job.fail(line, "extended_deadline",
                      f"the {job.treaty.code}'s Art. {article} has no extension mechanism")

@@ -92,7 +92,7 @@ def test_the_file_name_decides_the_treaty_unless_a_treaty_column_says(tmp_path, 
         session.rollback()
         # the same row under the CCM (no apmbc_ name, no column) is the CCM's Art. 3
         path = write(tmp_path, "more.csv", APMBC_HEADER.replace("notes\n", "notes,treaty\n")
-                     + "Afghanistan,AFG,5,2027-03-01,23MSP (2026),,,s,,apmbc\n")
+                     + "Afghanistan,AFG,5,2027-03-01,22MSP (2025),,,s,,apmbc\n")
         result = import_csv(path, session=session, actor="t", today=TODAY)
         assert result.kind == "APMBC Art. 4/5 facts" and result.added == 1
         session.rollback()

@@ -289,3 +289,18 @@ def test_an_apmbc_meeting_named_with_or_without_its_year_is_one_meeting(registry
     assert code == 0, err
     assert "already on record" in out
     assert _written() == written
+
+
+def test_an_apmbc_import_row_naming_a_meeting_not_on_its_calendar_is_refused_with_the_code_meant(
+    registry, capsys, tmp_path
+):
+    """As a CCM file's: the line, the column and the code meant; nothing imported."""
+    written = _written()
+    facts = tmp_path / "apmbc_article4_article5.csv"
+    facts.write_text("state,iso3,article,extended_deadline,extension_granted_at,completed_date,"
+                     "completed_period,source,notes\nAfghanistan,AFG,5,2030-03-01,21MPS (2023),,,ISU,\n")
+    code, out, err = ccm_here(capsys, "import", str(facts))
+    assert code == 1
+    assert f"{facts}:2: extension_granted_at: '21MPS (2023)' is not a meeting in the APMBC's calendar " \
+           "(did you mean 21MSP?)" in out + err
+    assert _written() == written
