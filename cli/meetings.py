@@ -28,6 +28,7 @@ from rules.meetings import (
 
 if TYPE_CHECKING:
     from models.committee import Meeting
+    from models.convention_meetings import ConventionMeeting
 
 app = typer.Typer(help="The meetings calendar: list, add, move, cancel.", no_args_is_help=True)
 
@@ -42,7 +43,7 @@ Source = Annotated[str, typer.Option(help="Where this comes from (minutes and se
 MOST_DAYS = 31
 TIME = re.compile(r"\d{2}:\d{2}(:\d{2})?")
 COLUMNS = ["slug", "treaty", "title", "kind", "when", "timezone", "in_geneva", "venue", "status",
-           "version", "funds_due"]
+           "version", "funds_due", "from"]
 
 
 @app.command("list")
@@ -50,14 +51,21 @@ def list_command(
     fmt: Format = OutputFormat.table,
     zone: Annotated[str, typer.Option("--show-in", metavar="ZONE", help="Also show timed meetings on this clock (an IANA timezone).")] = GENEVA,
     treaty: Annotated[str | None, typer.Option("--treaty", metavar="ccm|apmbc|all", help="Only this convention's meetings (default: all).")] = None,
+    recorded: Annotated[bool, typer.Option("--recorded", help="Only the meetings recorded in the database (meetings add), not the bundled calendar's.")] = False,
 ) -> None:
     """Every meeting with its convention, local dates, its time on Geneva's clock, and when
     its funds are due (90 days before it opens, for a UN-serviced meeting of either convention).
 
     Every convention's meetings unless --treaty (or the root --treaty) keeps one: the
-    calendar is one. Meetings known only by month or "to be decided" show no days and no
-    funds date.
+    calendar is one. Column `from` says where a meeting is kept: `recorded` (meetings add; it
+    has a version, calendar invites and a funds deadline) or `calendar`, the convention's
+    bundled calendar of MSPs and Review Conferences (data/ccm_meetings.csv,
+    data/apmbc_meetings.csv: read-only, its code is what `record extension --meeting` takes).
+    --recorded shows only the recorded ones. Meetings known only by month or "to be decided"
+    show no days and no funds date.
     """
+    from cli.common import today_in_geneva
+    from models.convention_meetings import treaty_calendar
     from models.db import session_scope
     from models.meetings import list_meetings
 
@@ -65,10 +73,36 @@ def list_command(
     codes = tuple(t.code for t in chosen_treaties(treaty, default="all"))
     with session_scope() as session:
         rows = [meeting_row(m, zone) for m in list_meetings(session=session, treaties=codes)]
+    bundled = [] if recorded else [calendar_row(code, m, today_in_geneva())
+                                   for code in codes for m in treaty_calendar(code)]
+    rows = sorted([*rows, *bundled], key=_in_date_order)
     columns = COLUMNS if fmt is OutputFormat.table else [*COLUMNS, "uid", "precision", "start",
                                                           "end", "start_date", "end_date",
                                                           "month", "organiser", "source"]
-    emit_rows(rows, fmt, columns, title=f"{len(rows)} meetings")
+    title = f"{len(rows)} meetings" + (f" ({len(bundled)} from the bundled calendar)" if bundled else "")
+    emit_rows(rows, fmt, columns, title=title)
+
+
+def calendar_row(treaty: str, m: ConventionMeeting, today: dt.date) -> dict[str, object]:
+    """A meeting of the convention ``treaty``'s bundled calendar as `meetings list` shows it:
+    the same fields as a recorded one (``meeting_row``), its code as slug; no UID, version,
+    timezone or funds date (those are a recorded meeting's)."""
+    return {
+        "slug": m.code, "treaty": treaty, "uid": None, "title": m.title, "kind": m.kind,
+        "precision": "day", "when": f"{m.opening} to {m.closing}", "timezone": "",
+        "in_geneva": "", "venue": m.venue, "organiser": "",
+        "status": "held" if m.closing < today else "scheduled", "version": None, "funds_due": "",
+        "start": None, "end": None, "start_date": m.opening, "end_date": m.closing,
+        "month": None, "source": m.source, "from": "calendar",
+    }
+
+
+def _in_date_order(row: dict[str, object]) -> tuple[dt.date, str]:
+    day = row["start_date"]
+    if not isinstance(day, dt.date):
+        month = row["month"]
+        day = dt.date.fromisoformat(f"{month}-01") if isinstance(month, str) else dt.date.max
+    return day, str(row["slug"]).lower()
 
 
 def _check_zone(option: str, zone: str) -> None:
@@ -97,6 +131,7 @@ def meeting_row(m: Meeting, zone: str = GENEVA) -> dict[str, object]:
         "start": m.start.isoformat() if m.start else None,
         "end": m.end.isoformat() if m.end else None,
         "start_date": m.start_date, "end_date": m.end_date, "month": m.month, "source": m.source,
+        "from": "recorded",
     }
 
 
@@ -137,14 +172,15 @@ def add(
     --source is required, as for every fact. Dates are YYYY-MM-DD (a local time:
     YYYY-MM-DDTHH:MM), up to 2999-12-31; --end not before --start, and a meeting lasts at
     most 31 days (the longest on either convention's calendar lasted 6; record a longer one
-    part by part).
+    part by part). A meeting on the convention's bundled calendar (`meetings list`, from
+    `calendar`: 13msp) is refused unless given its own days (e.g. to invoice its costs).
 
     --treaty apmbc makes it the APMBC's: its calendar UID is APMBC:MEETING:<slug> (a CCM
     meeting's stays CCM:MEETING:<slug>), and its costs' invoices are under the APMBC.
     """
     from cli.choices import check_choice
     from cli.common import root_treaty
-    from models.meetings import meeting_when, schedule_meeting
+    from models.meetings import check_not_on_calendar, meeting_when, schedule_meeting
     from rules.treaties import TREATIES
     from settings import get_settings
 
@@ -155,6 +191,7 @@ def add(
 
     def write(session):  # type: ignore[no-untyped-def]
         when = meeting_when(start=start, end=end, month=month, timezone=timezone)
+        check_not_on_calendar(treaty=convention, slug=slug, title=title, when=when)
         return schedule_meeting(session=session, slug=slug, title=title, kind=kind, when=when,
                                 timezone=timezone, venue=venue, organiser=organiser,
                                 source=source, treaty=convention, actor=get_settings().actor)

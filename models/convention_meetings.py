@@ -149,3 +149,22 @@ def grant_day(
 
 def calendar_openings(calendar: Sequence[ConventionMeeting]) -> list[dt.date]:
     return [m.opening for m in calendar]
+
+
+def _name(text: str) -> str:
+    """A meeting's code or slug compared as a slug: lower case, anything else as one '-'."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def calendar_meetings_named(code: str, slug: str, title: str = "") -> list[ConventionMeeting]:
+    """The meetings of the convention ``code``'s bundled calendar that a meeting named
+    ``slug`` (or titled ``title``) would be, case-insensitively: the slug of its code
+    (``13msp``, ``2rc-part-1``), a conference held in parts by its code alone (``2rc``: every
+    part), or the same title. Empty when it is none of them."""
+    wanted_title = " ".join(title.lower().split())
+    found = []
+    for meeting in treaty_calendar(code):
+        codes = {_name(meeting.code), _name(meeting.code.split(" Part")[0])}
+        if _name(slug) in codes or (wanted_title and " ".join(meeting.title.lower().split()) == wanted_title):
+            found.append(meeting)
+    return found

@@ -166,6 +166,32 @@ def schedule_meeting(
     return _update(session, existing, values, actor, source)
 
 
+class MeetingOnCalendar(MeetingRejected):
+    """``meetings add`` of a meeting the convention's bundled calendar already holds, with
+    other dates: two records of one meeting would disagree on when it decides extensions."""
+
+
+def check_not_on_calendar(*, treaty: str, slug: str, title: str, when: When) -> None:
+    """Refuse (``MeetingOnCalendar``) a new meeting that is one of the convention's bundled
+    calendar (``models.convention_meetings.calendar_meetings_named``: same slug or title, any
+    case) unless it has exactly that meeting's days: recorded with them it only adds what the
+    calendar does not hold (its costs' invoices, its invites) and moves no deadline."""
+    from models.convention_meetings import CALENDAR_FILES, calendar_meetings_named
+
+    code = treaty.strip().upper()
+    found = calendar_meetings_named(code, slug, title)
+    days = (when.start_date, when.end_date)
+    if not found or any(days == (m.opening, m.closing) for m in found):
+        return
+    held = " and ".join(f"{m.code} ({m.title}) from {m.opening} to {m.closing}" for m in found)
+    first = found[0]
+    raise MeetingOnCalendar(
+        f"meeting {slug!r} is on the {code}'s bundled calendar already (data/{CALENDAR_FILES[code].name}): "
+        f"{held}; `meetings list` shows it and it decides extension dates from there; to record "
+        f"it here too (e.g. to invoice its costs) give its own days, --start {first.opening} "
+        f"--end {first.closing}")
+
+
 def move_meeting(
     *, session: Session, slug: str, when: When | None, timezone: str | None = None,
     venue: str | None = None, source: str = "", actor: str,

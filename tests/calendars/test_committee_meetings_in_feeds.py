@@ -35,6 +35,6 @@ def test_demo_meetings_are_in_the_feed_at_geneva_wall_clock_time_and_whole_days(
     assert msp.decoded("DTEND") == dt.date(2017, 9, 7)  # exclusive: the 6th is the last day
     assert "Room XIX" in str(msp.get("LOCATION"))
 
-    listed = json.loads(invoke("meetings", "list", "--format", "json").stdout)
+    listed = json.loads(invoke("meetings", "list", "--recorded", "--format", "json").stdout)
     placeable = {f"{m['uid']}@ccm-tracker" for m in listed if m["precision"] in ("time", "day")}
     assert placeable and {uid for uid in events if uid.startswith("CCM:MEETING:")} == placeable

@@ -53,7 +53,7 @@ def test_meetings_list_shows_the_bangkok_meeting_on_genevas_clock(run):
     run("meetings", "add", "bangkok", "--title", "Regional seminar", "--kind", "workshop",
         "--start", "2017-03-16T09:00", "--end", "2017-03-16T17:00", "--timezone", "Asia/Bangkok",
         "--source", "seminar programme")
-    [row] = as_json(run("meetings", "list", "--format", "json"))
+    [row] = as_json(run("meetings", "list", "--recorded", "--format", "json"))
     assert row["when"] == "2017-03-16 09:00-17:00"
     assert row["in_geneva"] == "2017-03-16 03:00-11:00 (CET)"
     assert row["start"] == "2017-03-16T09:00:00+07:00"
@@ -160,11 +160,11 @@ def test_meetings_add_without_a_source_is_refused_naming_it_and_nothing_is_writt
 
 
 def test_a_meeting_known_by_month_has_no_days_and_no_funds_date(run):
-    run("meetings", "add", "8msp", "--title", "8MSP", "--kind", "msp", "--month", "2018-09",
+    run("meetings", "add", "15msp", "--title", "15MSP", "--kind", "msp", "--month", "2027-09",
         "--source", "CC minutes")
-    [row] = as_json(run("meetings", "list", "--format", "json"))
-    assert (row["precision"], row["start_date"], row["month"]) == ("month", None, "2018-09")
-    assert row["funds_due"] == "opening day not fixed (only the month 2018-09 is known)"
+    [row] = as_json(run("meetings", "list", "--recorded", "--format", "json"))
+    assert (row["precision"], row["start_date"], row["month"]) == ("month", None, "2027-09")
+    assert row["funds_due"] == "opening day not fixed (only the month 2027-09 is known)"
     assert as_json(run("deadlines", "--format", "json", "--kind", "meeting_funds")) == []
 
 
@@ -258,7 +258,7 @@ def test_moving_only_the_venue_keeps_the_dates(run):
     run("meetings", "add", "m1", "--title", "x", "--kind", "msp", "--start", "2027-09-15",
         "--end", "2027-09-18", "--source", "UNOG note")
     run("meetings", "move", "m1", "--venue", "Palais des Nations")
-    [row] = as_json(run("meetings", "list", "--format", "json"))
+    [row] = as_json(run("meetings", "list", "--recorded", "--format", "json"))
     assert (row["when"], row["venue"], row["version"]) == ("2027-09-15 to 2027-09-18", "Palais des Nations", 2)
 
 
@@ -275,3 +275,48 @@ def test_moving_a_cancelled_meeting_is_refused_and_it_stays_cancelled(run):
         assert len(session.exec(select(AuditEntry)).all()) == 2  # scheduled, cancelled
     [funds] = as_json(run("deadlines", "--format", "json", "--kind", "meeting_funds"))
     assert funds["note"].startswith("cancelled: ")  # not brought back open
+
+
+def test_meetings_list_shows_the_bundled_calendar_marked_as_such_on_a_fresh_database(run):
+    from models.convention_meetings import treaty_calendar
+
+    rows = as_json(run("meetings", "list", "--format", "json"))
+    assert {r["from"] for r in rows} == {"calendar"}
+    assert len(rows) == len(treaty_calendar("CCM")) + len(treaty_calendar("APMBC"))
+    thirteenth = next(r for r in rows if (r["treaty"], r["slug"]) == ("CCM", "13MSP"))
+    assert (thirteenth["start_date"], thirteenth["end_date"], thirteenth["uid"]) == ("2025-09-16", "2025-09-19", None)
+    ccm = as_json(run("meetings", "list", "--treaty", "ccm", "--format", "json"))
+    assert {r["treaty"] for r in ccm} == {"CCM"} and len(ccm) == len(treaty_calendar("CCM"))
+    assert as_json(run("meetings", "list", "--recorded", "--format", "json")) == []
+    # the CSV: the same rows, and every field the JSON has
+    csv_lines = run("meetings", "list", "--format", "csv").stdout.lstrip("\ufeff").splitlines()
+    assert set(csv_lines[0].split(",")) == set(rows[0]) and len(csv_lines) == len(rows) + 1
+    assert f"{len(rows)} meetings ({len(rows)} from the bundled calendar)" in run("meetings", "list").output
+
+
+def test_meetings_add_refuses_a_meeting_on_the_bundled_calendar_with_other_dates(run):
+    for slug, title in (("13msp", "13th MSP"), ("x13", "thirteenth meeting of states parties")):
+        result = run("meetings", "add", slug, "--title", title, "--kind", "msp",
+                     "--start", "2025-09-16", "--end", "2025-09-20", "--source", "s", code=1)
+        assert result.output.startswith(
+            f"error: meeting '{slug}' is on the CCM's bundled calendar already (data/ccm_meetings.csv): "
+            "13MSP (Thirteenth Meeting of States Parties) from 2025-09-16 to 2025-09-19")
+    result = run("meetings", "add", "2rc", "--title", "x", "--kind", "review_conference",
+                 "--month", "2021-09", "--source", "s", code=1)
+    assert "2RC Part 1" in result.output and "2RC Part 2" in result.output
+    run("meetings", "add", "22msp", "--treaty", "apmbc", "--title", "x", "--kind", "msp",
+        "--month", "2025-12", "--source", "s", code=1)
+    with session_scope() as session:
+        assert list_meetings(session=session) == []
+        assert session.exec(select(AuditEntry)).all() == []
+
+
+def test_a_bundled_meeting_recorded_with_its_own_days_is_kept_to_invoice_its_costs(run):
+    run("meetings", "add", "13msp", "--title", "Thirteenth MSP", "--kind", "msp",
+        "--start", "2025-09-16", "--end", "2025-09-19", "--source", "UNOG note")
+    rows = [r for r in as_json(run("meetings", "list", "--treaty", "ccm", "--format", "json"))
+            if r["slug"].lower() == "13msp"]
+    assert sorted(r["from"] for r in rows) == ["calendar", "recorded"]
+    # the APMBC's 22MSP is not a meeting of the CCM, whose calendar ends with its 13MSP
+    run("meetings", "add", "22msp", "--title", "x", "--kind", "workshop",
+        "--start", "2027-06-01", "--end", "2027-06-03", "--source", "s")

@@ -73,7 +73,7 @@ def test_ccm_invoice_keys_and_meeting_uids_are_unchanged(meetings):
     found = followup_keys(as_of=dt.date(2017, 2, 1))
     assert {"CCM:AFG:invoice_followup:ISU-2017-AFG-F1", "CCM:AFG:invoice_followup:UN-7MSP-AFG-F1",
             "CCM:CC:meeting_funds:7msp"} <= set(found)
-    rows = as_json(meetings("meetings", "list", "--format", "json"))
+    rows = as_json(meetings("meetings", "list", "--recorded", "--format", "json"))
     assert {r["slug"]: (r["treaty"], r["uid"]) for r in rows} == {
         "7msp": ("CCM", "CCM:MEETING:7msp"),
         "apmbc-22msp": ("APMBC", "APMBC:MEETING:apmbc-22msp"),
@@ -86,11 +86,12 @@ def test_ccm_invoice_keys_and_meeting_uids_are_unchanged(meetings):
 
 
 def test_meetings_list_shows_every_convention_unless_treaty_keeps_one(meetings):
-    assert [r["slug"] for r in as_json(meetings("meetings", "list", "--format", "json"))] == [
+    assert [r["slug"] for r in as_json(meetings("meetings", "list", "--recorded", "--format", "json"))] == [
         "7msp", "apmbc-22msp"]
-    only = as_json(meetings("meetings", "list", "--treaty", "apmbc", "--format", "json"))
+    only = as_json(meetings("meetings", "list", "--recorded", "--treaty", "apmbc", "--format", "json"))
     assert [(r["slug"], r["funds_due"]) for r in only] == [("apmbc-22msp", "2025-09-02")]
-    assert [r["slug"] for r in as_json(meetings("--treaty", "ccm", "meetings", "list", "--format", "json"))] == ["7msp"]
+    assert [r["slug"] for r in as_json(meetings("--treaty", "ccm", "meetings", "list", "--recorded",
+                                                  "--format", "json"))] == ["7msp"]
 
 
 @pytest.mark.parametrize(

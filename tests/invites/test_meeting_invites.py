@@ -108,9 +108,9 @@ def test_inviting_a_recipient_without_an_email_is_refused_and_nothing_is_queued(
 
 def test_a_meeting_known_only_by_month_cannot_be_invited_to(database_url, tmp_path, monkeypatch, smtp_server):
     configure(tmp_path, monkeypatch, smtp_server)
-    invoke("meetings", "add", "8msp", "--title", "Eighth Meeting of States Parties", "--kind", "msp", "--month", "2018-09",
+    invoke("meetings", "add", "15msp", "--title", "Fifteenth Meeting of States Parties", "--kind", "msp", "--month", "2027-09",
            "--source", "CC minutes")
-    result = invoke("invite", "8msp", code=1)
+    result = invoke("invite", "15msp", code=1)
     assert "its date is not fixed yet" in result.output
 
 
