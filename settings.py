@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -36,10 +36,10 @@ class Settings(BaseSettings):
 
     # Art. 3(3)/4(5): an extension request is due this many months before the Meeting of
     # States Parties or Review Conference that must decide it.
-    extension_request_lead_months: int = 9
+    extension_request_lead_months: Annotated[int, Field(ge=0, le=60)] = 9
     # When no MSP/RC before the deadline is recorded, the deciding meeting is assumed to
     # open this many months before the deadline (the obligation says it is an estimate).
-    assumed_meeting_months_before_deadline: int = 12
+    assumed_meeting_months_before_deadline: Annotated[int, Field(ge=0, le=120)] = 12
 
     # Who the audit log names when a person does not say (`--actor` on the CLI).
     actor: str = "cli"
@@ -86,16 +86,16 @@ class Settings(BaseSettings):
     # timestamp). None: a random key made once and kept in the database (tracker_setting).
     link_secret: str | None = None
     # How long an action link in a digest works, in days.
-    link_max_age_days: int = 45
+    link_max_age_days: Annotated[int, Field(ge=1, le=3650)] = 45
     # Tags that go to the local outbox folder when the Apprise config has no URL with them
     # (init's default recipient `isu`), so a first run works before any config exists.
     # A list: comma-separated (isu,ops) or JSON (["isu"]); empty: none. See _listed.
     local_outbox_tags: Annotated[tuple[str, ...], NoDecode] = ("isu",)
     # After this many consecutive timeouts from one mail (or web) host in a run, the rest of
     # that host's messages are deferred (retried later) instead of waiting for each timeout.
-    host_timeout_breaker: int = 2
+    host_timeout_breaker: Annotated[int, Field(ge=1)] = 2
     # Network timeout for one SMTP operation, in seconds.
-    smtp_timeout_seconds: float = 15.0
+    smtp_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 15.0
     # Operations (docs/flows.md): the Apprise URL `ccm-tracker ops install-automations` saves
     # in a Prefect notification block, told when a scheduled run fails or is late. Never in
     # the repository: set CCM_OPS_NOTIFY_URL where the command runs.

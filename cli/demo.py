@@ -52,7 +52,7 @@ def load(
     file = file or DEMO_FILE
     actor = get_settings().actor
     configured = get_settings().database_url
-    url = configured if into_real else _demo_url(configured)
+    url, why = (configured, "") if into_real else _demo_url(configured)
     own = not into_real
     migrate(url)
     try:
@@ -81,7 +81,7 @@ def load(
     if url != configured:
         console.print(
             f"demo loaded into {shown_url(url)}, a database of its own (the one at "
-            f"{shown_url(configured)} holds real facts and was not touched). To explore it:\n"
+            f"{shown_url(configured)} {why}). To explore it:\n"
             f"  export CCM_DATABASE_URL={url}",
             highlight=False, markup=False,
         )
@@ -98,9 +98,10 @@ def load(
     )
 
 
-def _demo_url(configured: str) -> str:
-    """The configured database when it is empty (or missing no file) or already the demo's;
-    else ``ccm-demo.db`` beside it (in the working directory for a server database)."""
+def _demo_url(configured: str) -> tuple[str, str]:
+    """The configured database when it is empty or already the demo's; else ``ccm-demo.db``
+    beside it (in the working directory for a server database). With it, what the configured
+    database is when the demo goes elsewhere (said after "the one at URL"), else ""."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from errors import UserError
@@ -108,11 +109,14 @@ def _demo_url(configured: str) -> str:
     from models.demo import DEMO_DATABASE_NAME, holds_real_facts
 
     path = sqlite_path(configured)
+    why = "does not exist yet (`ccm-tracker init` makes it) and was not created"
     if path is None or path.exists():
         # not set up yet, or unreachable: the demo goes to its own file
+        why = "could not be read, and was not touched"
         with contextlib.suppress(SQLAlchemyError, UserError), session_scope(configured) as session:
             if not holds_real_facts(session=session):
-                return configured
+                return configured, ""
+            why = "holds real facts and was not touched"
     folder = path.parent if path is not None else Path.cwd()
     demo = folder / DEMO_DATABASE_NAME
-    return configured if path == demo else f"sqlite:///{demo}"
+    return (configured, "") if path == demo else (f"sqlite:///{demo}", why)

@@ -18,6 +18,11 @@ def one_error_line(result) -> str:
 @pytest.mark.parametrize(("variable", "value"), [
     ("CCM_TRACKING_SINCE", "garbage"),
     ("CCM_FIRST_ANNUAL_PERIOD", "foo"),
+    # numbers outside what they can mean: a note said "(-5 months before the deciding meeting)"
+    ("CCM_EXTENSION_REQUEST_LEAD_MONTHS", "-5"),
+    ("CCM_ASSUMED_MEETING_MONTHS_BEFORE_DEADLINE", "-1"),
+    ("CCM_LINK_MAX_AGE_DAYS", "0"),
+    ("CCM_SMTP_TIMEOUT_SECONDS", "0"),
 ])
 def test_an_unreadable_ccm_setting_is_named_in_one_line(tmp_path, variable, value):
     result = ccm("deadlines", cwd=tmp_path, env={variable: value})

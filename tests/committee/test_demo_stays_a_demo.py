@@ -87,3 +87,17 @@ def test_a_demo_database_sends_reminders_only_to_the_local_outbox(database_url, 
     ccm("remind", "--as-of", "2026-03-02")
     assert smtp_server.messages == []  # the configured recipient got nothing
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1  # the local outbox got it
+
+
+def test_demo_load_with_no_database_yet_says_so_rather_than_that_it_holds_real_facts(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CCM_DATABASE_URL", f"sqlite:///{tmp_path / 'ccm-tracker.db'}")
+    reset_settings_cache()
+    try:
+        result = ccm("demo", "load")
+    finally:
+        reset_settings_cache()
+    assert "does not exist yet (`ccm-tracker init` makes it) and was not created" in result.output
+    assert "holds real facts" not in result.output
+    assert not (tmp_path / "ccm-tracker.db").exists()
+    assert count(f"sqlite:///{tmp_path / 'ccm-demo.db'}", Meeting) == 9
