@@ -54,21 +54,22 @@ def remind(
 
     treaties = chosen_treaties(treaty, default="all")
     only = treaties[0].code if len(treaties) == 1 else None
-    day = parse_date(as_of, "--as-of") or today_in_geneva()
+    today = today_in_geneva()  # the day the stored obligations answer for
+    day = parse_date(as_of, "--as-of") or today
     settings = get_settings()
     require_database(settings.database_url)
     # a missing or broken CCM_APPRISE_CONFIG is refused by a dry run as by a real one
     # (ConfigurationError: one sentence naming the file); the dry run sends nothing
     channel = channel_from(settings)
     if dry_run:
-        lines = preview(as_of=day, settings=settings, treaty=only)
+        lines = preview(as_of=day, settings=settings, treaty=only, today=today)
         emit_rows([line.__dict__ for line in lines], OutputFormat.table,
                   ["recipient", "key", "stage", "due", "send_on", "why"],
                   title=f"{len(lines)} reminder(s) would go out on {day.isoformat()} (dry run)")
         return
     if settings.apprise_config is None or settings.local_outbox_tags:  # the outbox is written
         check_outbox_dir(settings.outbox_dir)
-    report = run_reminders(as_of=day, settings=settings, channel=channel, treaty=only)
+    report = run_reminders(as_of=day, settings=settings, channel=channel, treaty=only, today=today)
     result = report.dispatch
     rows = [{"recipient": d.recipient, "items": len(d.items), "outcome": d.outcome, "error": d.error}
             for d in result.deliveries]

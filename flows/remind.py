@@ -33,8 +33,11 @@ from settings import get_settings
 
 
 @task(retries=0, cache_policy=NO_CACHE)
-def plan_task(as_of: dt.date, policy: ReminderPolicy, treaty: str | None = None) -> PlanResult:
-    return plan_step(as_of=as_of, settings=get_settings(), policy=policy, now=utc_now(), treaty=treaty)
+def plan_task(
+    as_of: dt.date, policy: ReminderPolicy, treaty: str | None = None, today: dt.date | None = None
+) -> PlanResult:
+    return plan_step(as_of=as_of, settings=get_settings(), policy=policy, now=utc_now(), treaty=treaty,
+                     today=today)
 
 
 @task(retries=0, cache_policy=NO_CACHE)
@@ -100,7 +103,8 @@ def dispatch_reminders(
     for good (after the 'reminders' artifact is written)."""
     logger = get_run_logger()
     only = None if treaty == "all" else treaty.upper()
-    day = as_of or today_in_geneva()
+    today = today_in_geneva()  # the day the stored obligations answer for
+    day = as_of or today
     settings = get_settings()
     problem = database_problem(settings.database_url)
     if problem:
@@ -111,7 +115,7 @@ def dispatch_reminders(
     except (PolicyFileError, ConfigurationError) as error:
         return failed(f"no reminders were sent: {error}.")
     if dry_run:
-        lines = preview(as_of=day, settings=settings, policy=policy, treaty=only)
+        lines = preview(as_of=day, settings=settings, policy=policy, treaty=only, today=today)
         create_table_artifact(
             key="reminders-dry-run",
             table=[_cells(line.__dict__) for line in lines],
@@ -122,7 +126,7 @@ def dispatch_reminders(
         return {"would_send": len(lines)}
     started = utc_now()
     try:  # each task logs its own traceback once; the run ends with one line
-        planned = plan_task(day, policy, only)
+        planned = plan_task(day, policy, only, today)
         result = dispatch_task(day, policy, only)
     except Exception as error:  # noqa: BLE001
         return failed(f"the reminder run stopped: {one_line(error)} (the outbox keeps what was claimed for a later run)")

@@ -27,7 +27,8 @@ QUIET_STATUSES = tuple(sorted(QUIET))
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """An obligation as the last scan left it."""
+    """An obligation as the planner sees it on a day: its key and version (the outbox
+    row's identity), and its kind, State, due date and status on that day."""
 
     key: str
     version: int
@@ -97,12 +98,24 @@ class PlanResult:
 
 
 def load_candidates(
-    *, session: Session, as_of: dt.date | None = None, treaties: Sequence[str] | None = None
+    *,
+    session: Session,
+    as_of: dt.date | None = None,
+    treaties: Sequence[str] | None = None,
+    today: dt.date | None = None,
 ) -> list[Candidate]:
-    """The stored obligations (only those of ``treaties``, codes, when given); with
-    ``as_of``, each status as on that day (a status stored on an earlier day is derived
-    again: an open row may be overdue by now), by its own convention's tracking-since day
-    and registers."""
+    """The obligations of ``treaties`` (codes; every convention's when None) as on
+    ``as_of``, each status as on that day, by its own convention's tracking-since day and
+    registers.
+
+    The stored table is the answer for ``today``: every writer refreshes it as of today
+    (``models.refresh``), so on that day (and with no ``today``, or no ``as_of``) its rows
+    are read, a status stored on an earlier day derived again (an open row may be overdue
+    by now). On any other day it is not (a withdrawal that has taken effect by then, a
+    report received after then): the obligations are computed from the facts in effect on
+    ``as_of`` (``candidates_on``), as ``deadlines --as-of`` computes them."""
+    if as_of is not None and today is not None and as_of != today:
+        return candidates_on(session=session, as_of=as_of, treaties=treaties)
     o = Obligation.__table__  # type: ignore[attr-defined]
     query = select(o.c.key, o.c.version, o.c.kind, o.c.state, o.c.due, o.c.status, o.c.met_on,
                    o.c.theme, o.c.treaty)
@@ -119,6 +132,45 @@ def load_candidates(
         found.append(replace(candidate, status=current_status(
             candidate.status, candidate.kind, candidate.due, as_of, since, kept)))
     return found
+
+
+def candidates_on(
+    *, session: Session, as_of: dt.date, treaties: Sequence[str] | None = None
+) -> list[Candidate]:
+    """The obligations the facts in effect on ``as_of`` imply (``compute_obligations``, as
+    ``deadlines --as-of`` lists them), each with its status on that day (the one
+    ``deadlines`` shows). An obligation that does not exist on that day is not here.
+
+    The version is the stored row's when the due dates agree, else the one a refresh on
+    ``as_of`` would give it (the stored one plus one when the date moved, 1 for a key not
+    stored yet): the outbox identity of the same message a run on that day would plan."""
+    from models.obligations import compute_obligations
+    from rules.treaties import TREATIES, treaty_of_key
+    from settings import get_settings
+
+    chosen = tuple(t for code, t in TREATIES.items() if treaties is None or code in treaties)
+    found = compute_obligations(session=session, as_of=as_of, settings=get_settings(),
+                                committee=True, treaties=chosen)
+    o = Obligation.__table__  # type: ignore[attr-defined]
+    stored = {key: (version, due) for key, version, due in session.execute(
+        select(o.c.key, o.c.version, o.c.due).where(o.c.treaty.in_([t.code for t in chosen]))
+    ).all()}
+    tracking = _tracking(session)
+    candidates = []
+    for obligation in found:
+        since, kept = tracking.get(treaty_of_key(obligation.key), tracking["CCM"])
+        version, due = stored.get(obligation.key, (0, obligation.due))
+        candidates.append(Candidate(
+            key=obligation.key,
+            version=version if version and due == obligation.due else version + 1,
+            kind=obligation.kind,
+            state=obligation.state,
+            due=obligation.due,
+            status=obligation.status(as_of, since, kept).value,
+            met_on=obligation.met_on,
+            theme=obligation.theme,
+        ))
+    return candidates
 
 
 def _tracking(session: Session) -> dict[str, tuple[dt.date | None, Registers]]:
@@ -146,10 +198,14 @@ def plan_reminders(
     now: dt.datetime,
     write: bool = True,
     treaties: Sequence[str] | None = None,
+    today: dt.date | None = None,
 ) -> PlanResult:
     """Plan the reminders due on ``as_of`` (and cancel stale ones); with ``treaties``
-    (codes), only for those conventions' obligations."""
-    candidates = load_candidates(session=session, as_of=as_of, treaties=treaties)
+    (codes), only for those conventions' obligations. The obligations are those of
+    ``as_of`` (``load_candidates``): the stored rows when ``as_of`` is ``today`` (by default
+    the day in Geneva at ``now``), else those the facts in effect on ``as_of`` imply."""
+    candidates = load_candidates(session=session, as_of=as_of, treaties=treaties,
+                                 today=today or geneva_day(now))
     recipients = audiences(session=session)
     planned = plan(candidates, recipients, load_acks(session=session), as_of, policy)
     if not write:
@@ -157,6 +213,15 @@ def plan_reminders(
     cancelled = cancel_stale(session=session, now=now, as_of=as_of)
     new_rows = enqueue(session=session, messages=planned, now=now)
     return PlanResult(len(candidates) * len(recipients), planned, new_rows, cancelled)
+
+
+def geneva_day(now: dt.datetime) -> dt.date:
+    """The day in Geneva at the moment ``now`` (timezone-aware): the stored rows' day."""
+    from zoneinfo import ZoneInfo
+
+    from rules.dates import GENEVA
+
+    return now.astimezone(ZoneInfo(GENEVA)).date()
 
 
 def cancel_stale(

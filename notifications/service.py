@@ -60,14 +60,18 @@ def run_reminders(
     channel: AppriseChannel | None = None,
     clock: Callable[[], dt.datetime] = utc_now,
     treaty: str | None = None,
+    today: dt.date | None = None,
 ) -> RunReport:
     """Plan, then send, the reminders due on ``as_of``: every convention's, or with
     ``treaty`` (a code, ``CCM``/``APMBC``) only that convention's (the others' stay
-    pending for a run that covers them; invites go either way)."""
+    pending for a run that covers them; invites go either way). ``today``: the day the
+    stored obligations answer for (default: the day in Geneva at ``clock()``); on another
+    day the plan computes the obligations from the facts in effect on ``as_of``."""
     settings = settings or get_settings()
     policy = policy or load_policy(settings.reminder_policy)
     channel = channel or channel_from(settings)  # a bad config fails here, before any claim
-    planned = plan_step(as_of=as_of, settings=settings, policy=policy, now=clock(), treaty=treaty)
+    planned = plan_step(as_of=as_of, settings=settings, policy=policy, now=clock(), treaty=treaty,
+                        today=today)
     sent = dispatch(url=settings.database_url, as_of=as_of, policy=policy, channel=channel,
                     clock=clock, settings=settings, treaty=treaty)
     return RunReport(as_of, planned, sent)
@@ -75,11 +79,11 @@ def run_reminders(
 
 def plan_step(
     *, as_of: dt.date, settings: Settings, policy: ReminderPolicy, now: dt.datetime,
-    treaty: str | None = None,
+    treaty: str | None = None, today: dt.date | None = None,
 ) -> PlanResult:
     with session_scope(settings.database_url) as session:
         return plan_reminders(session=session, as_of=as_of, policy=policy, now=now,
-                              treaties=None if treaty is None else [treaty.upper()])
+                              treaties=None if treaty is None else [treaty.upper()], today=today)
 
 
 @dataclass(frozen=True)
@@ -94,16 +98,17 @@ class PreviewLine:
 
 def preview(
     *, as_of: dt.date, settings: Settings | None = None, policy: ReminderPolicy | None = None,
-    treaty: str | None = None,
+    treaty: str | None = None, today: dt.date | None = None,
 ) -> list[PreviewLine]:
     """What a run on ``as_of`` (of ``treaty``'s reminders only, when given) would send, to
-    whom. Writes nothing."""
+    whom, planned from the obligations of ``as_of`` as the run would (``today`` as in
+    ``run_reminders``). Writes nothing."""
     settings = settings or get_settings()
     policy = policy or load_policy(settings.reminder_policy)
     with session_scope(settings.database_url) as session:
         planned = plan_reminders(
             session=session, as_of=as_of, policy=policy, now=utc_now(), write=False,
-            treaties=None if treaty is None else [treaty.upper()],
+            treaties=None if treaty is None else [treaty.upper()], today=today,
         ).planned
         known = set(session.execute(
             select(Reminder.obligation_key, Reminder.version, Reminder.stage, Reminder.recipient)

@@ -8,8 +8,10 @@ Tests build their data with the factories in ``tests/factories.py``, not hidden 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import secrets
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -176,3 +178,22 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def today_is(monkeypatch: pytest.MonkeyPatch) -> Callable[[dt.date], None]:
+    """today_is(day): for `remind` (and the reminders flow, when imported before) today is
+    ``day``, so the obligation rows a test stores by hand stand for a refresh on that day: a
+    run as of ``day`` plans from them, not from facts. Only the name those commands read is
+    patched (``clock.today_in_geneva`` itself is not: a module first imported meanwhile
+    would keep the stand-in after the test)."""
+
+    def pin(day: dt.date) -> None:
+        import cli.remind
+
+        monkeypatch.setattr(cli.remind, "today_in_geneva", lambda: day)
+        flows = sys.modules.get("flows.remind")
+        if flows is not None:
+            monkeypatch.setattr(flows, "today_in_geneva", lambda: day)
+
+    return pin

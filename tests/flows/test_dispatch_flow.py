@@ -43,10 +43,11 @@ def _api(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
 
 
 def test_a_dispatch_with_a_permanent_failure_ends_failed_naming_how_many_and_why(
-    database_url, smtp_server, apprise_config, prefect_harness
+    database_url, smtp_server, apprise_config, prefect_harness, today_is
 ):
     from flows.remind import dispatch_reminders
 
+    today_is(AS_OF)  # the rows made by hand stand for a refresh on that day
     apprise_config({"alice": smtp_url(smtp_server.port, "alice@example.org")})  # no URL for bob
     with session_scope(database_url) as session:
         make_obligation(session, state="AFG")
@@ -68,10 +69,11 @@ def test_a_dispatch_with_a_permanent_failure_ends_failed_naming_how_many_and_why
 
 
 def test_a_dispatch_without_failures_completes_and_is_named_for_what_it_sent(
-    database_url, smtp_server, apprise_config, prefect_harness
+    database_url, smtp_server, apprise_config, prefect_harness, today_is
 ):
     from flows.remind import dispatch_reminders
 
+    today_is(AS_OF)
     apprise_config({"alice": smtp_url(smtp_server.port, "alice@example.org")})
     with session_scope(database_url) as session:
         make_obligation(session, state="AFG")

@@ -151,9 +151,10 @@ def test_rows_failed_for_want_of_a_url_are_sent_once_the_tag_has_one(
 
 
 def test_inits_default_recipient_writes_to_the_local_outbox_until_the_config_defines_its_tag(
-    database_url, smtp_server, tmp_path, monkeypatch
+    database_url, smtp_server, tmp_path, monkeypatch, today_is
 ):
     runner = CliRunner()
+    today_is(dt.date(2026, 3, 2))
     monkeypatch.setenv("CCM_OUTBOX_DIR", str(tmp_path / "outbox"))
     config = write_apprise_config(tmp_path / "a.yaml", {"anna": default_url(smtp_server.port, "anna@example.org")})
     _use(monkeypatch, config)

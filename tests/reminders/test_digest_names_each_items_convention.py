@@ -47,8 +47,9 @@ def _pending(url: str) -> list[str]:
 
 
 def test_a_digest_as_received_names_each_items_convention_in_its_heading_and_groups(
-    database_url, smtp_server, configure
+    database_url, smtp_server, configure, today_is
 ):
+    today_is(AS_OF)
     _seed(database_url)
     [message] = _received(database_url, smtp_server, configure)
     assert message["Subject"].startswith("CCM and APMBC deadlines: ")
@@ -81,8 +82,9 @@ def test_a_digest_of_one_convention_says_which_in_its_subject_and_first_line(dat
 
 
 def test_remind_treaty_sends_that_conventions_reminders_and_leaves_the_others_for_a_run_that_covers_them(
-    database_url, smtp_server, configure
+    database_url, smtp_server, configure, today_is
 ):
+    today_is(AS_OF)
     _seed(database_url)
     settings = configure({"anna": default_url(smtp_server.port, "anna@example.org")})
     runner = CliRunner()

@@ -30,7 +30,7 @@ def _digest(database_url, configure, tmp_path, kept_since):  # type: ignore[no-u
         make_recipient(session, "anna")
         if kept_since is not None:
             keep_register(session=session, register=REPORTS_REGISTER, since=kept_since)
-    run_reminders(as_of=AS_OF, settings=settings, policy=ReminderPolicy(), clock=lambda: NOW)
+    run_reminders(as_of=AS_OF, settings=settings, policy=ReminderPolicy(), clock=lambda: NOW, today=AS_OF)
     [path] = (tmp_path / "outbox").glob("*.eml")
     message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     text = message.get_body(preferencelist=("plain",)).get_content()

@@ -12,13 +12,14 @@ runner = CliRunner()
 
 
 def test_the_flow_run_twice_sends_once_and_leaves_a_table_artifact(
-    database_url, smtp_server, configure, prefect_harness
+    database_url, smtp_server, configure, prefect_harness, today_is
 ):
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     from flows.remind import dispatch_reminders
 
+    today_is(dt.date(2026, 3, 2))
     configure({"alice": smtp_url(smtp_server.port, "alice@example.org")})
     with session_scope(database_url) as session:
         make_obligation(session, state="AFG")
@@ -53,8 +54,9 @@ def test_a_bad_recipient_is_refused_with_the_value_named_and_nothing_added(datab
         assert session.exec(select(Recipient)).all() == []
 
 
-def test_remind_dry_run_prints_who_would_get_what_and_writes_nothing(database_url, configure):
+def test_remind_dry_run_prints_who_would_get_what_and_writes_nothing(database_url, configure, today_is):
     configure(None)
+    today_is(dt.date(2026, 3, 2))
     with session_scope(database_url) as session:
         make_obligation(session, state="AFG")
     runner.invoke(app, ["recipients", "add", "alice", "--tag", "alice"])
@@ -66,8 +68,9 @@ def test_remind_dry_run_prints_who_would_get_what_and_writes_nothing(database_ur
         assert session.exec(select(Reminder)).all() == []
 
 
-def test_remind_then_ack_stops_the_next_stage(database_url, configure, tmp_path):
+def test_remind_then_ack_stops_the_next_stage(database_url, configure, tmp_path, today_is):
     configure(None)
+    today_is(dt.date(2026, 3, 2))
     with session_scope(database_url) as session:
         make_obligation(session, state="AFG")
     runner.invoke(app, ["recipients", "add", "alice", "--tag", "alice"])
@@ -76,6 +79,7 @@ def test_remind_then_ack_stops_the_next_stage(database_url, configure, tmp_path)
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     acked = runner.invoke(app, ["ack", "CCM:AFG:art7_annual:2025", "--recipient", "alice"])
     assert acked.exit_code == 0, acked.output
+    today_is(dt.date(2026, 4, 1))
     runner.invoke(app, ["remind", "--as-of", "2026-04-01"])
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
     unknown = runner.invoke(app, ["ack", "CCM:AFG:art7_annual:2052"])

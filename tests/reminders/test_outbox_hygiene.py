@@ -99,7 +99,7 @@ def test_a_running_dispatcher_renews_its_heartbeat_while_a_send_is_slow(database
         for name in names:
             make_recipient(session, name)
     worker = threading.Thread(target=run_reminders, kwargs={
-        "as_of": AS_OF, "settings": settings, "policy": POLICY})
+        "as_of": AS_OF, "settings": settings, "policy": POLICY, "today": AS_OF})
     worker.start()
     try:
         assert gate.second_arrived.wait(timeout=30)  # bob's digest is held by the server

@@ -71,7 +71,7 @@ def test_an_acknowledged_obligation_gets_no_more_reminders_for_that_recipient(da
     assert cancelled == 1
     later = dt.date(2026, 4, 1)  # the 30-day stage
     with session_scope(database_url) as session:
-        plan_reminders(session=session, as_of=later, policy=POLICY, now=NOW)
+        plan_reminders(session=session, as_of=later, policy=POLICY, now=NOW, today=later)
     states = {(r.recipient, r.stage): r.state for r in _rows(database_url)}
     assert states == {
         ("alice", "before:60d"): "cancelled",
