@@ -37,8 +37,9 @@ class Settings(BaseSettings):
     # Art. 3(3)/4(5): an extension request is due this many months before the Meeting of
     # States Parties or Review Conference that must decide it.
     extension_request_lead_months: Annotated[int, Field(ge=0, le=60)] = 9
-    # When no MSP/RC before the deadline is recorded, the deciding meeting is assumed to
-    # open this many months before the deadline (the obligation says it is an estimate).
+    # When the MSPs/RCs on record do not reach the deadline (none opens on or after it), the
+    # deciding meeting is assumed to open this many months before the deadline, never before
+    # the last one on record opening before it (the obligation says it is an estimate).
     assumed_meeting_months_before_deadline: Annotated[int, Field(ge=0, le=120)] = 12
 
     # Who the audit log names when a person does not say (`--actor` on the CLI).

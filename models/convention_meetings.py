@@ -4,7 +4,8 @@ and the day an extension took effect: the closing day of the meeting that grante
 
 The calendar decides two things: the day a recorded extension took effect (so ``--as-of``
 does not apply a grant before it was made), and which meeting decides a request to extend a
-deadline (``rules.articles.deciding_meeting``), where it replaces an estimate.
+deadline (``rules.articles.deciding_meeting``), where it replaces an estimate once the
+calendar reaches the deadline.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, false, insert, or_, update
 from sqlmodel import Session, select
 
 from models.committee_obligations import committee_obligations, deciding_meetings
-from models.convention_meetings import calendar_openings, load_calendar
+from models.convention_meetings import calendar_openings, treaty_calendar
 from models.facts import load_state_facts
 from models.tables import Obligation as ObligationRow
 from rules.facts import RulePolicy
@@ -32,11 +32,14 @@ def rule_policy(settings: Settings) -> RulePolicy:
     )
 
 
-def decision_meeting_dates(*, session: Session) -> list[dt.date]:
-    """Opening days of the MSPs and Review Conferences that decide extensions: the
-    Convention's real calendar (``data/ccm_meetings.csv``) and any MSP/RC recorded in the
-    database (a meeting scheduled beyond the calendar), oldest first."""
-    days = set(calendar_openings(load_calendar())) | set(deciding_meetings(session=session))
+def decision_meeting_dates(*, session: Session, treaty: Treaty = CCM) -> list[dt.date]:
+    """Opening days of ``treaty``'s MSPs and Review Conferences that decide extensions: the
+    convention's real calendar (``data/ccm_meetings.csv``, ``data/apmbc_meetings.csv``) and
+    any of its MSPs/RCs recorded in the database (a meeting scheduled beyond the calendar),
+    oldest first. Every meeting on record counts, whatever the day asked: a meeting row keeps
+    no day it became known."""
+    days = set(calendar_openings(treaty_calendar(treaty.code)))
+    days |= set(deciding_meetings(session=session, treaty=treaty.code))
     return sorted(days)
 
 
@@ -77,7 +80,7 @@ def compute_obligations(
 
             found += treaty_obligations(
                 session=session, treaty=treaty, as_of=as_of, policy=rule_policy(settings),
-                states=states,
+                states=states, decision_meetings=decision_meeting_dates(session=session, treaty=treaty),
             )
     return found
 

@@ -107,10 +107,10 @@ def treaty_obligations(
 ) -> list[Obligation]:
     """Every obligation of the States under a treaty other than the CCM on ``as_of``.
 
-    The APMBC's bundled calendar (``data/apmbc_meetings.csv``) dates its extension steps
-    (``granted_on``) but does not decide its requests: it ends with the last meeting held,
-    so its extension requests' deciding meetings are estimated (``RulePolicy.assumed_meeting_months_before_deadline``) unless
-    ``decision_meetings`` are passed, and say so in their note.
+    ``decision_meetings`` are the opening days of the treaty's MSPs/RCs on record
+    (``models.obligations.decision_meeting_dates``: its calendar, ``data/apmbc_meetings.csv``,
+    and its meetings in the database); an extension request whose deadline they do not reach
+    yet is estimated and says so (``rules.articles.extension_request_due``, the CCM's rule).
     """
     facts = load_treaty_facts(session=session, treaty=treaty, states=states)
     return all_obligations(facts, as_of, policy, decision_meetings, treaty)

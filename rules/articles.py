@@ -110,7 +110,17 @@ def extension_step_problem(
 
 
 def deciding_meeting(deadline: dt.date, meetings: Sequence[dt.date]) -> dt.date | None:
-    """The last Meeting of States Parties or Review Conference opening before ``deadline``."""
+    """The Meeting of States Parties or Review Conference that must decide a request to extend
+    ``deadline`` (CCM Art. 3(3), 4(5); APMBC Art. 5(3)): the last one opening before it.
+
+    ``meetings`` are the opening days of the convention's MSPs and RCs on record. They name
+    the deciding meeting only when they reach the deadline: when one of them opens on or after
+    it, so that the calendar covers the whole period before it. Otherwise a meeting not yet on
+    record may still be held between the last one known and the deadline, and the deciding
+    meeting is not known: None (as when no meeting opens before the deadline at all).
+    """
+    if not any(opening >= deadline for opening in meetings):
+        return None
     before = [opening for opening in meetings if opening < deadline]
     return max(before) if before else None
 
@@ -124,12 +134,19 @@ def extension_request_due(
 ) -> tuple[dt.date, bool]:
     """When a request to extend ``deadline`` must reach the ISU, and whether that is estimated.
 
-    The request must be decided by the MSP/RC held before the deadline and is due
-    ``lead_months`` before that meeting opens. With no such meeting on record, the meeting is
-    assumed ``assumed_meeting_months`` before the deadline, and the result says so.
+    The request must be decided by the MSP/RC held before the deadline
+    (``deciding_meeting``) and is due ``lead_months`` before that meeting opens. When the
+    meetings on record do not name it (they do not reach the deadline yet), the meeting is
+    assumed ``assumed_meeting_months`` before the deadline, but never before the last meeting
+    on record opening before the deadline (the deciding one cannot open earlier than that),
+    and the result says it is estimated. The one rule for every convention: each passes its
+    own meetings.
     """
     meeting = deciding_meeting(deadline, meetings)
-    estimated = meeting is None
-    if meeting is None:
-        meeting = add_months(deadline, -assumed_meeting_months)
-    return add_months(meeting, -lead_months), estimated
+    if meeting is not None:
+        return add_months(meeting, -lead_months), False
+    assumed = add_months(deadline, -assumed_meeting_months)
+    known_before = [opening for opening in meetings if opening < deadline]
+    if known_before:
+        assumed = max(assumed, max(known_before))
+    return add_months(assumed, -lead_months), True

@@ -305,7 +305,7 @@ def _article3_4(
         )
         lead = policy.extension_request_lead_months
         basis = (
-            "deciding meeting estimated: none on the calendar before the deadline"
+            "deciding meeting estimated: the meeting calendar does not reach the deadline yet"
             if estimated else f"{lead} months before the deciding meeting"
         )
         outcome: Status | None = None

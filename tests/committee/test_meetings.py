@@ -203,9 +203,22 @@ def test_a_recorded_msp_decides_when_an_extension_request_is_due(database_url):
     request = found["CCM:AFG:art3_extension_request:2020-03-01"]
     assert request.due == dt.date(2018, 12, 2)  # 9 months before the 9MSP opens
     assert "estimated" not in request.note
-    # Beyond the calendar, a meeting recorded in the database decides.
+    # Beyond the calendar, a meeting recorded in the database bounds the estimate: nothing
+    # on record opens on or after the 2033-03-01 deadline, so a meeting not yet known may
+    # still come between, but the deciding one cannot open before the 2032-09-06 meeting.
     later = found["CCM:AFG:art4_extension_request:2033-03-01"]
     assert later.due == dt.date(2031, 12, 6)  # 9 months before the 2032-09-06 meeting
+    assert "deciding meeting estimated" in later.note
+    # Once a meeting after the deadline is recorded too, the 2032-09-06 meeting decides.
+    with session_scope() as session:
+        schedule(session, "21msp", start="2033-09-05", end="2033-09-07", timezone="Europe/Zurich",
+                 kind="msp")
+    with session_scope() as session:
+        found = {o.key: o for o in compute_obligations(session=session, as_of=dt.date(2026, 1, 1),
+                                                       settings=get_settings())}
+    later = found["CCM:AFG:art4_extension_request:2033-03-01"]
+    assert later.due == dt.date(2031, 12, 6)
+    assert "estimated" not in later.note
 
 
 def test_list_meetings_gives_calendars_a_stable_uid_and_version(database_url):
