@@ -13,7 +13,7 @@ import pycountry
 from sqlmodel import Session, select
 
 from clock import today_in_geneva
-from errors import UserError
+from errors import UsageError, UserError
 from models.audit import audit
 from models.committee import (
     ActionItem,
@@ -35,6 +35,11 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 class CoordinationRejected(UserError, ValueError):
     """The coordination fact cannot be recorded as given; nothing was written."""
+
+
+class ItemSlugNotInForm(UsageError, CoordinationRejected):
+    """An action item's slug not in the form slugs take (exit 2, as any value not in its
+    option's form)."""
 
 
 def check_theme(theme: str, treaty: Treaty | None = None) -> str:
@@ -170,7 +175,7 @@ def add_action_item(
     replace: bool = False,
 ) -> tuple[ActionItem, str]:
     if not SLUG.fullmatch(slug):
-        raise CoordinationRejected(f"slug {slug!r}: use lower-case letters, digits and '-'")
+        raise ItemSlugNotInForm(f"SLUG: {slug!r} is not a slug: use lower-case letters, digits and '-'")
     check_theme(owner_theme)
     wanted = sorted({t.upper() for t in target_states or []})
     for iso3 in wanted:

@@ -43,6 +43,10 @@ class MeetingTreatyMismatch(UsageError, MeetingRejected):
     """``--treaty`` names a convention the meeting is not (or cannot be) under (exit 2)."""
 
 
+class MeetingSlugNotInForm(UsageError, MeetingRejected):
+    """A slug not in the form slugs take (exit 2, as any value not in its option's form)."""
+
+
 class MeetingSourceMissing(UsageError, MeetingRejected):
     """A meeting scheduled without ``--source`` (exit 2, as an invoice or a `record`): a
     meeting is a fact (an MSP's dates move every State's extension-request deadlines), and a
@@ -128,7 +132,8 @@ def schedule_meeting(
     a slug is unique across conventions, and a meeting's convention never changes.
     """
     if not SLUG.fullmatch(slug):
-        raise MeetingRejected(f"slug {slug!r}: use lower-case letters, digits and '-' (e.g. 7msp)")
+        raise MeetingSlugNotInForm(f"SLUG: {slug!r} is not a slug: use lower-case letters, digits and '-' "
+                                   "(e.g. 7msp)")
     if kind not in set(MeetingKind):
         raise MeetingRejected(f"kind {kind!r} is not one of {', '.join(MeetingKind)}")
     if not title.strip():
