@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 from sqlmodel import select
 
+from clock import today_in_geneva
 from models.db import session_scope
 from models.reminders import Reminder
 from notifications.channels.apprise_channel import AppriseChannel
@@ -168,6 +169,7 @@ def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
     port = free_port()
     controller = Controller(gate, hostname="127.0.0.1", port=port)
     controller.start()
+    today = today_in_geneva()
     try:
         names = ["alice", "bob", "carol", "isu"]  # `init` added the default recipient "isu"
         config = write_apprise_config(tmp_path / "apprise.yaml",
@@ -175,7 +177,10 @@ def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
         with session_scope(tracker_database) as session:
             # the import refreshed every State's obligations: keep one due, as before
             session.execute(text("DELETE FROM obligation"))
-            make_obligation(session, state="AFG")
+            # due in 59 days: the 60-day reminder is due. As of today the planner reads the
+            # stored rows (another day is computed from the facts: the registry's 552 open
+            # obligations, not this one; notifications.planning)
+            make_obligation(session, state="AFG", due=today + dt.timedelta(days=59))
             for name in names[:3]:
                 make_recipient(session, name)
         log = tmp_path / "worker.log"
@@ -184,7 +189,7 @@ def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
             [deployment] = [d for d in prefect_server.api("POST", "/deployments/filter", {})
                             if d["name"] == "dispatch-reminders"]
             run = prefect_server.api("POST", f"/deployments/{deployment['id']}/create_flow_run",
-                                     {"parameters": {"as_of": "2026-03-02"}})
+                                     {"parameters": {"as_of": today.isoformat()}})
             assert gate.second_arrived.wait(timeout=RUN_WAIT_SECONDS), log.read_text()
             prefect_server.api("POST", f"/flow_runs/{run['id']}/set_state",
                                {"state": {"type": "CANCELLING"}, "force": True})
@@ -199,7 +204,7 @@ def test_cancelling_a_dispatch_run_mid_send_leaves_no_duplicate(
         assert states == {"sent": 2, "pending": 2}  # the held digest was recorded; none left "sending"
 
         channel = AppriseChannel(config, tmp_path / "outbox")
-        dispatch(url=tracker_database, as_of=dt.date(2026, 3, 2), policy=ReminderPolicy(),
+        dispatch(url=tracker_database, as_of=today, policy=ReminderPolicy(),
                  channel=channel)
         assert Counter(m["To"] for m in gate.messages) == {f"{n}@example.org": 1 for n in names}
     finally:
